@@ -1,0 +1,58 @@
+/** One error type per failure kind. The gateway maps them to HTTP in one place (gateway/problem.ts). */
+
+export interface FieldError {
+  /** Where the bad value is: body, query, header or path. */
+  in: 'body' | 'query' | 'header' | 'path';
+  /** Dotted path to the value, e.g. `eventTypes.0`. */
+  field: string;
+  message: string;
+}
+
+export class ValidationError extends Error {
+  constructor(readonly fields: FieldError[]) {
+    super(`Invalid request: ${fields.map((f) => `${f.field || f.in}: ${f.message}`).join('; ')}`);
+    this.name = 'ValidationError';
+  }
+}
+
+export class MalformedBodyError extends Error {
+  constructor() {
+    super('The request body is not valid JSON.');
+    this.name = 'MalformedBodyError';
+  }
+}
+
+export class UnauthorizedError extends Error {
+  constructor() {
+    super('A valid `Authorization: Bearer <API_TOKEN>` header is required.');
+    this.name = 'UnauthorizedError';
+  }
+}
+
+export class NotFoundError extends Error {
+  constructor(kind: string, id: string) {
+    super(`No ${kind} with id ${id}.`);
+    this.name = 'NotFoundError';
+  }
+}
+
+export class ConflictError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConflictError';
+  }
+}
+
+export class PayloadTooLargeError extends Error {
+  constructor(limit: string) {
+    super(`The request body is larger than ${limit}.`);
+    this.name = 'PayloadTooLargeError';
+  }
+}
+
+export class DependencyUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DependencyUnavailableError';
+  }
+}

@@ -1,0 +1,33 @@
+import { Router } from 'express';
+import { NotFoundError, ValidationError } from '../../errors';
+import { createEventSchema, eventIdSchema } from '../../model';
+import { type PublishDeps, publishEvent } from '../../publish-event';
+import { parseInput } from '../validate';
+
+export function eventRoutes(deps: PublishDeps): Router {
+  const router = Router();
+
+  router.post('/', async (req, res) => {
+    const input = parseInput(createEventSchema, req.body, 'body');
+    const key = req.get('idempotency-key');
+    if (key !== undefined) {
+      parseInput(eventIdSchema, key, 'header');
+      if (input.id !== undefined && input.id !== key) {
+        throw new ValidationError([{ in: 'header', field: 'Idempotency-Key', message: 'differs from the body id' }]);
+      }
+    }
+    const { event, created } = await publishEvent(deps, { ...input, id: input.id ?? key });
+    res
+      .status(created ? 202 : 200)
+      .location(`/v1/events/${encodeURIComponent(event.id)}`)
+      .json({ id: event.id, type: event.type, status: event.status, createdAt: event.createdAt });
+  });
+
+  router.get('/:id', async (req, res) => {
+    const event = await deps.ledger.getEvent(req.params.id);
+    if (!event) throw new NotFoundError('event', req.params.id);
+    res.json({ ...event, deliveries: await deps.ledger.listEventDeliveries(event.id) });
+  });
+
+  return router;
+}

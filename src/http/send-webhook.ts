@@ -1,0 +1,71 @@
+import { type Dispatcher, request } from 'undici';
+import { BlockedAddressError } from './webhook-dispatcher';
+
+export const USER_AGENT = 'webhook-relay/0.1 (+Standard Webhooks)';
+/** Receivers' answers are kept for debugging, but only this much of them is read. */
+export const MAX_RESPONSE_BYTES = 4096;
+
+export interface WebhookRequest {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+  timeoutMs: number;
+  dispatcher: Dispatcher;
+}
+
+export type WebhookResponse =
+  | { kind: 'response'; statusCode: number; retryAfter: string | undefined; body: string; durationMs: number }
+  | { kind: 'error'; error: string; durationMs: number };
+
+async function readCapped(body: AsyncIterable<Buffer> & { destroy(): void }): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    chunks.push(chunk);
+    size += chunk.length;
+    if (size >= MAX_RESPONSE_BYTES) {
+      body.destroy(); // stop reading a large body; the connection is dropped rather than drained
+      break;
+    }
+  }
+  return Buffer.concat(chunks).subarray(0, MAX_RESPONSE_BYTES).toString('utf8');
+}
+
+/** One POST to a receiver. Never throws: network trouble comes back as `kind: 'error'`. */
+export async function sendWebhook(req: WebhookRequest): Promise<WebhookResponse> {
+  const started = performance.now();
+  const elapsed = () => Math.round(performance.now() - started);
+  try {
+    const res = await request(req.url, {
+      method: 'POST',
+      dispatcher: req.dispatcher,
+      headers: { 'content-type': 'application/json', 'user-agent': USER_AGENT, ...req.headers },
+      body: req.body,
+      signal: AbortSignal.timeout(req.timeoutMs),
+      // Redirects are not followed (undici's default): a 3xx is a failed attempt.
+    });
+    const body = await readCapped(res.body);
+    const retryAfter = res.headers['retry-after'];
+    return {
+      kind: 'response',
+      statusCode: res.statusCode,
+      retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
+      body,
+      durationMs: elapsed(),
+    };
+  } catch (err) {
+    return { kind: 'error', error: describeNetworkError(err, req.timeoutMs), durationMs: elapsed() };
+  }
+}
+
+function describeNetworkError(err: unknown, timeoutMs: number): string {
+  if (err instanceof BlockedAddressError) return err.message;
+  if (err instanceof Error) {
+    if (err.name === 'TimeoutError' || err.name === 'AbortError') return `timed out after ${timeoutMs} ms`;
+    const cause = err.cause instanceof Error ? err.cause : undefined;
+    if (cause instanceof BlockedAddressError) return cause.message;
+    const code = (cause as NodeJS.ErrnoException | undefined)?.code ?? (err as NodeJS.ErrnoException).code;
+    return code ? `${code}: ${cause?.message ?? err.message}` : err.message;
+  }
+  return String(err);
+}

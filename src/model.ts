@@ -1,0 +1,178 @@
+import { z } from 'zod';
+import { EVENT_TYPE_PATTERN_REGEX, EVENT_TYPE_REGEX } from './event-types';
+import { parseDuration } from './retry-schedule';
+
+/**
+ * The API's shapes. The gateway validates with these, the OpenAPI document is generated from them
+ * and the rest of the code takes its types from them.
+ */
+
+export const MAX_TIMEOUT_MS = 30_000;
+export const DEFAULT_TIMEOUT_MS = 15_000;
+const MAX_SCHEDULE_DELAY_MS = 7 * 86_400_000;
+
+export const eventTypeSchema = z
+  .string()
+  .max(200)
+  .regex(EVENT_TYPE_REGEX, 'must be dot-separated words such as order.created');
+
+export const eventTypePatternSchema = z
+  .string()
+  .max(200)
+  .regex(EVENT_TYPE_PATTERN_REGEX, 'must be an event type (order.created), a prefix (order.*) or *');
+
+export const secretSchema = z
+  .string()
+  .regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/, 'must be whsec_ followed by base64')
+  .refine((s) => {
+    const bytes = Buffer.from(s.slice('whsec_'.length), 'base64').length;
+    return bytes >= 24 && bytes <= 64;
+  }, 'must encode 24 to 64 bytes');
+
+const durationSchema = z
+  .union([z.number(), z.string()])
+  .transform((v, ctx) => {
+    const ms = parseDuration(v);
+    if (ms === undefined || ms > MAX_SCHEDULE_DELAY_MS) {
+      ctx.addIssue({ code: 'custom', message: 'must be milliseconds or a duration like 5s, 30m, 2h (at most 7d)' });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+export const retryScheduleSchema = z
+  .array(durationSchema)
+  .min(1)
+  .max(50)
+  .describe('Delay before each attempt (ms or 5s/5m/2h); its length is the number of attempts.');
+
+export const webhookUrlSchema = z
+  .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+  .max(2048)
+  .refine((u) => {
+    const parsed = new URL(u);
+    return parsed.username === '' && parsed.password === '';
+  }, 'must not carry credentials');
+
+export const createSubscriptionSchema = z.strictObject({
+  url: webhookUrlSchema,
+  eventTypes: z.array(eventTypePatternSchema).min(1).max(100),
+  description: z.string().max(500).optional(),
+  secret: secretSchema.optional(),
+  retrySchedule: retryScheduleSchema.optional(),
+  timeoutMs: z.number().int().min(100).max(MAX_TIMEOUT_MS).optional(),
+});
+export type CreateSubscriptionInput = z.infer<typeof createSubscriptionSchema>;
+
+export const updateSubscriptionSchema = z
+  .strictObject({
+    url: webhookUrlSchema,
+    eventTypes: z.array(eventTypePatternSchema).min(1).max(100),
+    description: z.string().max(500).nullable(),
+    retrySchedule: retryScheduleSchema.nullable(),
+    timeoutMs: z.number().int().min(100).max(MAX_TIMEOUT_MS),
+    status: z.enum(['active', 'disabled']).describe('Set active to re-enable a disabled subscription.'),
+  })
+  .partial();
+export type UpdateSubscriptionInput = z.infer<typeof updateSubscriptionSchema>;
+
+export const subscriptionStatusSchema = z.enum(['active', 'disabled']);
+
+export const subscriptionSchema = z.object({
+  id: z.string(),
+  url: z.string(),
+  description: z.string().nullable(),
+  eventTypes: z.array(z.string()),
+  retrySchedule: z.array(z.number()).describe('Delay in ms before each attempt.'),
+  timeoutMs: z.number(),
+  status: subscriptionStatusSchema,
+  disabledReason: z.string().nullable(),
+  disabledAt: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type Subscription = z.infer<typeof subscriptionSchema>;
+
+export const createdSubscriptionSchema = subscriptionSchema.extend({
+  secret: z.string().describe('The signing secret. Shown only in this response.'),
+});
+
+export const eventIdSchema = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[A-Za-z0-9_.:-]+$/, 'may hold letters, digits and _ . : - only');
+
+export const createEventSchema = z.strictObject({
+  id: eventIdSchema.optional().describe('Your id for the event; posting it again returns the existing event.'),
+  type: eventTypeSchema,
+  data: z.record(z.string(), z.unknown()).describe('The event payload, a JSON object.'),
+});
+export type CreateEventInput = z.infer<typeof createEventSchema>;
+
+export const deliveryStatusSchema = z.enum(['pending', 'delivering', 'succeeded', 'failed', 'cancelled']);
+export type DeliveryStatus = z.infer<typeof deliveryStatusSchema>;
+
+export const eventStatusSchema = z.enum(['accepted', 'dispatched']);
+
+export const eventSchema = z.object({
+  id: z.string(),
+  type: z.string(),
+  status: eventStatusSchema,
+  createdAt: z.string(),
+});
+export type WebhookEvent = z.infer<typeof eventSchema>;
+
+export const attemptSchema = z.object({
+  number: z.number(),
+  outcome: z.enum(['sending', 'succeeded', 'failed', 'abandoned']),
+  startedAt: z.string(),
+  durationMs: z.number().nullable(),
+  statusCode: z.number().nullable(),
+  error: z.string().nullable(),
+  responseBody: z.string().nullable().describe('At most 4 KiB of what the receiver answered.'),
+});
+export type Attempt = z.infer<typeof attemptSchema>;
+
+export const deliverySchema = z.object({
+  id: z.string(),
+  eventId: z.string(),
+  subscriptionId: z.string(),
+  status: deliveryStatusSchema,
+  attemptCount: z.number(),
+  lastAttemptAt: z.string().nullable(),
+  nextAttemptAt: z.string().nullable(),
+  lastError: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  completedAt: z.string().nullable(),
+});
+export type Delivery = z.infer<typeof deliverySchema>;
+
+export const eventWithDeliveriesSchema = eventSchema.extend({
+  data: z.record(z.string(), z.unknown()),
+  deliveries: z.array(deliverySchema),
+});
+
+export const deliveryWithAttemptsSchema = deliverySchema.extend({ attempts: z.array(attemptSchema) });
+
+export const pageQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z.string().max(200).optional().describe('nextCursor of the previous page.'),
+});
+export type PageQuery = z.infer<typeof pageQuerySchema>;
+
+export const deliveryFilterSchema = pageQuerySchema.extend({
+  eventId: z.string().max(200).optional(),
+  subscriptionId: z.string().max(200).optional(),
+  status: deliveryStatusSchema.optional(),
+});
+export type DeliveryFilter = z.infer<typeof deliveryFilterSchema>;
+
+export function pageSchema<T extends z.ZodType>(item: T) {
+  return z.object({ data: z.array(item), nextCursor: z.string().nullable() });
+}
+export interface Page<T> {
+  data: T[];
+  nextCursor: string | null;
+}

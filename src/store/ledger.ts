@@ -1,0 +1,493 @@
+import type { Kysely, Selectable } from 'kysely';
+import { patternsMatching } from '../event-types';
+import { newId } from '../ids';
+import type {
+  Attempt,
+  CreateSubscriptionInput,
+  Delivery,
+  DeliveryFilter,
+  DeliveryStatus,
+  Page,
+  PageQuery,
+  Subscription,
+  UpdateSubscriptionInput,
+  WebhookEvent,
+} from '../model';
+import { DEFAULT_TIMEOUT_MS } from '../model';
+import { STANDARD_RETRY_SCHEDULE_MS } from '../retry-schedule';
+import type { AttemptsTable, Database, DeliveriesTable, SubscriptionsTable } from './schema';
+
+/** A subscription as the delivery path needs it, secret included. Never leaves the worker. */
+export interface SubscriptionTarget extends Subscription {
+  secret: string;
+}
+
+export interface StoredEvent extends WebhookEvent {
+  data: Record<string, unknown>;
+}
+
+export interface PreparedDelivery {
+  deliveryId: string;
+  subscriptionId: string;
+  retrySchedule: number[];
+  timeoutMs: number;
+}
+
+export interface AttemptResult {
+  outcome: 'succeeded' | 'failed';
+  durationMs: number;
+  statusCode: number | null;
+  error: string | null;
+  responseBody: string | null;
+}
+
+const now = () => new Date().toISOString();
+
+function toSubscription(row: Selectable<SubscriptionsTable>): Subscription {
+  return {
+    id: row.id,
+    url: row.url,
+    description: row.description,
+    eventTypes: JSON.parse(row.event_types) as string[],
+    retrySchedule: row.retry_schedule ? (JSON.parse(row.retry_schedule) as number[]) : [...STANDARD_RETRY_SCHEDULE_MS],
+    timeoutMs: row.timeout_ms,
+    status: row.status,
+    disabledReason: row.disabled_reason,
+    disabledAt: row.disabled_at,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function toDelivery(row: Selectable<DeliveriesTable>): Delivery {
+  return {
+    id: row.id,
+    eventId: row.event_id,
+    subscriptionId: row.subscription_id,
+    status: row.status,
+    attemptCount: Number(row.attempt_count),
+    lastAttemptAt: row.last_attempt_at,
+    nextAttemptAt: row.next_attempt_at,
+    lastError: row.last_error,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    completedAt: row.completed_at,
+  };
+}
+
+function toAttempt(row: Selectable<AttemptsTable>): Attempt {
+  return {
+    number: Number(row.number),
+    outcome: row.outcome,
+    startedAt: row.started_at,
+    durationMs: row.duration_ms === null ? null : Number(row.duration_ms),
+    statusCode: row.status_code === null ? null : Number(row.status_code),
+    error: row.error,
+    responseBody: row.response_body,
+  };
+}
+
+function pageOf<T extends { id: string }>(rows: T[], limit: number): Page<T> {
+  const data = rows.slice(0, limit);
+  return { data, nextCursor: rows.length > limit ? (data[data.length - 1]?.id ?? null) : null };
+}
+
+/** States a delivery never leaves: writes that would move it out of them are ignored. */
+const FINAL_STATUSES: DeliveryStatus[] = ['succeeded', 'failed', 'cancelled'];
+
+/**
+ * The ledger: the durable record of subscriptions, events, deliveries and attempts. Every write
+ * is idempotent so an activity retried after a crash can run it again without doubling anything.
+ */
+export class Ledger {
+  constructor(readonly db: Kysely<Database>) {}
+
+  async ping(): Promise<void> {
+    await this.db.selectFrom('events').select('id').limit(1).execute();
+  }
+
+  // Subscriptions
+
+  async createSubscription(input: CreateSubscriptionInput & { secret: string }): Promise<Subscription> {
+    const at = now();
+    const id = newId.subscription();
+    const eventTypes = [...new Set(input.eventTypes)];
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('subscriptions')
+        .values({
+          id,
+          url: input.url,
+          description: input.description ?? null,
+          event_types: JSON.stringify(eventTypes),
+          secret: input.secret,
+          retry_schedule: input.retrySchedule ? JSON.stringify(input.retrySchedule) : null,
+          timeout_ms: input.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+          status: 'active',
+          disabled_reason: null,
+          disabled_at: null,
+          created_at: at,
+          updated_at: at,
+          deleted_at: null,
+        })
+        .execute();
+      await trx
+        .insertInto('subscription_event_types')
+        .values(eventTypes.map((pattern) => ({ subscription_id: id, pattern })))
+        .execute();
+    });
+    return (await this.getSubscription(id))!;
+  }
+
+  async getSubscription(id: string): Promise<Subscription | undefined> {
+    const row = await this.db
+      .selectFrom('subscriptions')
+      .selectAll()
+      .where('id', '=', id)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
+    return row && toSubscription(row);
+  }
+
+  async getSubscriptionTarget(id: string): Promise<SubscriptionTarget | undefined> {
+    const row = await this.db
+      .selectFrom('subscriptions')
+      .selectAll()
+      .where('id', '=', id)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
+    return row && { ...toSubscription(row), secret: row.secret };
+  }
+
+  async listSubscriptions(page: PageQuery): Promise<Page<Subscription>> {
+    let query = this.db
+      .selectFrom('subscriptions')
+      .selectAll()
+      .where('deleted_at', 'is', null)
+      .orderBy('id', 'desc')
+      .limit(page.limit + 1);
+    if (page.cursor) query = query.where('id', '<', page.cursor);
+    const rows = await query.execute();
+    return pageOf(rows.map(toSubscription), page.limit);
+  }
+
+  async updateSubscription(id: string, patch: UpdateSubscriptionInput): Promise<Subscription | undefined> {
+    const at = now();
+    const found = await this.db.transaction().execute(async (trx) => {
+      const existing = await trx
+        .selectFrom('subscriptions')
+        .select('id')
+        .where('id', '=', id)
+        .where('deleted_at', 'is', null)
+        .executeTakeFirst();
+      if (!existing) return false;
+      const enabling = patch.status === 'active';
+      const disabling = patch.status === 'disabled';
+      await trx
+        .updateTable('subscriptions')
+        .set({
+          updated_at: at,
+          ...(patch.url !== undefined && { url: patch.url }),
+          ...(patch.description !== undefined && { description: patch.description }),
+          ...(patch.timeoutMs !== undefined && { timeout_ms: patch.timeoutMs }),
+          ...(patch.retrySchedule !== undefined && {
+            retry_schedule: patch.retrySchedule === null ? null : JSON.stringify(patch.retrySchedule),
+          }),
+          ...(patch.eventTypes !== undefined && { event_types: JSON.stringify([...new Set(patch.eventTypes)]) }),
+          ...(enabling && { status: 'active' as const, disabled_reason: null, disabled_at: null }),
+          ...(disabling && { status: 'disabled' as const, disabled_reason: 'disabled by API', disabled_at: at }),
+        })
+        .where('id', '=', id)
+        .execute();
+      if (patch.eventTypes !== undefined) {
+        await trx.deleteFrom('subscription_event_types').where('subscription_id', '=', id).execute();
+        await trx
+          .insertInto('subscription_event_types')
+          .values([...new Set(patch.eventTypes)].map((pattern) => ({ subscription_id: id, pattern })))
+          .execute();
+      }
+      return true;
+    });
+    return found ? this.getSubscription(id) : undefined;
+  }
+
+  /** Soft delete: deliveries keep pointing at it, new events no longer match it. */
+  async deleteSubscription(id: string): Promise<boolean> {
+    const at = now();
+    const result = await this.db
+      .updateTable('subscriptions')
+      .set({ deleted_at: at, updated_at: at, status: 'disabled', disabled_reason: 'deleted', disabled_at: at })
+      .where('id', '=', id)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  /** Idempotent: the first reason and time stay. */
+  async disableSubscription(id: string, reason: string): Promise<void> {
+    const at = now();
+    await this.db
+      .updateTable('subscriptions')
+      .set({ status: 'disabled', disabled_reason: reason, disabled_at: at, updated_at: at })
+      .where('id', '=', id)
+      .where('status', '=', 'active')
+      .execute();
+  }
+
+  // Events
+
+  /** Inserts the event unless its id exists; returns the stored one and whether it is new. */
+  async insertEvent(input: { id: string; type: string; data: Record<string, unknown> }): Promise<{
+    event: StoredEvent;
+    created: boolean;
+  }> {
+    const result = await this.db
+      .insertInto('events')
+      .values({
+        id: input.id,
+        type: input.type,
+        data: JSON.stringify(input.data),
+        status: 'accepted',
+        created_at: now(),
+        dispatched_at: null,
+      })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .executeTakeFirst();
+    const created = Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
+    return { event: (await this.getEvent(input.id))!, created };
+  }
+
+  async getEvent(id: string): Promise<StoredEvent | undefined> {
+    const row = await this.db.selectFrom('events').selectAll().where('id', '=', id).executeTakeFirst();
+    return (
+      row && {
+        id: row.id,
+        type: row.type,
+        status: row.status,
+        createdAt: row.created_at,
+        data: JSON.parse(row.data) as Record<string, unknown>,
+      }
+    );
+  }
+
+  async markEventDispatched(id: string): Promise<void> {
+    await this.db
+      .updateTable('events')
+      .set({ status: 'dispatched', dispatched_at: now() })
+      .where('id', '=', id)
+      .where('status', '=', 'accepted')
+      .execute();
+  }
+
+  /**
+   * One page of active subscriptions matching the event type, with a delivery row for each. Runs
+   * again safely: the (event, subscription) unique key keeps one delivery per pair.
+   */
+  async prepareDeliveries(
+    eventId: string,
+    eventType: string,
+    after: string | undefined,
+    limit: number,
+  ): Promise<{ deliveries: PreparedDelivery[]; nextCursor: string | null }> {
+    const patterns = patternsMatching(eventType);
+    let query = this.db
+      .selectFrom('subscriptions as s')
+      .select(['s.id', 's.retry_schedule', 's.timeout_ms'])
+      .where('s.status', '=', 'active')
+      .where('s.deleted_at', 'is', null)
+      .where(({ exists, selectFrom }) =>
+        exists(
+          selectFrom('subscription_event_types as t')
+            .select('t.subscription_id')
+            .whereRef('t.subscription_id', '=', 's.id')
+            .where('t.pattern', 'in', patterns),
+        ),
+      )
+      .orderBy('s.id')
+      .limit(limit + 1);
+    if (after) query = query.where('s.id', '>', after);
+    const rows = await query.execute();
+    const pageRows = rows.slice(0, limit);
+    if (pageRows.length === 0) return { deliveries: [], nextCursor: null };
+
+    const at = now();
+    await this.db
+      .insertInto('deliveries')
+      .values(
+        pageRows.map((s) => ({
+          id: newId.delivery(),
+          event_id: eventId,
+          subscription_id: s.id,
+          status: 'pending' as const,
+          last_attempt_at: null,
+          next_attempt_at: null,
+          last_error: null,
+          created_at: at,
+          updated_at: at,
+          completed_at: null,
+        })),
+      )
+      .onConflict((oc) => oc.columns(['event_id', 'subscription_id']).doNothing())
+      .execute();
+    const ids = await this.db
+      .selectFrom('deliveries')
+      .select(['id', 'subscription_id'])
+      .where('event_id', '=', eventId)
+      .where(
+        'subscription_id',
+        'in',
+        pageRows.map((s) => s.id),
+      )
+      .execute();
+    const idBySubscription = new Map(ids.map((d) => [d.subscription_id, d.id]));
+    return {
+      deliveries: pageRows.map((s) => ({
+        deliveryId: idBySubscription.get(s.id)!,
+        subscriptionId: s.id,
+        retrySchedule: s.retry_schedule ? (JSON.parse(s.retry_schedule) as number[]) : [...STANDARD_RETRY_SCHEDULE_MS],
+        timeoutMs: Number(s.timeout_ms),
+      })),
+      nextCursor: rows.length > limit ? pageRows[pageRows.length - 1]!.id : null,
+    };
+  }
+
+  // Deliveries and attempts
+
+  async getDelivery(id: string): Promise<Delivery | undefined> {
+    const row = await this.db.selectFrom('deliveries').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toDelivery(row);
+  }
+
+  async listDeliveries(filter: DeliveryFilter): Promise<Page<Delivery>> {
+    let query = this.db
+      .selectFrom('deliveries')
+      .selectAll()
+      .orderBy('id', 'desc')
+      .limit(filter.limit + 1);
+    if (filter.eventId) query = query.where('event_id', '=', filter.eventId);
+    if (filter.subscriptionId) query = query.where('subscription_id', '=', filter.subscriptionId);
+    if (filter.status) query = query.where('status', '=', filter.status);
+    if (filter.cursor) query = query.where('id', '<', filter.cursor);
+    const rows = await query.execute();
+    return pageOf(rows.map(toDelivery), filter.limit);
+  }
+
+  async listEventDeliveries(eventId: string): Promise<Delivery[]> {
+    const rows = await this.db.selectFrom('deliveries').selectAll().where('event_id', '=', eventId).orderBy('id').execute();
+    return rows.map(toDelivery);
+  }
+
+  async listAttempts(deliveryId: string): Promise<Attempt[]> {
+    const rows = await this.db
+      .selectFrom('attempts')
+      .selectAll()
+      .where('delivery_id', '=', deliveryId)
+      .orderBy('number')
+      .execute();
+    return rows.map(toAttempt);
+  }
+
+  /**
+   * Records that attempt `number` is about to be sent. Running it twice keeps one row; an earlier
+   * attempt still marked as sending was lost with its worker and is closed as abandoned.
+   */
+  async startAttempt(deliveryId: string, number: number): Promise<void> {
+    const at = now();
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('attempts')
+        .set({ outcome: 'abandoned', error: 'worker lost before the attempt finished' })
+        .where('delivery_id', '=', deliveryId)
+        .where('number', '<', number)
+        .where('outcome', '=', 'sending')
+        .execute();
+      await trx
+        .insertInto('attempts')
+        .values({
+          delivery_id: deliveryId,
+          number,
+          outcome: 'sending',
+          started_at: at,
+          duration_ms: null,
+          status_code: null,
+          error: null,
+          response_body: null,
+        })
+        .onConflict((oc) => oc.columns(['delivery_id', 'number']).doNothing())
+        .execute();
+      await trx
+        .updateTable('deliveries')
+        .set((eb) => ({
+          status: 'delivering',
+          attempt_count: eb.case().when('attempt_count', '<', number).then(number).else(eb.ref('attempt_count')).end(),
+          last_attempt_at: at,
+          next_attempt_at: null,
+          updated_at: at,
+        }))
+        .where('id', '=', deliveryId)
+        .where('status', 'not in', FINAL_STATUSES)
+        .execute();
+    });
+  }
+
+  /**
+   * Closes an attempt and moves the delivery on: to succeeded, to failed when `final`, else back to
+   * waiting with the next attempt's time. A delivery already in a final state is left alone, so a
+   * replayed call cannot produce a second success.
+   */
+  async finishAttempt(
+    deliveryId: string,
+    number: number,
+    result: AttemptResult,
+    next: { final: boolean; nextAttemptAt?: string | null },
+  ): Promise<void> {
+    const at = now();
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('attempts')
+        .set({
+          outcome: result.outcome,
+          duration_ms: result.durationMs,
+          status_code: result.statusCode,
+          error: result.error,
+          response_body: result.responseBody,
+        })
+        .where('delivery_id', '=', deliveryId)
+        .where('number', '=', number)
+        .where('outcome', '=', 'sending')
+        .execute();
+      const succeeded = result.outcome === 'succeeded';
+      await trx
+        .updateTable('deliveries')
+        .set({
+          status: succeeded ? 'succeeded' : next.final ? 'failed' : 'delivering',
+          last_error: succeeded ? null : result.error,
+          next_attempt_at: succeeded || next.final ? null : (next.nextAttemptAt ?? null),
+          completed_at: succeeded || next.final ? at : null,
+          updated_at: at,
+        })
+        .where('id', '=', deliveryId)
+        .where('status', 'not in', FINAL_STATUSES)
+        .execute();
+    });
+  }
+
+  /** Ends a delivery without a new attempt (cancelled, or failed for a reason outside HTTP). */
+  async endDelivery(deliveryId: string, status: 'failed' | 'cancelled', reason: string): Promise<void> {
+    const at = now();
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('attempts')
+        .set({ outcome: 'abandoned', error: reason })
+        .where('delivery_id', '=', deliveryId)
+        .where('outcome', '=', 'sending')
+        .execute();
+      await trx
+        .updateTable('deliveries')
+        .set({ status, last_error: reason, next_attempt_at: null, completed_at: at, updated_at: at })
+        .where('id', '=', deliveryId)
+        .where('status', 'not in', FINAL_STATUSES)
+        .execute();
+    });
+  }
+}

@@ -1,0 +1,68 @@
+import type { Generated } from 'kysely';
+
+/** Table shapes as stored. Timestamps are ISO-8601 UTC strings so they sort and compare as text on every dialect. */
+export interface SubscriptionsTable {
+  id: string;
+  url: string;
+  description: string | null;
+  /** JSON array of patterns; the matchable copy lives in subscription_event_types. */
+  event_types: string;
+  secret: string;
+  /** JSON array of delays in ms before each attempt, or null for the default schedule. */
+  retry_schedule: string | null;
+  timeout_ms: number;
+  status: 'active' | 'disabled';
+  disabled_reason: string | null;
+  disabled_at: string | null;
+  created_at: string;
+  updated_at: string;
+  deleted_at: string | null;
+}
+
+export interface SubscriptionEventTypesTable {
+  subscription_id: string;
+  pattern: string;
+}
+
+export interface EventsTable {
+  id: string;
+  type: string;
+  /** JSON-encoded payload. */
+  data: string;
+  status: 'accepted' | 'dispatched';
+  created_at: string;
+  dispatched_at: string | null;
+}
+
+export interface DeliveriesTable {
+  id: string;
+  event_id: string;
+  subscription_id: string;
+  status: 'pending' | 'delivering' | 'succeeded' | 'failed' | 'cancelled';
+  attempt_count: Generated<number>;
+  last_attempt_at: string | null;
+  next_attempt_at: string | null;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+  completed_at: string | null;
+}
+
+export interface AttemptsTable {
+  delivery_id: string;
+  number: number;
+  outcome: 'sending' | 'succeeded' | 'failed' | 'abandoned';
+  started_at: string;
+  duration_ms: number | null;
+  status_code: number | null;
+  error: string | null;
+  response_body: string | null;
+}
+
+export interface Database {
+  subscriptions: SubscriptionsTable;
+  subscription_event_types: SubscriptionEventTypesTable;
+  events: EventsTable;
+  deliveries: DeliveriesTable;
+  attempts: AttemptsTable;
+}

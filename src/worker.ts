@@ -1,0 +1,59 @@
+import { NativeConnection, Runtime, Worker, makeTelemetryFilterString } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import { type Config, loadConfig } from './config';
+import { createWebhookDispatcher } from './http/webhook-dispatcher';
+import { createLogger, type Logger } from './logger';
+import { openDatabase } from './store/db';
+import { Ledger } from './store/ledger';
+
+export interface WorkerDeps {
+  config: Config;
+  connection: NativeConnection;
+  ledger: Ledger;
+  logger: Logger;
+}
+
+/** A worker that runs the event and delivery workflows and their activities. */
+export async function createWorker({ config, connection, ledger, logger }: WorkerDeps): Promise<Worker> {
+  const dispatcher = createWebhookDispatcher({ allowPrivateNetworks: config.ALLOW_PRIVATE_NETWORKS });
+  return Worker.create({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TASK_QUEUE,
+    workflowsPath: require.resolve('../workflows'),
+    activities: createActivities({ ledger, dispatcher, logger }),
+    // Deliveries wait on the network, not the CPU: many can be in flight per worker.
+    maxConcurrentActivityTaskExecutions: 200,
+    maxConcurrentWorkflowTaskExecutions: 40,
+  });
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger('worker', config.LOG_LEVEL);
+  Runtime.install({
+    logger: {
+      log: (level, message, meta) => logger[level === 'TRACE' ? 'trace' : (level.toLowerCase() as 'info')]({ ...meta }, message),
+      trace: (m, meta) => logger.trace(meta, m),
+      debug: (m, meta) => logger.debug(meta, m),
+      info: (m, meta) => logger.info(meta, m),
+      warn: (m, meta) => logger.warn(meta, m),
+      error: (m, meta) => logger.error(meta, m),
+    },
+    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } },
+  });
+  const ledger = new Ledger(await openDatabase(config.DATABASE_URL));
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const worker = await createWorker({ config, connection, ledger, logger });
+  logger.info({ taskQueue: config.TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS }, 'worker started');
+  await worker.run(); // returns after SIGINT/SIGTERM, which the SDK handles by draining
+  await connection.close();
+  await ledger.db.destroy();
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,110 @@
+import fs from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { type Config, parseConfig } from '../../src/config';
+import { createApp } from '../../src/gateway/app';
+import { createLogger } from '../../src/logger';
+import { openDatabase } from '../../src/store/db';
+import { Ledger } from '../../src/store/ledger';
+import { createWorker } from '../../src/worker';
+import { startTemporal } from './temporal';
+
+export const TEST_TOKEN = 'test-token-0123456789abcdef';
+
+export interface Stack {
+  env: TestWorkflowEnvironment;
+  config: Config;
+  ledger: Ledger;
+  dataDir: string;
+  gatewayUrl: string;
+  /** fetch against the gateway with the API token. */
+  api(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<ApiResponse>;
+  startWorker(): Promise<void>;
+  stopWorker(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface ApiResponse {
+  status: number;
+  headers: Headers;
+  /** Parsed JSON; tests cast it to the model type they assert on. */
+  body: Record<string, unknown>;
+}
+
+export interface StackOptions {
+  /** Run no worker in this process (a test starts its own, e.g. as a child process). */
+  withoutWorker?: boolean;
+  temporalArgs?: string[];
+}
+
+/** Temporal dev server + ledger + worker + gateway, all real, on 127.0.0.1 free ports. */
+export async function startStack(opts: StackOptions = {}): Promise<Stack> {
+  const env = await startTemporal(opts.temporalArgs);
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'webhook-relay-test-'));
+  const config = parseConfig({
+    API_TOKEN: TEST_TOKEN,
+    DATABASE_URL: `sqlite:${path.join(dataDir, 'ledger.sqlite')}`,
+    TEMPORAL_ADDRESS: env.address,
+    TASK_QUEUE: `test-${process.pid}`,
+    ALLOW_PRIVATE_NETWORKS: 'true',
+    PORT: '0',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+  });
+  const logger = createLogger('test', config.LOG_LEVEL);
+  const ledger = new Ledger(await openDatabase(config.DATABASE_URL));
+
+  let worker: Worker | undefined;
+  let running: Promise<void> | undefined;
+  const startWorker = async () => {
+    worker = await createWorker({ config, connection: env.nativeConnection, ledger, logger });
+    running = worker.run();
+  };
+  const stopWorker = async () => {
+    if (!worker) return;
+    worker.shutdown();
+    await running;
+    worker = undefined;
+  };
+  if (!opts.withoutWorker) await startWorker();
+
+  const app = createApp({ config, ledger, client: env.client, logger });
+  const server = await new Promise<Server>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const gatewayUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    env,
+    config,
+    ledger,
+    dataDir,
+    gatewayUrl,
+    async api(method, urlPath, body, headers = {}) {
+      const res = await fetch(`${gatewayUrl}${urlPath}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${TEST_TOKEN}`,
+          ...(body !== undefined && { 'content-type': 'application/json' }),
+          ...headers,
+        },
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      const text = await res.text();
+      return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : {} };
+    },
+    startWorker,
+    stopWorker,
+    async stop() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await stopWorker();
+      await ledger.db.destroy();
+      await env.teardown();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
