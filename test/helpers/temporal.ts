@@ -1,4 +1,5 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { resolveTemporalCli } from '../../src/temporal/cli';
 import { SEARCH_ATTRIBUTES } from '../../workflows/shared';
 
@@ -6,7 +7,14 @@ import { SEARCH_ATTRIBUTES } from '../../workflows/shared';
  * A real Temporal dev server on free ports, from the CLI binary the project installs (never the
  * SDK's download), with our search attributes registered.
  */
+let runtimeInstalled = false;
+
 export async function startTemporal(extraArgs: string[] = []): Promise<TestWorkflowEnvironment> {
+  if (!runtimeInstalled) {
+    // The SDK logs every worker state change at INFO; tests only want to hear about trouble.
+    Runtime.install({ logger: new DefaultLogger((process.env.TEST_SDK_LOG_LEVEL as 'WARN' | undefined) ?? 'WARN') });
+    runtimeInstalled = true;
+  }
   return TestWorkflowEnvironment.createLocal({
     server: {
       executable: { type: 'existing-path', path: resolveTemporalCli() },

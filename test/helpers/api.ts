@@ -1,0 +1,37 @@
+import type { Attempt, Delivery, Subscription } from '../../src/model';
+import type { Stack } from './stack';
+import { waitUntil } from './wait';
+
+export type DeliveryWithAttempts = Delivery & { attempts: Attempt[] };
+export type EventView = { id: string; type: string; status: string; deliveries: Delivery[] };
+
+export async function createSubscription(
+  stack: Stack,
+  body: { url: string; eventTypes: string[]; retrySchedule?: (number | string)[]; timeoutMs?: number; secret?: string },
+): Promise<Subscription & { secret: string }> {
+  const res = await stack.api('POST', '/v1/subscriptions', body);
+  if (res.status !== 201) throw new Error(`create subscription: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body as unknown as Subscription & { secret: string };
+}
+
+export async function getEvent(stack: Stack, id: string): Promise<EventView> {
+  return (await stack.api('GET', `/v1/events/${encodeURIComponent(id)}`)).body as unknown as EventView;
+}
+
+export async function getDelivery(stack: Stack, id: string): Promise<DeliveryWithAttempts> {
+  return (await stack.api('GET', `/v1/deliveries/${id}`)).body as unknown as DeliveryWithAttempts;
+}
+
+const FINAL = ['succeeded', 'failed', 'cancelled'];
+
+/** Waits until the event has `count` deliveries and all of them ended; returns them with attempts. */
+export async function waitForEventDone(stack: Stack, eventId: string, count: number, timeoutMs = 30_000) {
+  const event = await waitUntil(
+    async () => {
+      const e = await getEvent(stack, eventId);
+      return e.deliveries?.length === count && e.deliveries.every((d) => FINAL.includes(d.status)) && e;
+    },
+    { timeoutMs, what: `event ${eventId} to finish ${count} deliveries` },
+  );
+  return Promise.all(event.deliveries.map((d) => getDelivery(stack, d.id)));
+}

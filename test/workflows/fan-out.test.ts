@@ -1,0 +1,149 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { Webhook as SvixWebhook } from 'svix';
+import { deliveryWorkflowId, eventWorkflowId } from '../../workflows/shared';
+import { createSubscription, waitForEventDone } from '../helpers/api';
+import { TestReceiver } from '../helpers/receiver';
+import { type Stack, startStack } from '../helpers/stack';
+import { waitUntil } from '../helpers/wait';
+
+let stack: Stack;
+// /flaky fails twice, then succeeds; everything else succeeds at once.
+const receiver = new TestReceiver((req, nth) =>
+  req.path === '/flaky' && nth <= 2 ? { status: 500, body: `boom ${nth}` } : { status: 204 },
+);
+
+before(async () => {
+  stack = await startStack();
+  await receiver.start();
+});
+after(async () => {
+  await receiver.stop();
+  await stack?.stop();
+});
+
+test('an event reaches every matching subscriber, retries a failing one, and records each attempt once', async () => {
+  const fast = ['0', '50ms', '50ms', '50ms'];
+  const subs = await Promise.all([
+    createSubscription(stack, { url: receiver.url('/exact'), eventTypes: ['order.created'], retrySchedule: fast }),
+    createSubscription(stack, { url: receiver.url('/prefix'), eventTypes: ['order.*'], retrySchedule: fast }),
+    createSubscription(stack, { url: receiver.url('/flaky'), eventTypes: ['*'], retrySchedule: fast }),
+    createSubscription(stack, { url: receiver.url('/other'), eventTypes: ['user.signed_up'], retrySchedule: fast }),
+  ]);
+  const [exact, prefix, flaky, other] = subs as [(typeof subs)[0], (typeof subs)[0], (typeof subs)[0], (typeof subs)[0]];
+
+  const posted = await stack.api('POST', '/v1/events', { type: 'order.created', data: { orderId: 42 } });
+  assert.equal(posted.status, 202);
+  const eventId = posted.body.id as string;
+  assert.equal(posted.body.type, 'order.created');
+
+  const deliveries = await waitForEventDone(stack, eventId, 3);
+  const bySub = new Map(deliveries.map((d) => [d.subscriptionId, d]));
+  assert.equal(bySub.has(other.id), false, 'a non-matching subscription gets nothing');
+
+  for (const sub of [exact, prefix]) {
+    const d = bySub.get(sub.id)!;
+    assert.equal(d.status, 'succeeded');
+    assert.deepEqual(d.attempts.map((a) => [a.number, a.outcome, a.statusCode]), [[1, 'succeeded', 204]]);
+  }
+  const f = bySub.get(flaky.id)!;
+  assert.equal(f.status, 'succeeded');
+  assert.equal(f.attemptCount, 3);
+  assert.deepEqual(
+    f.attempts.map((a) => [a.number, a.outcome, a.statusCode, a.responseBody]),
+    [
+      [1, 'failed', 500, 'boom 1'],
+      [2, 'failed', 500, 'boom 2'],
+      [3, 'succeeded', 204, ''],
+    ],
+  );
+
+  // What the receivers got: the same webhook-id on every attempt, valid signatures, the documented body.
+  const flakyRequests = receiver.to('/flaky');
+  assert.equal(flakyRequests.length, 3);
+  assert.deepEqual(new Set(flakyRequests.map((r) => r.headers['webhook-id'])), new Set([eventId]));
+  for (const [path, sub] of [['/exact', exact], ['/prefix', prefix], ['/flaky', flaky]] as const) {
+    for (const r of receiver.to(path)) {
+      const verified = new SvixWebhook(sub.secret).verify(r.body, r.headers as Record<string, string>);
+      assert.deepEqual((verified as { data: unknown }).data, { orderId: 42 });
+      const body = JSON.parse(r.body) as { type: string; timestamp: string };
+      assert.equal(body.type, 'order.created');
+      assert.ok(!Number.isNaN(Date.parse(body.timestamp)));
+    }
+  }
+  assert.equal(receiver.to('/other').length, 0);
+
+  // Temporal agrees with the ledger: the event and its deliveries completed.
+  const client = stack.env.client;
+  const eventRun = await client.workflow.getHandle(eventWorkflowId(eventId)).result();
+  assert.deepEqual(eventRun, { deliveries: 3, succeeded: 3, failed: 0, cancelled: 0 });
+  for (const sub of [exact, prefix, flaky]) {
+    const desc = await client.workflow.getHandle(deliveryWorkflowId(eventId, sub.id)).describe();
+    assert.equal(desc.status.name, 'COMPLETED');
+  }
+
+  // Every workflow of the event is found by its search attribute, as a user would in the Web UI.
+  const found = await waitUntil(
+    async () => {
+      const ids: string[] = [];
+      for await (const wf of client.workflow.list({ query: `WebhookEventId="${eventId}"` })) ids.push(wf.workflowId);
+      return ids.length === 4 && ids;
+    },
+    { what: 'visibility to list the event workflows' },
+  );
+  assert.deepEqual(
+    new Set(found),
+    new Set([eventWorkflowId(eventId), ...[exact, prefix, flaky].map((s) => deliveryWorkflowId(eventId, s.id))]),
+  );
+
+  // Deleted subscriptions match nothing more (the catch-all would otherwise join every later test).
+  for (const sub of subs) assert.equal((await stack.api('DELETE', `/v1/subscriptions/${sub.id}`)).status, 204);
+  assert.equal((await stack.api('GET', `/v1/subscriptions/${flaky.id}`)).status, 404);
+});
+
+test('a delivery whose schedule runs out ends failed, in the ledger and in Temporal', async () => {
+  const down = new TestReceiver(() => ({ status: 503, body: 'down' }));
+  await down.start();
+  try {
+    const sub = await createSubscription(stack, { url: down.url('/down'), eventTypes: ['invoice.paid'], retrySchedule: ['0', '20ms', '20ms'] });
+    const posted = await stack.api('POST', '/v1/events', { type: 'invoice.paid', data: {} });
+    const [d] = await waitForEventDone(stack, posted.body.id as string, 1);
+    assert.equal(d!.status, 'failed');
+    assert.deepEqual(d!.attempts.map((a) => a.outcome), ['failed', 'failed', 'failed']);
+    assert.equal(d!.lastError, 'receiver answered 503');
+    assert.equal(down.requests.length, 3);
+    const handle = stack.env.client.workflow.getHandle(deliveryWorkflowId(posted.body.id as string, sub.id));
+    await assert.rejects(handle.result(), /Workflow execution failed/);
+    assert.equal((await handle.describe()).status.name, 'FAILED');
+  } finally {
+    await down.stop();
+  }
+});
+
+test('410 Gone ends the retries and disables the subscription', async () => {
+  const gone = new TestReceiver(() => ({ status: 410 }));
+  await gone.start();
+  try {
+    const sub = await createSubscription(stack, { url: gone.url('/gone'), eventTypes: ['cart.abandoned'], retrySchedule: ['0', '20ms', '20ms'] });
+    const first = await stack.api('POST', '/v1/events', { type: 'cart.abandoned', data: {} });
+    const [d] = await waitForEventDone(stack, first.body.id as string, 1);
+    assert.equal(d!.status, 'failed');
+    assert.equal(d!.attempts.length, 1, 'no retry after 410');
+    const handle = stack.env.client.workflow.getHandle(deliveryWorkflowId(first.body.id as string, sub.id));
+    await assert.rejects(handle.result(), /Workflow execution failed/);
+    const after410 = (await stack.api('GET', `/v1/subscriptions/${sub.id}`)).body;
+    assert.equal(after410.status, 'disabled');
+    assert.match(String(after410.disabledReason), /410/);
+    assert.ok(after410.disabledAt);
+
+    // A disabled subscription gets no new deliveries.
+    const second = await stack.api('POST', '/v1/events', { type: 'cart.abandoned', data: {} });
+    await waitUntil(async () => (await stack.api('GET', `/v1/events/${second.body.id as string}`)).body.status === 'dispatched', {
+      what: 'second event dispatched',
+    });
+    assert.deepEqual((await stack.api('GET', `/v1/events/${second.body.id as string}`)).body.deliveries, []);
+    assert.equal(gone.requests.length, 1);
+  } finally {
+    await gone.stop();
+  }
+});
