@@ -9,7 +9,7 @@ import type { Activities } from '../activities';
 import { type DeliverResult, type DeliveryWorkflowInput, FailureType } from './shared';
 
 /** Time on top of the HTTP timeout for the ledger writes around an attempt. */
-const ACTIVITY_SLACK_MS = 10_000;
+const ACTIVITY_SLACK_MS = 5_000;
 
 /** Failures after which the activity has already written the delivery's final state. */
 const RECORDED_BY_ACTIVITY: string[] = [

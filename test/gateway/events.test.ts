@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { eventWorkflowId } from '../../workflows/shared';
+import { createSubscription, waitForEventDone } from '../helpers/api';
+import { TestReceiver } from '../helpers/receiver';
+import { type Stack, startStack } from '../helpers/stack';
+import { waitUntil } from '../helpers/wait';
+
+let stack: Stack;
+const receiver = new TestReceiver();
+
+before(async () => {
+  stack = await startStack();
+  await receiver.start();
+  await createSubscription(stack, { url: receiver.url('/hook'), eventTypes: ['payment.*'] });
+});
+after(async () => {
+  await receiver.stop();
+  await stack?.stop();
+});
+
+async function workflowsOfEvent(eventId: string): Promise<string[]> {
+  const runs: string[] = [];
+  for await (const wf of stack.env.client.workflow.list({ query: `WorkflowId="${eventWorkflowId(eventId)}"` })) {
+    runs.push(wf.runId);
+  }
+  return runs;
+}
+
+test('posting the same event id again returns the existing event with 200 and starts nothing', async () => {
+  const body = { id: 'pay_1001', type: 'payment.captured', data: { amount: 1200 } };
+  const first = await stack.api('POST', '/v1/events', body);
+  assert.equal(first.status, 202);
+  assert.equal(first.body.id, 'pay_1001');
+  assert.equal(first.headers.get('location'), '/v1/events/pay_1001');
+
+  const again = await stack.api('POST', '/v1/events', { ...body, data: { amount: 9999 } });
+  assert.equal(again.status, 200);
+  assert.deepEqual([again.body.id, again.body.type, again.body.createdAt], [first.body.id, first.body.type, first.body.createdAt]);
+
+  await waitForEventDone(stack, 'pay_1001', 1);
+  // Also after the event finished.
+  const late = await stack.api('POST', '/v1/events', body);
+  assert.equal(late.status, 200);
+  assert.equal(late.body.status, 'dispatched');
+
+  const hooks = receiver.requests.filter((r) => r.headers['webhook-id'] === 'pay_1001');
+  assert.equal(hooks.length, 1, 'delivered once');
+  assert.deepEqual(JSON.parse(hooks[0]!.body).data, { amount: 1200 }, 'the first payload wins');
+  const runs = await waitUntil(async () => {
+    const r = await workflowsOfEvent('pay_1001');
+    return r.length > 0 && r;
+  });
+  assert.equal(runs.length, 1, 'one workflow run for the event');
+});
+
+test('the Idempotency-Key header names the event when the body has no id', async () => {
+  const headers = { 'idempotency-key': 'idem-77' };
+  const first = await stack.api('POST', '/v1/events', { type: 'payment.refunded', data: {} }, headers);
+  assert.equal(first.status, 202);
+  assert.equal(first.body.id, 'idem-77');
+  const again = await stack.api('POST', '/v1/events', { type: 'payment.refunded', data: {} }, headers);
+  assert.equal(again.status, 200);
+  await waitForEventDone(stack, 'idem-77', 1);
+  assert.equal(receiver.requests.filter((r) => r.headers['webhook-id'] === 'idem-77').length, 1);
+
+  const clash = await stack.api('POST', '/v1/events', { id: 'other', type: 'payment.refunded', data: {} }, headers);
+  assert.equal(clash.status, 400);
+  assert.deepEqual((clash.body.errors as { field: string }[]).map((e) => e.field), ['Idempotency-Key']);
+});
+
+test('concurrent posts of one new event id create one event and one delivery', async () => {
+  const body = { id: 'pay_race', type: 'payment.captured', data: {} };
+  const results = await Promise.all(Array.from({ length: 8 }, () => stack.api('POST', '/v1/events', body)));
+  assert.deepEqual(results.map((r) => r.status).sort(), [200, 200, 200, 200, 200, 200, 200, 202]);
+  await waitForEventDone(stack, 'pay_race', 1);
+  assert.equal(receiver.requests.filter((r) => r.headers['webhook-id'] === 'pay_race').length, 1);
+});
+
+test('an unknown event is a 404 problem', async () => {
+  const res = await stack.api('GET', '/v1/events/nope');
+  assert.equal(res.status, 404);
+  assert.equal(res.headers.get('content-type'), 'application/problem+json; charset=utf-8');
+});

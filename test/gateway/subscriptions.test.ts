@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { Subscription } from '../../src/model';
+import { STANDARD_RETRY_SCHEDULE_MS } from '../../src/retry-schedule';
+import { createSubscription } from '../helpers/api';
+import { type Stack, startStack } from '../helpers/stack';
+
+let stack: Stack;
+before(async () => {
+  stack = await startStack({ withoutWorker: true });
+});
+after(() => stack?.stop());
+
+test('a new subscription gets an id and a whsec_ secret shown only once', async () => {
+  const created = await createSubscription(stack, { url: 'https://example.com/hooks', eventTypes: ['order.*'] });
+  assert.match(created.id, /^sub_/);
+  assert.match(created.secret, /^whsec_/);
+  assert.equal(created.status, 'active');
+  assert.deepEqual(created.retrySchedule, [...STANDARD_RETRY_SCHEDULE_MS], 'Standard Webhooks schedule by default');
+  assert.equal(created.timeoutMs, 15_000);
+
+  const read = await stack.api('GET', `/v1/subscriptions/${created.id}`);
+  assert.equal(read.status, 200);
+  assert.equal('secret' in read.body, false, 'the secret is never returned again');
+  const listed = await stack.api('GET', '/v1/subscriptions');
+  assert.equal(JSON.stringify(listed.body).includes(created.secret), false);
+});
+
+test('a given secret and schedule are kept; durations become milliseconds', async () => {
+  const secret = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
+  const created = await createSubscription(stack, {
+    url: 'https://example.com/custom',
+    eventTypes: ['*'],
+    secret,
+    retrySchedule: [0, '250ms', '2s', '1m'],
+    timeoutMs: 2000,
+  });
+  assert.equal(created.secret, secret);
+  assert.deepEqual(created.retrySchedule, [0, 250, 2000, 60_000]);
+  assert.equal(created.timeoutMs, 2000);
+});
+
+test('PATCH changes fields, disables and re-enables; DELETE removes', async () => {
+  const created = await createSubscription(stack, { url: 'https://example.com/p', eventTypes: ['a.b'] });
+  const patched = await stack.api('PATCH', `/v1/subscriptions/${created.id}`, {
+    url: 'https://example.com/q',
+    eventTypes: ['c.*'],
+    description: 'billing',
+    status: 'disabled',
+  });
+  assert.equal(patched.status, 200);
+  const s = patched.body as unknown as Subscription;
+  assert.deepEqual([s.url, s.eventTypes, s.description, s.status], ['https://example.com/q', ['c.*'], 'billing', 'disabled']);
+  assert.ok(s.disabledAt);
+  const enabled = (await stack.api('PATCH', `/v1/subscriptions/${created.id}`, { status: 'active' })).body as unknown as Subscription;
+  assert.deepEqual([enabled.status, enabled.disabledReason, enabled.disabledAt], ['active', null, null]);
+
+  assert.equal((await stack.api('DELETE', `/v1/subscriptions/${created.id}`)).status, 204);
+  assert.equal((await stack.api('GET', `/v1/subscriptions/${created.id}`)).status, 404);
+  assert.equal((await stack.api('DELETE', `/v1/subscriptions/${created.id}`)).status, 404);
+});
+
+test('lists page through every subscription once, newest first', async () => {
+  const made = [];
+  for (let i = 0; i < 7; i++) made.push((await createSubscription(stack, { url: `https://example.com/${i}`, eventTypes: ['x.y'] })).id);
+  const seen: string[] = [];
+  let cursor: string | null = null;
+  let pages = 0;
+  do {
+    const res = await stack.api('GET', `/v1/subscriptions?limit=3${cursor ? `&cursor=${cursor}` : ''}`);
+    const page = res.body as unknown as { data: Subscription[]; nextCursor: string | null };
+    assert.ok(page.data.length <= 3);
+    seen.push(...page.data.map((s) => s.id));
+    cursor = page.nextCursor;
+    pages++;
+  } while (cursor && pages < 20);
+  assert.equal(new Set(seen).size, seen.length, 'no duplicates across pages');
+  assert.deepEqual(seen.slice(0, 7), [...made].reverse());
+});
+
+test('GET /healthz answers 200 when Temporal and the ledger answer', async () => {
+  const res = await fetch(`${stack.gatewayUrl}/healthz`);
+  assert.equal(res.status, 200);
+  assert.deepEqual(await res.json(), { status: 'ok' });
+});
+
+test('GET /openapi.json documents every route with the validating schemas', async () => {
+  const doc = (await (await fetch(`${stack.gatewayUrl}/openapi.json`)).json()) as {
+    openapi: string;
+    paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: { properties: Record<string, unknown>; required?: string[] } }> } }>>;
+  };
+  assert.match(doc.openapi, /^3\./);
+  for (const path of ['/v1/subscriptions', '/v1/subscriptions/{id}', '/v1/events', '/v1/events/{id}', '/v1/deliveries', '/v1/deliveries/{id}', '/healthz']) {
+    assert.ok(doc.paths[path], path);
+  }
+  const createSub = doc.paths['/v1/subscriptions']!.post!.requestBody!.content['application/json']!.schema;
+  assert.deepEqual(Object.keys(createSub.properties).sort(), ['description', 'eventTypes', 'retrySchedule', 'secret', 'timeoutMs', 'url']);
+  assert.deepEqual(createSub.required?.sort(), ['eventTypes', 'url']);
+});

@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { openDatabase } from '../../src/store/db';
+import { Ledger } from '../../src/store/ledger';
+
+let ledger: Ledger;
+before(async () => {
+  ledger = new Ledger(await openDatabase('sqlite::memory:'));
+});
+after(() => ledger.db.destroy());
+
+const ok = { outcome: 'succeeded' as const, durationMs: 5, statusCode: 200, error: null, responseBody: 'ok' };
+const bad = { outcome: 'failed' as const, durationMs: 5, statusCode: 500, error: 'receiver answered 500', responseBody: '' };
+
+async function newDelivery(type = 'order.created') {
+  const sub = await ledger.createSubscription({ url: 'https://example.com', eventTypes: ['order.*'], secret: 'whsec_x' });
+  const { event } = await ledger.insertEvent({ id: `evt_${Math.random().toString(36).slice(2)}`, type, data: {} });
+  const page = await ledger.prepareDeliveries(event.id, type, undefined, 100);
+  const mine = page.deliveries.find((d) => d.subscriptionId === sub.id)!;
+  return { sub, event, deliveryId: mine.deliveryId };
+}
+
+test('preparing the same page twice keeps one delivery per event and subscription', async () => {
+  const { event, deliveryId } = await newDelivery();
+  const again = await ledger.prepareDeliveries(event.id, event.type, undefined, 100);
+  assert.ok(again.deliveries.some((d) => d.deliveryId === deliveryId));
+  const rows = await ledger.listEventDeliveries(event.id);
+  assert.equal(rows.length, new Set(rows.map((r) => r.subscriptionId)).size);
+});
+
+test('replayed attempt writes never duplicate an attempt or a success', async () => {
+  const { deliveryId } = await newDelivery();
+  await ledger.startAttempt(deliveryId, 1);
+  await ledger.startAttempt(deliveryId, 1);
+  await ledger.finishAttempt(deliveryId, 1, bad, { final: false, nextAttemptAt: new Date().toISOString() });
+  await ledger.startAttempt(deliveryId, 2);
+  await ledger.finishAttempt(deliveryId, 2, ok, { final: true });
+  await ledger.finishAttempt(deliveryId, 2, ok, { final: true });
+  // A late write for the failed attempt or a stray third attempt cannot undo the success.
+  await ledger.finishAttempt(deliveryId, 1, bad, { final: true });
+  await ledger.startAttempt(deliveryId, 3);
+  await ledger.finishAttempt(deliveryId, 3, bad, { final: true });
+  await ledger.endDelivery(deliveryId, 'cancelled', 'too late');
+
+  const delivery = await ledger.getDelivery(deliveryId);
+  assert.equal(delivery!.status, 'succeeded');
+  const attempts = await ledger.listAttempts(deliveryId);
+  assert.deepEqual(attempts.map((a) => a.number), [1, 2, 3]);
+  assert.equal(attempts.filter((a) => a.outcome === 'succeeded').length, 1);
+});
+
+test('an attempt left sending by a lost worker is closed as abandoned by the next one', async () => {
+  const { deliveryId } = await newDelivery();
+  await ledger.startAttempt(deliveryId, 1);
+  await ledger.startAttempt(deliveryId, 2);
+  const [first, second] = await ledger.listAttempts(deliveryId);
+  assert.equal(first!.outcome, 'abandoned');
+  assert.equal(second!.outcome, 'sending');
+  assert.equal((await ledger.getDelivery(deliveryId))!.attemptCount, 2);
+});
+
+test('disabled and deleted subscriptions match no new event', async () => {
+  const { sub } = await newDelivery();
+  await ledger.disableSubscription(sub.id, 'endpoint answered 410 Gone');
+  await ledger.disableSubscription(sub.id, 'a later reason');
+  assert.equal((await ledger.getSubscription(sub.id))!.disabledReason, 'endpoint answered 410 Gone', 'the first reason stays');
+  const { event } = await ledger.insertEvent({ id: 'evt_after_disable', type: 'order.created', data: {} });
+  const page = await ledger.prepareDeliveries(event.id, event.type, undefined, 1000);
+  assert.equal(page.deliveries.some((d) => d.subscriptionId === sub.id), false);
+});
+
+test('matching pages through every subscriber exactly once', async () => {
+  const ids = new Set<string>();
+  for (let i = 0; i < 25; i++) {
+    ids.add((await ledger.createSubscription({ url: 'https://example.com', eventTypes: ['bulk.*'], secret: 'whsec_x' })).id);
+  }
+  const { event } = await ledger.insertEvent({ id: 'evt_bulk', type: 'bulk.sent', data: {} });
+  const seen: string[] = [];
+  let after: string | undefined;
+  do {
+    const page = await ledger.prepareDeliveries(event.id, event.type, after, 10);
+    seen.push(...page.deliveries.map((d) => d.subscriptionId));
+    after = page.nextCursor ?? undefined;
+  } while (after);
+  assert.deepEqual(new Set(seen), ids);
+  assert.equal(seen.length, 25);
+});
