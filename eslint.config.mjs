@@ -1,0 +1,37 @@
+import js from '@eslint/js';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'data/', 'test-output/', 'bench/results.json'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: globals.node },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // Workflow code is replayed: it must stay deterministic and free of I/O.
+    files: ['workflows/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['node:*', 'fs', 'http', 'https', 'net', 'crypto', 'child_process'], message: 'No Node built-ins in workflows.' },
+            { group: ['express', 'better-sqlite3', 'kysely', 'pg', 'undici', 'pino'], message: 'No I/O libraries in workflows.' },
+            { group: ['../activities', '../activities/*'], message: 'Import activities as types only.', allowTypeImports: true },
+          ],
+        },
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: 'Use workflow time (Date is deterministic inside workflows, but keep intent clear).' },
+        { object: 'Math', property: 'random', message: 'Randomness belongs in activities.' },
+      ],
+    },
+  },
+);

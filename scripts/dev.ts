@@ -1,0 +1,180 @@
+// `npm run dev`: the whole stack on this machine. Starts a Temporal dev server (persistent, with the
+// Web UI and our search attributes) unless TEMPORAL_ADDRESS points at a running one, then the worker
+// and the gateway. Ctrl-C stops everything it started.
+import { type ChildProcess, spawn } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { DATA_DIR } from '../src/config';
+import { resolveTemporalCli } from '../src/temporal/cli';
+import { SEARCH_ATTRIBUTES } from '../workflows/shared';
+
+const root = path.resolve(__dirname, '..');
+const children: ChildProcess[] = [];
+const say = (m: string) => console.log(`[dev] ${m}`);
+
+function devToken(): string {
+  if (process.env.API_TOKEN) return process.env.API_TOKEN;
+  // Kept in the data folder so the token survives restarts of the dev stack.
+  const file = path.join(DATA_DIR, 'dev-api-token');
+  if (!fs.existsSync(file)) fs.writeFileSync(file, `dev_${crypto.randomBytes(24).toString('hex')}\n`, { mode: 0o600 });
+  return fs.readFileSync(file, 'utf8').trim();
+}
+
+/** True once some worker polls the task queue, i.e. deliveries would actually run. */
+async function workerPolling(address: string, namespace: string, taskQueue: string): Promise<boolean> {
+  const connection = await Connection.connect({ address });
+  try {
+    const { pollers } = await connection.workflowService.describeTaskQueue({
+      namespace,
+      taskQueue: { name: taskQueue },
+      taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+    });
+    return (pollers?.length ?? 0) > 0;
+  } finally {
+    await connection.close();
+  }
+}
+
+async function reachable(address: string): Promise<boolean> {
+  try {
+    const connection = await Connection.connect({ address, connectTimeout: 1000 });
+    try {
+      await connection.workflowService.getSystemInfo({});
+      return true;
+    } finally {
+      await connection.close();
+    }
+  } catch {
+    return false;
+  }
+}
+
+async function waitReachable(address: string, deadlineMs: number, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + deadlineMs;
+  while (!(await reachable(address))) {
+    if (child.exitCode !== null) throw new Error(`temporal server exited with code ${child.exitCode}`);
+    if (Date.now() > deadline) throw new Error(`Temporal did not answer on ${address} within ${deadlineMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+function start(name: string, command: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  const child = spawn(command, args, { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] });
+  child.once('exit', (code, signal) => {
+    if (!stopping) {
+      say(`${name} exited (${signal ?? code}); stopping the stack`);
+      void stop(1);
+    }
+  });
+  children.push(child);
+  return child;
+}
+
+let stopping = false;
+async function stop(code = 0): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  say('stopping…');
+  await Promise.all(
+    [...children].reverse().map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
+          child.once('exit', () => {
+            clearTimeout(force);
+            resolve();
+          });
+          child.kill('SIGTERM');
+        }),
+    ),
+  );
+  process.exit(code);
+}
+
+async function main(): Promise<void> {
+  fs.mkdirSync(DATA_DIR, { recursive: true });
+  const token = devToken();
+  const port = process.env.PORT ?? '3000';
+  let temporalAddress = process.env.TEMPORAL_ADDRESS;
+  let uiUrl = process.env.TEMPORAL_UI_URL ?? 'http://127.0.0.1:8233';
+
+  if (temporalAddress) {
+    if (!(await reachable(temporalAddress))) throw new Error(`TEMPORAL_ADDRESS=${temporalAddress} does not answer`);
+    say(`using the Temporal server at ${temporalAddress}`);
+  } else {
+    temporalAddress = '127.0.0.1:7233';
+    uiUrl = 'http://127.0.0.1:8233';
+    if (await reachable(temporalAddress)) {
+      throw new Error(`something already listens on ${temporalAddress}; stop it or set TEMPORAL_ADDRESS=${temporalAddress}`);
+    }
+    const cli = resolveTemporalCli((m) => say(m));
+    say(`starting Temporal dev server (${cli})`);
+    const server = start(
+      'temporal',
+      cli,
+      [
+        'server',
+        'start-dev',
+        '--ip',
+        '127.0.0.1',
+        '--port',
+        '7233',
+        '--ui-port',
+        '8233',
+        '--db-filename',
+        path.join(DATA_DIR, 'temporal.sqlite'),
+        '--log-level',
+        'warn',
+        ...SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=Keyword`]),
+      ],
+      process.env,
+    );
+    await waitReachable(temporalAddress, 60_000, server);
+  }
+
+  const env = {
+    ...process.env,
+    API_TOKEN: token,
+    TEMPORAL_ADDRESS: temporalAddress,
+    ALLOW_PRIVATE_NETWORKS: process.env.ALLOW_PRIVATE_NETWORKS ?? 'true',
+    PORT: port,
+  };
+  start('worker', process.execPath, ['--import', 'tsx', path.join(root, 'src', 'worker.ts')], env);
+  start('gateway', process.execPath, ['--import', 'tsx', path.join(root, 'src', 'gateway', 'main.ts')], env);
+
+  const gatewayUrl = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 90_000;
+  const namespace = process.env.TEMPORAL_NAMESPACE || 'default';
+  const taskQueue = process.env.TASK_QUEUE || 'webhooks';
+  while (
+    !(await fetch(`${gatewayUrl}/healthz`).then((r) => r.ok, () => false)) ||
+    !(await workerPolling(temporalAddress, namespace, taskQueue))
+  ) {
+    if (Date.now() > deadline) throw new Error('the gateway and worker were not ready within 90 s');
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  console.log(
+    [
+      '',
+      '  webhook-relay is running',
+      `  Gateway:      ${gatewayUrl}   (OpenAPI: ${gatewayUrl}/openapi.json)`,
+      `  Temporal UI:  ${uiUrl}`,
+      `  API token:    ${token}`,
+      '',
+      `  export API=${gatewayUrl} TOKEN=${token}`,
+      '  Ctrl-C stops everything.',
+      '',
+    ].join('\n'),
+  );
+}
+
+process.once('SIGINT', () => void stop(0));
+process.once('SIGTERM', () => void stop(0));
+main().catch((err) => {
+  console.error(`[dev] ${err instanceof Error ? err.message : String(err)}`);
+  void stop(1);
+});

@@ -1,0 +1,44 @@
+// A demo receiver: verifies each webhook's Standard Webhooks signature and prints what it got.
+//   WEBHOOK_SECRET=whsec_... RECEIVER_PORT=4000 RECEIVER_FAIL_FIRST=0 npm run receiver
+// Without WEBHOOK_SECRET it makes one up and prints it, to use when creating the subscription.
+import http from 'node:http';
+import { Webhook, WebhookVerificationError } from 'standardwebhooks';
+import { generateSecret } from '../src/signing';
+
+const port = Number(process.env.RECEIVER_PORT ?? 4000);
+const secret = process.env.WEBHOOK_SECRET || generateSecret();
+const failFirst = Number(process.env.RECEIVER_FAIL_FIRST ?? 0);
+const verifier = new Webhook(secret);
+const attemptsById = new Map<string, number>();
+
+if (!process.env.WEBHOOK_SECRET) {
+  console.log(`No WEBHOOK_SECRET given; verifying with this one (pass it as "secret" when you subscribe):\n  ${secret}\n`);
+}
+
+const server = http.createServer((req, res) => {
+  const chunks: Buffer[] = [];
+  req.on('data', (c: Buffer) => chunks.push(c));
+  req.on('end', () => {
+    const body = Buffer.concat(chunks).toString('utf8');
+    const id = String(req.headers['webhook-id'] ?? '');
+    const attempt = (attemptsById.get(id) ?? 0) + 1;
+    attemptsById.set(id, attempt);
+    try {
+      const payload = verifier.verify(body, req.headers as Record<string, string>) as { type: string; data: unknown };
+      if (attempt <= failFirst) {
+        console.log(`✗ ${id} attempt ${attempt}: answering 500 (RECEIVER_FAIL_FIRST=${failFirst})`);
+        res.writeHead(500).end('simulated failure');
+        return;
+      }
+      console.log(`✓ ${id} attempt ${attempt} ${payload.type} signature ok\n  ${JSON.stringify(payload.data)}`);
+      res.writeHead(204).end();
+    } catch (err) {
+      const reason = err instanceof WebhookVerificationError ? err.message : String(err);
+      console.log(`✗ ${id || '(no webhook-id)'} rejected: ${reason}`);
+      res.writeHead(400).end(reason);
+    }
+  });
+});
+
+server.listen(port, '127.0.0.1', () => console.log(`Demo receiver on http://127.0.0.1:${port}/webhook`));
+process.once('SIGINT', () => server.close(() => process.exit(0)));
