@@ -52,8 +52,8 @@ export function createApp({ config, ledger, client, logger }: GatewayDeps): Expr
   const v1 = express.Router();
   v1.use(requireBearer(config.API_TOKEN));
   v1.use(express.json({ limit: '256kb', type: () => true }));
-  v1.use('/subscriptions', subscriptionRoutes(ledger));
-  v1.use('/events', eventRoutes({ ledger, client, taskQueue: config.TASK_QUEUE }));
+  v1.use('/subscriptions', subscriptionRoutes(ledger, logger));
+  v1.use('/events', eventRoutes({ ledger, client, taskQueue: config.TASK_QUEUE }, logger));
   v1.use('/deliveries', deliveryRoutes(ledger));
   app.use('/v1', v1);
 

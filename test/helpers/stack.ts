@@ -21,6 +21,7 @@ export interface Stack {
   ledger: Ledger;
   dataDir: string;
   gatewayUrl: string;
+  logs: string[];
   /** fetch against the gateway with the API token. */
   api(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<ApiResponse>;
   startWorker(): Promise<void>;
@@ -39,6 +40,8 @@ export interface StackOptions {
   /** Run no worker in this process (a test starts its own, e.g. as a child process). */
   withoutWorker?: boolean;
   temporalArgs?: string[];
+  /** Collect every log line (at debug level) into Stack.logs. */
+  captureLogs?: boolean;
 }
 
 /** Temporal dev server + ledger + worker + gateway, all real, on 127.0.0.1 free ports. */
@@ -52,9 +55,11 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     TASK_QUEUE: `test-${process.pid}`,
     ALLOW_PRIVATE_NETWORKS: 'true',
     PORT: '0',
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    LOG_LEVEL: opts.captureLogs ? 'debug' : (process.env.TEST_LOG_LEVEL ?? 'silent'),
   });
-  const logger = createLogger('test', config.LOG_LEVEL);
+  const logs: string[] = [];
+  const sink = { write: (line: string) => void logs.push(line) };
+  const logger = createLogger('test', config.LOG_LEVEL, opts.captureLogs ? sink : undefined);
   const ledger = new Ledger(await openDatabase(config.DATABASE_URL));
 
   let worker: Worker | undefined;
@@ -83,6 +88,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     ledger,
     dataDir,
     gatewayUrl,
+    logs,
     async api(method, urlPath, body, headers = {}) {
       const res = await fetch(`${gatewayUrl}${urlPath}`, {
         method,

@@ -1,10 +1,11 @@
 import { Router } from 'express';
 import { NotFoundError, ValidationError } from '../../errors';
 import { createEventSchema, eventIdSchema } from '../../model';
+import type { Logger } from '../../logger';
 import { type PublishDeps, publishEvent } from '../../publish-event';
 import { parseInput } from '../validate';
 
-export function eventRoutes(deps: PublishDeps): Router {
+export function eventRoutes(deps: PublishDeps, logger: Logger): Router {
   const router = Router();
 
   router.post('/', async (req, res) => {
@@ -17,6 +18,7 @@ export function eventRoutes(deps: PublishDeps): Router {
       }
     }
     const { event, created } = await publishEvent(deps, { ...input, id: input.id ?? key });
+    logger.info({ eventId: event.id, eventType: event.type, created }, created ? 'event accepted' : 'event already known');
     res
       .status(created ? 202 : 200)
       .location(`/v1/events/${encodeURIComponent(event.id)}`)

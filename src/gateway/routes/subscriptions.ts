@@ -2,16 +2,18 @@ import { Router } from 'express';
 import { NotFoundError } from '../../errors';
 import { createSubscriptionSchema, pageQuerySchema, updateSubscriptionSchema } from '../../model';
 import { generateSecret } from '../../signing';
+import type { Logger } from '../../logger';
 import type { Ledger } from '../../store/ledger';
 import { parseInput } from '../validate';
 
-export function subscriptionRoutes(ledger: Ledger): Router {
+export function subscriptionRoutes(ledger: Ledger, logger: Logger): Router {
   const router = Router();
 
   router.post('/', async (req, res) => {
     const input = parseInput(createSubscriptionSchema, req.body, 'body');
     const secret = input.secret ?? generateSecret();
     const subscription = await ledger.createSubscription({ ...input, secret });
+    logger.info({ subscriptionId: subscription.id, url: subscription.url }, 'subscription created');
     res.status(201).location(`/v1/subscriptions/${subscription.id}`).json({ ...subscription, secret });
   });
 
