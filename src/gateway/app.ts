@@ -43,7 +43,8 @@ export function createApp({ config, ledger, client, logger }: GatewayDeps): Expr
     await withTimeout(ledger.ping(), 'ledger').catch((err: Error) => {
       throw new DependencyUnavailableError(`ledger: ${err.message}`);
     });
-    await withTimeout(client.workflowService.getSystemInfo({}), 'Temporal').catch((err: Error) => {
+    const deadline = Date.now() + HEALTH_TIMEOUT_MS;
+    await client.connection.withDeadline(deadline, () => client.workflowService.getSystemInfo({})).catch((err: Error) => {
       throw new DependencyUnavailableError(`Temporal: ${err.message}`);
     });
     res.json({ status: 'ok' });

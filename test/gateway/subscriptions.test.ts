@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
+import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
+import { Client, Connection } from '@temporalio/client';
+import { createApp } from '../../src/gateway/app';
+import { createLogger } from '../../src/logger';
 import type { Subscription } from '../../src/model';
 import { STANDARD_RETRY_SCHEDULE_MS } from '../../src/retry-schedule';
 import { createSubscription } from '../helpers/api';
@@ -82,6 +86,24 @@ test('GET /healthz answers 200 when Temporal and the ledger answer', async () =>
   const res = await fetch(`${stack.gatewayUrl}/healthz`);
   assert.equal(res.status, 200);
   assert.deepEqual(await res.json(), { status: 'ok' });
+});
+
+test('GET /healthz answers 503 problem+json when Temporal does not answer', async () => {
+  // A gateway whose Temporal address has nothing behind it.
+  const connection = Connection.lazy({ address: '127.0.0.1:1', connectTimeout: 500 });
+  const client = new Client({ connection });
+  const app = createApp({ config: stack.config, ledger: stack.ledger, client, logger: createLogger('test', 'silent') });
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  try {
+    const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/healthz`);
+    assert.equal(res.status, 503);
+    assert.match(res.headers.get('content-type') ?? '', /problem\+json/);
+    assert.match(((await res.json()) as { detail: string }).detail, /Temporal/);
+  } finally {
+    server.close();
+    await connection.close();
+  }
 });
 
 test('GET /openapi.json documents every route with the validating schemas', async () => {

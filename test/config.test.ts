@@ -1,0 +1,30 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ConfigError, parseConfig } from '../src/config';
+
+test('defaults fill every optional setting', () => {
+  const config = parseConfig({ API_TOKEN: 'a-long-enough-token' });
+  assert.equal(config.PORT, 3000);
+  assert.equal(config.TEMPORAL_ADDRESS, '127.0.0.1:7233');
+  assert.equal(config.TEMPORAL_NAMESPACE, 'default');
+  assert.equal(config.TASK_QUEUE, 'webhooks');
+  assert.equal(config.ALLOW_PRIVATE_NETWORKS, false);
+  assert.match(config.DATABASE_URL, /^sqlite:.*ledger\.sqlite$/);
+});
+
+test('a bad value stops start-up with a message naming every bad variable', () => {
+  assert.throws(
+    () => parseConfig({ API_TOKEN: 'short', PORT: 'eighty', ALLOW_PRIVATE_NETWORKS: 'maybe', DATABASE_URL: 'mysql://x' }),
+    (err: unknown) => {
+      assert.ok(err instanceof ConfigError);
+      for (const name of ['API_TOKEN', 'PORT', 'ALLOW_PRIVATE_NETWORKS', 'DATABASE_URL']) assert.match(err.message, new RegExp(name));
+      return true;
+    },
+  );
+  assert.throws(() => parseConfig({}), /API_TOKEN/);
+});
+
+test('booleans accept true/false/1/0 and empty strings mean unset', () => {
+  assert.equal(parseConfig({ API_TOKEN: 'a-long-enough-token', ALLOW_PRIVATE_NETWORKS: '1' }).ALLOW_PRIVATE_NETWORKS, true);
+  assert.equal(parseConfig({ API_TOKEN: 'a-long-enough-token', PORT: '' }).PORT, 3000);
+});
