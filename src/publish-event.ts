@@ -2,6 +2,7 @@ import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/c
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { eventWorkflow } from '../workflows';
 import { eventWorkflowId, WebhookEventId, WebhookEventType } from '../workflows/shared';
+import { DependencyUnavailableError } from './errors';
 import { newId } from './ids';
 import type { CreateEventInput } from './model';
 import type { Ledger, StoredEvent } from './store/ledger';
@@ -36,7 +37,11 @@ export async function publishEvent(
         ],
       });
     } catch (err) {
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      if (err instanceof WorkflowExecutionAlreadyStartedError) return { event, created };
+      // The event is recorded; posting it again with the same id finishes the job.
+      throw new DependencyUnavailableError(
+        `Event ${event.id} is recorded but Temporal did not accept its workflow (${(err as Error).message}); post it again with the same id.`,
+      );
     }
   }
   return { event, created };

@@ -31,14 +31,18 @@ export async function createWorker({ config, connection, ledger, logger }: Worke
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger('worker', config.LOG_LEVEL);
+  // Route the SDK's own logs (worker state, workflow task failures) into the same JSON lines.
+  const sdkLogger = logger.child({ component: 'temporal-sdk' });
+  const at = (level: 'trace' | 'debug' | 'info' | 'warn' | 'error') => (message: string, meta?: Record<string, unknown>) =>
+    sdkLogger[level](meta ?? {}, message);
   Runtime.install({
     logger: {
-      log: (level, message, meta) => logger[level === 'TRACE' ? 'trace' : (level.toLowerCase() as 'info')]({ ...meta }, message),
-      trace: (m, meta) => logger.trace(meta, m),
-      debug: (m, meta) => logger.debug(meta, m),
-      info: (m, meta) => logger.info(meta, m),
-      warn: (m, meta) => logger.warn(meta, m),
-      error: (m, meta) => logger.error(meta, m),
+      log: (level, message, meta) => at(level.toLowerCase() as Lowercase<typeof level>)(message, meta),
+      trace: at('trace'),
+      debug: at('debug'),
+      info: at('info'),
+      warn: at('warn'),
+      error: at('error'),
     },
     telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } },
   });
