@@ -1,20 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { createSubscription, waitForEventDone } from './helpers/api';
 import { TestReceiver } from './helpers/receiver';
-import { type Stack, startStack, TEST_TOKEN } from './helpers/stack';
+import { TEST_TOKEN, useStack } from './helpers/stack';
 
-let stack: Stack;
 const receiver = new TestReceiver((_req, nth) => (nth === 1 ? { status: 500 } : { status: 200 }));
-
-before(async () => {
-  stack = await startStack({ captureLogs: true });
-  await receiver.start();
-});
-after(async () => {
-  await receiver.stop();
-  await stack?.stop();
-});
+const stack = useStack({ captureLogs: true }, receiver);
 
 test('logs are JSON lines carrying event and delivery ids, and never a secret or the API token', async () => {
   const sub = await createSubscription(stack, { url: receiver.url('/log'), eventTypes: ['audit.*'], retrySchedule: ['0', '10ms'] });

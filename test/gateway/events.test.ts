@@ -1,23 +1,13 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { eventWorkflowId } from '../../workflows/shared';
 import { createSubscription, waitForEventDone } from '../helpers/api';
 import { TestReceiver } from '../helpers/receiver';
-import { type Stack, startStack } from '../helpers/stack';
+import { useStack } from '../helpers/stack';
 import { waitUntil } from '../helpers/wait';
 
-let stack: Stack;
 const receiver = new TestReceiver();
-
-before(async () => {
-  stack = await startStack();
-  await receiver.start();
-  await createSubscription(stack, { url: receiver.url('/hook'), eventTypes: ['payment.*'] });
-});
-after(async () => {
-  await receiver.stop();
-  await stack?.stop();
-});
+const stack = useStack({ setup: (s) => createSubscription(s, { url: receiver.url('/hook'), eventTypes: ['payment.*'] }) }, receiver);
 
 async function workflowsOfEvent(eventId: string): Promise<string[]> {
   const runs: string[] = [];

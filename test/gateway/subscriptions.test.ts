@@ -1,19 +1,15 @@
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import { createApp } from '../../src/gateway/app';
 import { createLogger } from '../../src/logger';
 import type { Subscription } from '../../src/model';
 import { STANDARD_RETRY_SCHEDULE_MS } from '../../src/retry-schedule';
 import { createSubscription } from '../helpers/api';
-import { type Stack, startStack } from '../helpers/stack';
+import { useStack } from '../helpers/stack';
 
-let stack: Stack;
-before(async () => {
-  stack = await startStack({ withoutWorker: true });
-});
-after(() => stack?.stop());
+const stack = useStack({ withoutWorker: true });
 
 test('a new subscription gets an id and a whsec_ secret shown only once', async () => {
   const created = await createSubscription(stack, { url: 'https://example.com/hooks', eventTypes: ['order.*'] });

@@ -1,12 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { type Stack, startStack } from '../helpers/stack';
+import { test } from 'node:test';
+import { useStack } from '../helpers/stack';
 
-let stack: Stack;
-before(async () => {
-  stack = await startStack({ withoutWorker: true });
-});
-after(() => stack?.stop());
+const stack = useStack({ withoutWorker: true });
 
 type Problem = { type: string; title: string; status: number; detail: string; errors?: { in: string; field: string; message: string }[] };
 const fields = (body: unknown) => ((body as Problem).errors ?? []).map((e) => `${e.in}:${e.field}`).sort();

@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { after, before } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { type Config, parseConfig } from '../../src/config';
@@ -113,4 +114,30 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Starts a stack (and the given receivers) before a file's tests and stops them after. Returns a
+ * handle that forwards to the running stack, so tests read `stack.api(…)` as if it were the stack.
+ */
+export function useStack(
+  opts: StackOptions & { setup?: (stack: Stack) => Promise<unknown> } = {},
+  ...receivers: { start(): Promise<unknown>; stop(): Promise<void> }[]
+): Stack {
+  let running: Stack | undefined;
+  before(async () => {
+    running = await startStack(opts);
+    await Promise.all(receivers.map((r) => r.start()));
+    await opts.setup?.(running);
+  });
+  after(async () => {
+    await Promise.all(receivers.map((r) => r.stop()));
+    await running?.stop();
+  });
+  return new Proxy({} as Stack, {
+    get(_target, key) {
+      if (!running) throw new Error('the stack is not started yet (use it inside a test)');
+      return Reflect.get(running, key);
+    },
+  });
 }

@@ -1,26 +1,17 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { deliveryWorkflowId, eventWorkflowId } from '../../workflows/shared';
 import { createSubscription, waitForEventDone } from '../helpers/api';
 import { TestReceiver } from '../helpers/receiver';
-import { type Stack, startStack } from '../helpers/stack';
+import { useStack } from '../helpers/stack';
 import { waitUntil } from '../helpers/wait';
 
-let stack: Stack;
 const receiver = new TestReceiver((req, nth) => {
   if (req.path === '/busy' && nth === 1) return { status: 429, headers: { 'retry-after': '1' } };
   return req.path.startsWith('/down') ? { status: 500 } : { status: 200 };
 });
-
-before(async () => {
-  stack = await startStack();
-  await receiver.start();
-});
-after(async () => {
-  await receiver.stop();
-  await stack?.stop();
-});
+const stack = useStack({}, receiver);
 
 test('cancelling an event workflow cancels its waiting deliveries, in the ledger and in Temporal', async () => {
   // Two receivers that keep failing, with an hour before their second attempt.

@@ -1,26 +1,17 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { Webhook as SvixWebhook } from 'svix';
 import { deliveryWorkflowId, eventWorkflowId } from '../../workflows/shared';
 import { createSubscription, waitForEventDone } from '../helpers/api';
 import { TestReceiver } from '../helpers/receiver';
-import { type Stack, startStack } from '../helpers/stack';
+import { useStack } from '../helpers/stack';
 import { waitUntil } from '../helpers/wait';
 
-let stack: Stack;
 // /flaky fails twice, then succeeds; everything else succeeds at once.
 const receiver = new TestReceiver((req, nth) =>
   req.path === '/flaky' && nth <= 2 ? { status: 500, body: `boom ${nth}` } : { status: 204 },
 );
-
-before(async () => {
-  stack = await startStack();
-  await receiver.start();
-});
-after(async () => {
-  await receiver.stop();
-  await stack?.stop();
-});
+const stack = useStack({}, receiver);
 
 test('an event reaches every matching subscriber, retries a failing one, and records each attempt once', async () => {
   const fast = ['0', '50ms', '50ms', '50ms'];
