@@ -7,10 +7,11 @@ export interface ActivityDeps {
   ledger: Ledger;
   dispatcher: Dispatcher;
   logger: Logger;
+  /** Subscriptions matched and delivery rows written per prepareDeliveries call. */
+  fanOutPageSize?: number;
 }
 
-/** Subscriptions matched and delivery rows written per activity call; one page per call. */
-export const FAN_OUT_PAGE_SIZE = 100;
+export const DEFAULT_FAN_OUT_PAGE_SIZE = 100;
 
 /** Builds the worker's activities around their dependencies, as the samples do. */
 export function createActivities(deps: ActivityDeps) {
@@ -20,7 +21,8 @@ export function createActivities(deps: ActivityDeps) {
 
     /** One page of matching subscriptions, each with its delivery row written. */
     async prepareDeliveries(input: { eventId: string; eventType: string; after?: string }) {
-      const page = await ledger.prepareDeliveries(input.eventId, input.eventType, input.after, FAN_OUT_PAGE_SIZE);
+      const pageSize = deps.fanOutPageSize ?? DEFAULT_FAN_OUT_PAGE_SIZE;
+      const page = await ledger.prepareDeliveries(input.eventId, input.eventType, input.after, pageSize);
       if (page.nextCursor === null) await ledger.markEventDispatched(input.eventId);
       return page;
     },

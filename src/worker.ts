@@ -11,17 +11,18 @@ export interface WorkerDeps {
   connection: NativeConnection;
   ledger: Ledger;
   logger: Logger;
+  fanOutPageSize?: number;
 }
 
 /** A worker that runs the event and delivery workflows and their activities. */
-export async function createWorker({ config, connection, ledger, logger }: WorkerDeps): Promise<Worker> {
+export async function createWorker({ config, connection, ledger, logger, fanOutPageSize }: WorkerDeps): Promise<Worker> {
   const dispatcher = createWebhookDispatcher({ allowPrivateNetworks: config.ALLOW_PRIVATE_NETWORKS });
   return Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TASK_QUEUE,
     workflowsPath: require.resolve('../workflows'),
-    activities: createActivities({ ledger, dispatcher, logger }),
+    activities: createActivities({ ledger, dispatcher, logger, fanOutPageSize }),
     // Deliveries wait on the network, not the CPU: many can be in flight per worker.
     maxConcurrentActivityTaskExecutions: 200,
     maxConcurrentWorkflowTaskExecutions: 40,

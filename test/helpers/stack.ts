@@ -41,6 +41,8 @@ export interface StackOptions {
   /** Run no worker in this process (a test starts its own, e.g. as a child process). */
   withoutWorker?: boolean;
   temporalArgs?: string[];
+  /** Smaller fan-out pages, to exercise paging with few subscribers. */
+  fanOutPageSize?: number;
   /** Collect every log line (at debug level) into Stack.logs. */
   captureLogs?: boolean;
 }
@@ -66,7 +68,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
   const startWorker = async () => {
-    worker = await createWorker({ config, connection: env.nativeConnection, ledger, logger });
+    worker = await createWorker({ config, connection: env.nativeConnection, ledger, logger, fanOutPageSize: opts.fanOutPageSize });
     running = worker.run();
   };
   const stopWorker = async () => {

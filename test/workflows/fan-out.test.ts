@@ -11,7 +11,8 @@ import { waitUntil } from '../helpers/wait';
 const receiver = new TestReceiver((req, nth) =>
   req.path === '/flaky' && nth <= 2 ? { status: 500, body: `boom ${nth}` } : { status: 204 },
 );
-const stack = useStack({}, receiver);
+// Pages of 3 subscribers, so an event with more subscribers than that is fanned out page by page.
+const stack = useStack({ fanOutPageSize: 3 }, receiver);
 
 test('an event reaches every matching subscriber, retries a failing one, and records each attempt once', async () => {
   const fast = ['0', '50ms', '50ms', '50ms'];
@@ -137,4 +138,18 @@ test('410 Gone ends the retries and disables the subscription', async () => {
   } finally {
     await gone.stop();
   }
+});
+
+test('subscribers beyond one page are each delivered once', async () => {
+  const subs = [];
+  for (let i = 0; i < 8; i++) {
+    subs.push(await createSubscription(stack, { url: receiver.url(`/page/${i}`), eventTypes: ['bulk.sent'] }));
+  }
+  const posted = await stack.api('POST', '/v1/events', { type: 'bulk.sent', data: {} });
+  const deliveries = await waitForEventDone(stack, posted.body.id as string, 8);
+  assert.deepEqual(new Set(deliveries.map((d) => d.subscriptionId)), new Set(subs.map((s) => s.id)));
+  assert.ok(deliveries.every((d) => d.status === 'succeeded' && d.attempts.length === 1));
+  for (let i = 0; i < 8; i++) assert.equal(receiver.to(`/page/${i}`).length, 1);
+  const result = await stack.env.client.workflow.getHandle(eventWorkflowId(posted.body.id as string)).result();
+  assert.deepEqual(result, { deliveries: 8, succeeded: 8, failed: 0, cancelled: 0 });
 });
