@@ -9,6 +9,7 @@ import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { DATA_DIR } from '../src/config';
 import { resolveTemporalCli } from '../src/temporal/cli';
+import { GiveUp, waitUntil } from '../src/wait';
 import { SEARCH_ATTRIBUTES } from '../workflows/shared';
 
 const root = path.resolve(__dirname, '..');
@@ -49,15 +50,6 @@ async function reachable(address: string): Promise<boolean> {
     }
   } catch {
     return false;
-  }
-}
-
-async function waitReachable(address: string, deadlineMs: number, child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + deadlineMs;
-  while (!(await reachable(address))) {
-    if (child.exitCode !== null) throw new Error(`temporal server exited with code ${child.exitCode}`);
-    if (Date.now() > deadline) throw new Error(`Temporal did not answer on ${address} within ${deadlineMs / 1000} s`);
-    await new Promise((r) => setTimeout(r, 250));
   }
 }
 
@@ -133,7 +125,13 @@ async function main(): Promise<void> {
       ],
       process.env,
     );
-    await waitReachable(temporalAddress, 60_000, server);
+    await waitUntil(
+      async () => {
+        if (server.exitCode !== null) throw new GiveUp(`temporal server exited with code ${server.exitCode}`);
+        return reachable(temporalAddress!);
+      },
+      { timeoutMs: 60_000, intervalMs: 250, what: `Temporal to answer on ${temporalAddress}` },
+    );
   }
 
   const env = {
@@ -147,16 +145,12 @@ async function main(): Promise<void> {
   start('gateway', process.execPath, ['--import', 'tsx', path.join(root, 'src', 'gateway', 'main.ts')], env);
 
   const gatewayUrl = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 90_000;
   const namespace = process.env.TEMPORAL_NAMESPACE || 'default';
   const taskQueue = process.env.TASK_QUEUE || 'webhooks';
-  while (
-    !(await fetch(`${gatewayUrl}/healthz`).then((r) => r.ok, () => false)) ||
-    !(await workerPolling(temporalAddress, namespace, taskQueue))
-  ) {
-    if (Date.now() > deadline) throw new Error('the gateway and worker were not ready within 90 s');
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  await waitUntil(
+    async () => (await fetch(`${gatewayUrl}/healthz`)).ok && workerPolling(temporalAddress!, namespace, taskQueue),
+    { timeoutMs: 90_000, intervalMs: 250, what: 'the gateway and the worker to be ready' },
+  );
   console.log(
     [
       '',

@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../config';
 import { createLogger } from '../logger';
 import { openDatabase } from '../store/db';
@@ -12,7 +13,8 @@ async function main(): Promise<void> {
   const client = await connectClient(config);
   const app = createApp({ config, ledger, client, logger });
   const server = app.listen(config.PORT, () => {
-    logger.info({ url: `http://127.0.0.1:${config.PORT}` }, 'gateway listening');
+    const { address, port } = server.address() as AddressInfo;
+    logger.info({ address, port }, 'gateway listening');
   });
   const stop = () => {
     server.close(() => {

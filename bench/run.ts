@@ -1,0 +1,253 @@
+// `npm run bench`: the whole product (Temporal dev server, worker and gateway as separate
+// processes) under load on 127.0.0.1, measured from the outside: throughput and latency, history
+// and Actions per delivery, peak memory, and the machine's own HTTP ceiling for comparison.
+// Results go to stdout and bench/results.json. Parameters: see `params` below (BENCH_* env).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type SQLite from 'better-sqlite3';
+import { historyCost, totalActions } from './history';
+import { ceilingPerSecond, publishAll, publishPaced } from './load';
+import { GiveUp, installCleanup, killAllNow, peakRssMb, waitUntil } from './procs';
+import { phaseWindow, summarize } from './measure';
+import { BenchReceiver } from './receiver';
+import { machine, round, table } from './report';
+import { deathCheck, type Stack, startStack, stopStack } from './stack';
+
+function intEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got ${raw}`);
+  return n;
+}
+
+const params = {
+  events: intEnv('BENCH_EVENTS', 300),
+  subscribers: intEnv('BENCH_SUBSCRIBERS', 5),
+  concurrency: intEnv('BENCH_CONCURRENCY', 32),
+  /** Phase B: target deliveries per second and for how long. */
+  fixedRate: intEnv('BENCH_RATE', 100),
+  fixedRateSeconds: intEnv('BENCH_RATE_SECONDS', 10),
+  /** Events whose workflows' histories are fetched and counted. */
+  historySample: intEnv('BENCH_HISTORY_SAMPLE', 20),
+  ceilingRequests: intEnv('BENCH_CEILING_REQUESTS', 20_000),
+  /** Events sent (and fully delivered) before measuring: bundle load, JIT, connection pools. */
+  warmupEvents: intEnv('BENCH_WARMUP_EVENTS', 10),
+  /** Per wait for a phase's deliveries. */
+  phaseTimeoutSeconds: intEnv('BENCH_PHASE_TIMEOUT_SECONDS', 150),
+  /** Temporal's store: 'memory' (default) or 'file' (SQLite file in the run's temp dir, WAL). */
+  temporalDb: process.env.BENCH_TEMPORAL_DB === 'file' ? ('file' as const) : ('memory' as const),
+  /** The whole run, after which everything is killed and the run fails. */
+  maxSeconds: intEnv('BENCH_MAX_SECONDS', 600),
+};
+
+const started = performance.now();
+const say = (m: string) => console.error(`[bench ${((performance.now() - started) / 1000).toFixed(1).padStart(6)}s] ${m}`);
+
+const pad = (i: number) => String(i).padStart(6, '0');
+
+/** Delivery statuses of one phase's events, read straight from the ledger. */
+function ledgerCounts(ledger: SQLite.Database, phase: string): Record<string, number> {
+  const rows = ledger
+    .prepare('SELECT status, count(*) AS n FROM deliveries WHERE event_id LIKE ? GROUP BY status')
+    .all(`${phase}-%`) as { status: string; n: number }[];
+  return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+}
+
+async function awaitDeliveries(stack: Stack, receiver: BenchReceiver, phase: string, expected: number): Promise<void> {
+  try {
+    await waitUntil(() => {
+      deathCheck(stack.temporal, stack.gateway, stack.worker);
+      const counts = ledgerCounts(stack.ledger, phase);
+      if (counts.failed || counts.cancelled) throw new GiveUp(`phase ${phase}: deliveries ended badly: ${JSON.stringify(counts)}`);
+      return receiver.firstAttempts(phase) >= expected && (counts.succeeded ?? 0) >= expected;
+    }, { what: `${expected} deliveries of phase ${phase}`, timeoutMs: params.phaseTimeoutSeconds * 1000 });
+  } catch (err) {
+    const progress = `receiver saw ${receiver.firstAttempts(phase)}/${expected} first attempts; ledger ${JSON.stringify(ledgerCounts(stack.ledger, phase))}`;
+    throw new Error(`${err instanceof Error ? err.message : String(err)} (${progress})`);
+  }
+}
+
+async function run(dir: string): Promise<void> {
+  say(`params ${JSON.stringify(params)}`);
+  // Other work on the machine skews everything here; the load average at start says how much.
+  const loadAtStart = round(os.loadavg()[0] ?? 0, 2);
+  const receiver = await new BenchReceiver().start();
+  let stack: Stack | undefined;
+  try {
+    stack = await startStack(dir, { concurrency: params.concurrency, temporalDb: params.temporalDb, say });
+    const { api } = stack;
+
+    // Subscribers: one path each on the receiver, all matching the benchmark's event type.
+    const paths = Array.from({ length: params.subscribers }, (_, i) => `/sub-${i + 1}`);
+    const subscriptionIds: string[] = [];
+    for (const p of paths) {
+      const res = await api.call('POST', '/v1/subscriptions', { url: receiver.url(p), eventTypes: ['bench.*'] });
+      if (res.status !== 201) throw new Error(`POST /v1/subscriptions: ${res.status} ${JSON.stringify(res.json)}`);
+      subscriptionIds.push((res.json as { id: string }).id);
+    }
+    const acceptedAt = new Map<string, number>();
+    const M = params.subscribers;
+
+    say(`warm-up: ${params.warmupEvents} events`);
+    const warm = Array.from({ length: params.warmupEvents }, (_, i) => `w-${pad(i)}`);
+    await publishAll(api, warm, params.concurrency, acceptedAt);
+    await awaitDeliveries(stack, receiver, 'w', warm.length * M);
+
+    // Phase A: as fast as the stack goes, `concurrency` posts in flight.
+    say(`phase A: ${params.events} events x ${M} subscribers, ${params.concurrency} in flight`);
+    const idsA = Array.from({ length: params.events }, (_, i) => `a-${pad(i)}`);
+    let usage = await phaseWindow(stack);
+    await publishAll(api, idsA, params.concurrency, acceptedAt);
+    await awaitDeliveries(stack, receiver, 'a', idsA.length * M);
+    const phaseA = summarize(idsA, paths, acceptedAt, receiver, await usage(idsA.length * M));
+    say(`phase A: ${phaseA.deliveriesPerSecond} deliveries/s, p50 ${phaseA.latency.p50} ms, p99 ${phaseA.latency.p99} ms`);
+
+    // Phase B: open loop paced so deliveries arrive at ~fixedRate/s (events/s = rate / subscribers).
+    const intervalMs = (1000 * M) / params.fixedRate;
+    const countB = Math.max(1, Math.round((params.fixedRateSeconds * 1000) / intervalMs));
+    say(`phase B: ${countB} events every ${round(intervalMs)} ms (~${params.fixedRate} deliveries/s)`);
+    const idsB = Array.from({ length: countB }, (_, i) => `b-${pad(i)}`);
+    usage = await phaseWindow(stack);
+    await publishPaced(api, idsB, intervalMs, params.concurrency * 4, acceptedAt);
+    await awaitDeliveries(stack, receiver, 'b', idsB.length * M);
+    const phaseB = summarize(idsB, paths, acceptedAt, receiver, await usage(idsB.length * M));
+    say(`phase B: ${phaseB.deliveriesPerSecond} deliveries/s, p50 ${phaseB.latency.p50} ms, p99 ${phaseB.latency.p99} ms`);
+
+    // History cost: an evenly spread sample of phase A's events, all their workflows.
+    const step = Math.max(1, Math.floor(idsA.length / params.historySample));
+    const sample = idsA.filter((_, i) => i % step === 0).slice(0, params.historySample);
+    say(`history: ${sample.length} events, ${sample.length * (M + 1)} workflows`);
+    const cost = await historyCost(stack.client, sample, subscriptionIds, 60_000);
+
+    // Peak memory before anything is stopped; then free the machine for the ceiling run.
+    const rss = {
+      worker: peakRssMb(stack.worker.pid),
+      gateway: peakRssMb(stack.gateway.pid),
+      temporal: peakRssMb(stack.temporal.pid),
+    };
+    const repeats = receiver.repeats;
+    say('stopping gateway, worker and Temporal');
+    await stopStack(stack, say);
+    stack = undefined;
+
+    say(`ceiling: ${params.ceilingRequests} plain POSTs, ${params.concurrency} in flight`);
+    const ceiling = round(await ceilingPerSecond(receiver.url('/ceiling'), params.ceilingRequests, params.concurrency));
+
+    const actions = totalActions(cost.actions);
+    const results = {
+      timestamp: new Date().toISOString(),
+      params: {
+        events: params.events,
+        subscribers: M,
+        concurrency: params.concurrency,
+        fixedRateDeliveriesPerSecond: params.fixedRate,
+        fixedRateSeconds: params.fixedRateSeconds,
+        fixedRateEvents: countB,
+        warmupEvents: params.warmupEvents,
+        historySampleEvents: sample.length,
+        ceilingRequests: params.ceilingRequests,
+        temporalDb: params.temporalDb,
+      },
+      deliveriesPerSecond: phaseA.deliveriesPerSecond,
+      eventsAcceptedPerSecond: phaseA.eventsAcceptedPerSecond,
+      p50Ms: phaseA.latency.p50,
+      p95Ms: phaseA.latency.p95,
+      p99Ms: phaseA.latency.p99,
+      maxMs: phaseA.latency.max,
+      achievedDeliveriesPerSecondAt100: phaseB.deliveriesPerSecond,
+      p50MsAt100PerSecond: phaseB.latency.p50,
+      p95MsAt100PerSecond: phaseB.latency.p95,
+      p99MsAt100PerSecond: phaseB.latency.p99,
+      maxMsAt100PerSecond: phaseB.latency.max,
+      /** True when the stack could not keep up with phase B's rate: its latencies then include queueing. */
+      saturatedAt100: phaseB.deliveriesPerSecond < 0.9 * params.fixedRate,
+      historyEventsPerDelivery: round(cost.historyEvents / cost.deliveries, 2),
+      actionsPerDelivery: round(actions / cost.deliveries, 2),
+      history: {
+        workflows: cost.workflows,
+        deliveries: cost.deliveries,
+        events: cost.historyEvents,
+        eventsPerEventWorkflow: round(cost.eventsByWorkflow.event / sample.length, 1),
+        eventsPerDeliveryWorkflow: round(cost.eventsByWorkflow.delivery / cost.deliveries, 1),
+        workflowTasksPerDelivery: round(cost.workflowTasks / cost.deliveries, 2),
+        actions,
+        actionsByKind: cost.actions,
+      },
+      workerPeakRssMb: rss.worker,
+      gatewayPeakRssMb: rss.gateway,
+      temporalPeakRssMb: rss.temporal,
+      ceilingDeliveriesPerSecond: ceiling,
+      /** Requests beyond the first attempt per (event, subscriber): 0 means exactly-once arrival. */
+      repeatedDeliveries: repeats,
+      cpu: { phaseA: phaseA.cpu, phaseB: phaseB.cpu },
+      /** From Temporal's /metrics: persistence (SQLite) operations and history-service calls. */
+      temporalServer: { phaseA: phaseA.temporal, phaseB: phaseB.temporal },
+      machine: { ...machine(), loadAverage1mAtStart: loadAtStart, loadAverage1mAtEnd: round(os.loadavg()[0] ?? 0, 2) },
+    };
+    fs.writeFileSync(path.join(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+
+    const c = (r: Record<string, number>) => `${r.worker} / ${r.gateway} / ${r.temporal} / ${r.bench}`;
+    console.log(
+      table([
+        ['events x subscribers (phase A)', `${params.events} x ${M}`],
+        ['concurrency', params.concurrency],
+        ['deliveriesPerSecond', results.deliveriesPerSecond],
+        ['events accepted / s', results.eventsAcceptedPerSecond],
+        ['p50 / p95 / p99 ms', `${results.p50Ms} / ${results.p95Ms} / ${results.p99Ms}`],
+        [`at ~${params.fixedRate}/s: achieved / s`, `${results.achievedDeliveriesPerSecondAt100}${results.saturatedAt100 ? ' (saturated)' : ''}`],
+        [`at ~${params.fixedRate}/s: p50 / p95 / p99 ms`, `${results.p50MsAt100PerSecond} / ${results.p95MsAt100PerSecond} / ${results.p99MsAt100PerSecond}`],
+        ['historyEventsPerDelivery', results.historyEventsPerDelivery],
+        ['workflow tasks / delivery', results.history.workflowTasksPerDelivery],
+        ['actionsPerDelivery', results.actionsPerDelivery],
+        ['workerPeakRssMb', results.workerPeakRssMb],
+        ['gatewayPeakRssMb', results.gatewayPeakRssMb],
+        ['temporalPeakRssMb', results.temporalPeakRssMb],
+        ['ceilingDeliveriesPerSecond', results.ceilingDeliveriesPerSecond],
+        ['repeated deliveries', repeats],
+        ['A: cpu cores (w/g/t/bench)', c(phaseA.cpu.cores)],
+        ['A: cpu ms/delivery', c(phaseA.cpu.msPerDelivery)],
+        ['B: cpu cores', c(phaseB.cpu.cores)],
+        ['A: temporal persistence ops / delivery', phaseA.temporal.persistenceOpsPerDelivery],
+        ['A: temporal persistence ms/op, in flight', `${phaseA.temporal.persistenceMsPerOp}, ${phaseA.temporal.persistenceConcurrency}`],
+        ['A: temporal history ms/call', phaseA.temporal.historyMsPerCall],
+        ['machine', `${results.machine.cores} cores, ${results.machine.memGb} GB, load ${loadAtStart}`],
+      ]),
+    );
+    say('wrote bench/results.json');
+  } catch (err) {
+    // The children's own words are usually the quickest explanation of a failed run.
+    for (const p of stack ? [stack.worker, stack.gateway, stack.temporal] : []) {
+      const out = p.output().trim();
+      if (out) console.error(`--- last output of ${p.name} ---\n${out.slice(-4000)}`);
+    }
+    throw err;
+  } finally {
+    if (stack) await stopStack(stack, say);
+    await receiver.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  installCleanup();
+  // Hard bound on the whole run, whatever hangs.
+  setTimeout(() => {
+    console.error(`[bench] gave up after ${params.maxSeconds} s`);
+    killAllNow();
+    process.exit(1);
+  }, params.maxSeconds * 1000).unref();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'webhook-relay-bench-'));
+  // On 'exit' (after the children are killed) so a SIGINT also removes the ledger and Temporal files.
+  process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  await run(dir);
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(`[bench] failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    killAllNow();
+    process.exit(1);
+  },
+);

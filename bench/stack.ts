@@ -1,0 +1,135 @@
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
+import SQLite from 'better-sqlite3';
+import { resolveTemporalCli } from '../src/temporal/cli';
+import { SEARCH_ATTRIBUTES } from '../workflows/shared';
+import { GatewayClient } from './load';
+import { freePort, GiveUp, type Proc, startProcess, stopProcess, waitUntil } from './procs';
+
+const ROOT = path.resolve(__dirname, '..');
+const API_TOKEN = 'bench-token-0123456789abcdef';
+const TASK_QUEUE = `bench-${process.pid}`;
+
+export interface Stack {
+  temporal: Proc;
+  metricsUrl: string;
+  gateway: Proc;
+  worker: Proc;
+  client: Client;
+  api: GatewayClient;
+  ledger: SQLite.Database;
+}
+
+export function deathCheck(...procs: Proc[]): void {
+  for (const p of procs) {
+    if (p.hasExited()) throw new GiveUp(`${p.name} exited early. Its last output:\n${p.output()}`);
+  }
+}
+
+export interface StackOptions {
+  /** Connections the gateway client keeps; the load's concurrency. */
+  concurrency: number;
+  temporalDb: 'memory' | 'file';
+  say: (message: string) => void;
+}
+
+/**
+ * Temporal dev server, gateway and worker as separate processes (so each one's memory and CPU can
+ * be read from /proc), on free 127.0.0.1 ports, each awaited until it really answers.
+ */
+export async function startStack(dir: string, { concurrency, temporalDb, say }: StackOptions): Promise<Stack> {
+  const [grpcPort, httpPort, metricsPort, gatewayPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const binary = resolveTemporalCli((m) => say(`temporal-cli: ${m}`));
+  // In-memory store by default: each run starts from an empty server.
+  const temporal = startProcess(
+    'temporal',
+    binary,
+    [
+      'server',
+      'start-dev',
+      '--headless',
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(grpcPort),
+      '--http-port',
+      String(httpPort),
+      '--metrics-port',
+      String(metricsPort),
+      '--namespace',
+      'default',
+      '--log-level',
+      'error',
+      ...SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=Keyword`]),
+      ...(temporalDb === 'file'
+        ? ['--db-filename', path.join(dir, 'temporal.sqlite'), '--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=off']
+        : []),
+    ],
+    { ...process.env },
+    dir,
+  );
+  const address = `127.0.0.1:${grpcPort}`;
+  const connection = await waitUntil(async () => {
+    deathCheck(temporal);
+    const c = await Connection.connect({ address, connectTimeout: 1_000 });
+    try {
+      await c.workflowService.getSystemInfo({});
+      return c;
+    } catch (err) {
+      await c.close();
+      throw err;
+    }
+  }, { what: 'the Temporal dev server to answer', timeoutMs: 60_000 });
+  const client = new Client({ connection, namespace: 'default' });
+  say(`temporal dev server up on ${address} (pid ${temporal.pid})`);
+
+  const dbFile = path.join(dir, 'ledger.sqlite');
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    API_TOKEN,
+    DATABASE_URL: `sqlite:${dbFile}`,
+    TEMPORAL_ADDRESS: address,
+    TEMPORAL_NAMESPACE: 'default',
+    TASK_QUEUE,
+    PORT: String(gatewayPort),
+    ALLOW_PRIVATE_NETWORKS: 'true',
+    LOG_LEVEL: 'warn',
+  };
+  const nodeArgs = (entry: string) => ['--import', 'tsx', '--import', pathToFileURL(path.join(__dirname, 'orphan-guard.mjs')).href, entry];
+
+  // Gateway first and worker after it is healthy: both run the ledger migrations at start-up and
+  // starting them together could race on a fresh SQLite file.
+  const gateway = startProcess('gateway', process.execPath, nodeArgs('src/gateway/main.ts'), env, ROOT);
+  const api = new GatewayClient(`http://127.0.0.1:${gatewayPort}`, API_TOKEN, concurrency);
+  await waitUntil(async () => {
+    deathCheck(temporal, gateway);
+    return (await api.call('GET', '/healthz')).status === 200;
+  }, { what: 'gateway GET /healthz = 200', timeoutMs: 60_000 });
+  say(`gateway healthy on 127.0.0.1:${gatewayPort} (pid ${gateway.pid})`);
+
+  const worker = startProcess('worker', process.execPath, nodeArgs('src/worker.ts'), env, ROOT);
+  // The worker bundles the workflows before it polls; ready = pollers on both task queue types.
+  await waitUntil(async () => {
+    deathCheck(temporal, gateway, worker);
+    const describe = (taskQueueType: 1 | 2) =>
+      client.workflowService.describeTaskQueue({ namespace: 'default', taskQueue: { name: TASK_QUEUE }, taskQueueType });
+    const [workflows, activities] = await Promise.all([describe(1), describe(2)]);
+    return workflows.pollers.length > 0 && activities.pollers.length > 0;
+  }, { what: 'the worker to poll its task queue', timeoutMs: 120_000, intervalMs: 250 });
+  say(`worker polling ${TASK_QUEUE} (pid ${worker.pid})`);
+
+  const ledger = new SQLite(dbFile, { readonly: true, fileMustExist: true });
+  return { temporal, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`, gateway, worker, client, api, ledger };
+}
+
+export async function stopStack(stack: Stack, say: (message: string) => void): Promise<void> {
+  // Best effort on every step: a failure closing one thing must not leave a process running.
+  const quietly = (p: Promise<unknown>) => p.catch((err: unknown) => say(`while stopping: ${String(err)}`));
+  stack.ledger.close();
+  await quietly(stack.api.close());
+  await quietly(stack.client.connection.close());
+  await Promise.all([stopProcess(stack.gateway), stopProcess(stack.worker)]);
+  await stopProcess(stack.temporal);
+}
+
