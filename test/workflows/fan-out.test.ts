@@ -50,6 +50,12 @@ test('an event reaches every matching subscriber, retries a failing one, and rec
     ],
   );
 
+  // The deliveries list filters by event, subscription and status.
+  const list = async (q: string) => ((await stack.api('GET', `/v1/deliveries?${q}`)).body.data as { id: string }[]).map((d) => d.id);
+  assert.deepEqual(new Set(await list(`eventId=${eventId}&status=succeeded`)), new Set(deliveries.map((d) => d.id)));
+  assert.deepEqual(await list(`eventId=${eventId}&subscriptionId=${flaky.id}`), [f.id]);
+  assert.deepEqual(await list(`eventId=${eventId}&status=failed`), []);
+
   // What the receivers got: the same webhook-id on every attempt, valid signatures, the documented body.
   const flakyRequests = receiver.to('/flaky');
   assert.equal(flakyRequests.length, 3);
