@@ -29,7 +29,6 @@ export default tseslint.config(
       ],
       'no-restricted-properties': [
         'error',
-        { object: 'Date', property: 'now', message: 'Use workflow time (Date is deterministic inside workflows, but keep intent clear).' },
         { object: 'Math', property: 'random', message: 'Randomness belongs in activities.' },
       ],
     },

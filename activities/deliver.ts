@@ -1,24 +1,17 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import type { Dispatcher } from 'undici';
+import { signConfirmation } from '../src/confirmation-token';
 import { sendWebhook } from '../src/http/send-webhook';
-import type { Logger } from '../src/logger';
 import { nextRetryDelayMs, parseRetryAfter } from '../src/retry-schedule';
 import { signWebhook } from '../src/signing';
-import type { Ledger } from '../src/store/ledger';
 import { type DeliverResult, type DeliveryWorkflowInput, FailureType } from '../workflows/shared';
-
-export interface DeliverDeps {
-  ledger: Ledger;
-  dispatcher: Dispatcher;
-  logger: Logger;
-}
+import type { ActivityDeps } from './deps';
 
 /**
  * One HTTP attempt of one delivery. Temporal's activity retry drives the schedule: a failed attempt
  * throws with `nextRetryDelay` taken from the subscription's schedule, and the last one ends the
  * delivery in the ledger itself so the workflow needs no further activity.
  */
-export function createDeliver({ ledger, dispatcher, logger }: DeliverDeps) {
+export function createDeliver({ ledger, dispatcher, logger, confirmation, disableAfterMs }: ActivityDeps) {
   return async function deliver(input: DeliveryWorkflowInput): Promise<DeliverResult> {
     const { attempt: temporalAttempt } = Context.current().info;
     const attempt = input.attemptOffset + temporalAttempt;
@@ -49,24 +42,35 @@ export function createDeliver({ ledger, dispatcher, logger }: DeliverDeps) {
 
     await ledger.startAttempt(input.deliveryId, attempt);
     const body = JSON.stringify({ type: event.type, timestamp: event.createdAt, data: event.data });
-    const headers = signWebhook(subscription.secret, event.id, new Date(), body);
-    const response = await sendWebhook({
-      url: subscription.url,
-      headers: { ...headers },
-      body,
-      timeoutMs: subscription.timeoutMs,
-      dispatcher,
-    });
+    const sentAt = new Date();
+    const headers: Record<string, string> = { ...signWebhook(subscription.secret, event.id, sentAt, body) };
+    if (input.confirmationTimeoutMs !== null) {
+      // Valid for the whole wait: the workflow's timer starts only after this attempt's answer.
+      const expiresAt = sentAt.getTime() + subscription.timeoutMs + input.confirmationTimeoutMs;
+      const token = signConfirmation({ deliveryId: input.deliveryId, attempt, expiresAt }, confirmation.key);
+      headers['webhook-confirm-url'] = `${confirmation.baseUrl}/v1/confirmations/${token}`;
+    }
+    const response = await sendWebhook({ url: subscription.url, headers, body, timeoutMs: subscription.timeoutMs, dispatcher });
+    const ok = response.kind === 'response' && response.statusCode >= 200 && response.statusCode < 300;
+    const disabled = await ledger.recordEndpointHealth(input.subscriptionId, ok, disableAfterMs);
+    if (disabled) log.warn({ subscriptionId: input.subscriptionId }, 'subscription disabled: failing for too long');
 
-    if (response.kind === 'response' && response.statusCode >= 200 && response.statusCode < 300) {
+    if (ok) {
+      const awaitingConfirmation = input.confirmationTimeoutMs !== null;
       await ledger.finishAttempt(
         input.deliveryId,
         attempt,
-        { outcome: 'succeeded', durationMs: response.durationMs, statusCode: response.statusCode, error: null, responseBody: response.body },
-        { final: true },
+        {
+          outcome: awaitingConfirmation ? 'awaiting_confirmation' : 'succeeded',
+          durationMs: response.durationMs,
+          statusCode: response.statusCode,
+          error: null,
+          responseBody: response.body,
+        },
+        { final: !awaitingConfirmation },
       );
-      log.info({ statusCode: response.statusCode, durationMs: response.durationMs }, 'delivery succeeded');
-      return { attempt, statusCode: response.statusCode, durationMs: response.durationMs };
+      log.info({ statusCode: response.statusCode, durationMs: response.durationMs }, awaitingConfirmation ? 'awaiting confirmation' : 'delivery succeeded');
+      return { attempt, statusCode: response.statusCode, durationMs: response.durationMs, ...(awaitingConfirmation && { awaitingConfirmation }) };
     }
 
     const statusCode = response.kind === 'response' ? response.statusCode : null;
@@ -90,12 +94,12 @@ export function createDeliver({ ledger, dispatcher, logger }: DeliverDeps) {
     const delayMs = nextRetryDelayMs(input.retrySchedule, temporalAttempt, {
       retryAfterMs: honoursRetryAfter && response.kind === 'response' ? parseRetryAfter(response.retryAfter, Date.now()) : undefined,
     });
-    const final = delayMs === undefined;
+    const final = delayMs === undefined || disabled;
     await ledger.finishAttempt(input.deliveryId, attempt, result, {
       final,
       nextAttemptAt: final ? null : new Date(Date.now() + delayMs).toISOString(),
     });
-    log.info({ statusCode, error, nextRetryDelayMs: delayMs }, final ? 'delivery failed; schedule exhausted' : 'attempt failed');
+    log.info({ statusCode, error, nextRetryDelayMs: delayMs }, final ? 'delivery failed; no attempts left' : 'attempt failed');
     throw ApplicationFailure.create({
       message: error,
       type: FailureType.AttemptFailed,

@@ -1,21 +1,18 @@
-import type { Dispatcher } from 'undici';
-import type { Logger } from '../src/logger';
-import type { Ledger } from '../src/store/ledger';
+import { matchesPattern } from '../src/event-types';
+import { nextRetryDelayMs } from '../src/retry-schedule';
+import type { PreparedDelivery } from '../src/store/ledger';
 import { createDeliver } from './deliver';
+import type { ActivityDeps } from './deps';
 
-export interface ActivityDeps {
-  ledger: Ledger;
-  dispatcher: Dispatcher;
-  logger: Logger;
-  /** Subscriptions matched and delivery rows written per prepareDeliveries call. */
-  fanOutPageSize?: number;
-}
+export type { ActivityDeps } from './deps';
 
 export const DEFAULT_FAN_OUT_PAGE_SIZE = 100;
+/** Events scanned per replay page (matching ones are re-delivered). */
+const REPLAY_SCAN_PAGE = 200;
 
 /** Builds the worker's activities around their dependencies, as the samples do. */
 export function createActivities(deps: ActivityDeps) {
-  const { ledger } = deps;
+  const { ledger, logger } = deps;
   return {
     deliver: createDeliver(deps),
 
@@ -30,7 +27,82 @@ export function createActivities(deps: ActivityDeps) {
     /** Ends a delivery that stopped without a final attempt: cancelled, or its last attempt was lost. */
     async endDelivery(input: { deliveryId: string; status: 'failed' | 'cancelled'; reason: string }) {
       await ledger.endDelivery(input.deliveryId, input.status, input.reason);
-      deps.logger.info({ deliveryId: input.deliveryId, status: input.status }, 'delivery ended');
+      logger.info({ deliveryId: input.deliveryId, status: input.status }, 'delivery ended');
+    },
+
+    /**
+     * The confirmation wait of `attempt` ran out. Records it as a failed attempt unless the
+     * confirmation won the race, and says when the next attempt is due.
+     */
+    async settleConfirmationTimeout(input: {
+      deliveryId: string;
+      subscriptionId: string;
+      attempt: number;
+      retrySchedule: number[];
+      /** Attempts this run has used, the timed-out one included. */
+      usedInRun: number;
+      timeoutMs: number;
+    }): Promise<{ outcome: 'succeeded' | 'failed'; nextDelayMs: number | null }> {
+      const delay = nextRetryDelayMs(input.retrySchedule, input.usedInRun);
+      const nextDelayMs = delay ?? null;
+      const outcome = await ledger.settleConfirmation(input.deliveryId, input.attempt, {
+        confirmed: false,
+        error: `not confirmed within ${input.timeoutMs} ms`,
+        final: nextDelayMs === null,
+        nextAttemptAt: nextDelayMs === null ? null : new Date(Date.now() + nextDelayMs).toISOString(),
+      });
+      if (outcome.result === 'failed' && outcome.settledNow) {
+        await ledger.recordEndpointHealth(input.subscriptionId, false, deps.disableAfterMs);
+      }
+      logger.info({ deliveryId: input.deliveryId, attempt: input.attempt, outcome: outcome.result }, 'confirmation wait ended');
+      return { outcome: outcome.result ?? 'failed', nextDelayMs };
+    },
+
+    /**
+     * One page of a replay: the subscription's events in the window, each with its delivery
+     * created or reopened. Deliveries still running are skipped, not disturbed.
+     */
+    async prepareReplayPage(input: {
+      subscriptionId: string;
+      since: string;
+      until: string;
+      after?: { createdAt: string; id: string };
+      remaining: number;
+    }): Promise<{
+      deliveries: (PreparedDelivery & { eventId: string; eventType: string; attemptOffset: number })[];
+      skipped: number;
+      matched: number;
+      next: { createdAt: string; id: string } | null;
+    }> {
+      const subscription = await ledger.getSubscription(input.subscriptionId);
+      if (!subscription) return { deliveries: [], skipped: 0, matched: 0, next: null };
+      const events = await ledger.listEventsInWindow(input.since, input.until, input.after, REPLAY_SCAN_PAGE);
+      const matching = events
+        .filter((e) => subscription.eventTypes.some((p) => matchesPattern(p, e.type)))
+        .slice(0, input.remaining);
+      const deliveries = [];
+      let skipped = 0;
+      for (const event of matching) {
+        const delivery = await ledger.ensureDelivery(event.id, input.subscriptionId);
+        const reopened =
+          delivery.status === 'pending' && delivery.attemptCount === 0
+            ? 'pending'
+            : await ledger.reopenDelivery(delivery.id, ['succeeded', 'failed', 'cancelled']);
+        const target = reopened && (await ledger.deliveryTarget(delivery.id));
+        if (!target) {
+          skipped++;
+          continue;
+        }
+        deliveries.push({ ...target.prepared, eventId: event.id, eventType: event.type, attemptOffset: delivery.attemptCount });
+      }
+      const last = events[events.length - 1];
+      const done = events.length < REPLAY_SCAN_PAGE || matching.length >= input.remaining;
+      return {
+        deliveries,
+        skipped,
+        matched: matching.length,
+        next: done || !last ? null : { createdAt: last.createdAt, id: last.id },
+      };
     },
   };
 }

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { parseDuration } from './retry-schedule';
 
 const booleanFromEnv = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -19,8 +20,20 @@ export const configSchema = z.object({
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TASK_QUEUE: z.string().min(1).default('webhooks'),
   ALLOW_PRIVATE_NETWORKS: booleanFromEnv.default(false),
-  /** Base URL the gateway is reached at; used in links it hands out. */
+  /** Base URL receivers reach the gateway at; confirmation links start with it. */
   PUBLIC_URL: z.url().optional(),
+  /** A subscription whose attempts keep failing for this long is disabled (endpoint health). */
+  DISABLE_AFTER_FAILING_FOR: z
+    .string()
+    .default('5d')
+    .transform((v, ctx) => {
+      const ms = parseDuration(v);
+      if (ms === undefined || ms < 1) {
+        ctx.addIssue({ code: 'custom', message: 'must be a duration such as 5d, 12h or 30m' });
+        return z.NEVER;
+      }
+      return ms;
+    }),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -42,6 +55,11 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`));
   }
   return result.data;
+}
+
+/** The gateway's base URL for links it hands out (confirmation URLs). */
+export function publicUrl(config: Pick<Config, 'PUBLIC_URL' | 'PORT'>): string {
+  return (config.PUBLIC_URL ?? `http://127.0.0.1:${config.PORT}`).replace(/\/+$/, '');
 }
 
 let cached: Config | undefined;

@@ -29,6 +29,21 @@ export class UnauthorizedError extends Error {
   }
 }
 
+export class ForbiddenError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ForbiddenError';
+  }
+}
+
+/** Something that existed is gone for good: an expired link, a confirmation that came too late. */
+export class ExpiredError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ExpiredError';
+  }
+}
+
 export class NotFoundError extends Error {
   constructor(kind: string, id: string) {
     super(`No ${kind} with id ${id}.`);

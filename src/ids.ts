@@ -7,4 +7,5 @@ export const newId = {
   subscription: () => `sub_${ulid()}`,
   event: () => `evt_${ulid()}`,
   delivery: () => `dlv_${ulid()}`,
+  replay: () => `rpl_${ulid()}`,
 };

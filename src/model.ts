@@ -54,6 +54,19 @@ export const webhookUrlSchema = z
     return parsed.username === '' && parsed.password === '';
   }, 'must not carry credentials');
 
+export const MAX_CONFIRMATION_TIMEOUT_MS = 7 * 86_400_000;
+export const DEFAULT_CONFIRMATION_TIMEOUT_MS = 10 * 60_000;
+
+export const confirmationInputSchema = z
+  .strictObject({
+    required: z.boolean(),
+    timeout: durationSchema
+      .refine((ms) => ms >= 1000 && ms <= MAX_CONFIRMATION_TIMEOUT_MS, 'must be between 1s and 7d')
+      .optional()
+      .describe('How long the receiver has to POST to webhook-confirm-url (default 10m).'),
+  })
+  .describe('Require receivers to confirm each webhook after processing it.');
+
 export const createSubscriptionSchema = z.strictObject({
   url: webhookUrlSchema,
   eventTypes: z.array(eventTypePatternSchema).min(1).max(100),
@@ -61,6 +74,7 @@ export const createSubscriptionSchema = z.strictObject({
   secret: secretSchema.optional(),
   retrySchedule: retryScheduleSchema.optional(),
   timeoutMs: z.number().int().min(100).max(MAX_TIMEOUT_MS).optional(),
+  confirmation: confirmationInputSchema.optional(),
 });
 export type CreateSubscriptionInput = z.infer<typeof createSubscriptionSchema>;
 
@@ -71,6 +85,7 @@ export const updateSubscriptionSchema = z
     description: z.string().max(500).nullable(),
     retrySchedule: retryScheduleSchema.nullable(),
     timeoutMs: z.number().int().min(100).max(MAX_TIMEOUT_MS),
+    confirmation: confirmationInputSchema,
     status: z.enum(['active', 'disabled']).describe('Set active to re-enable a disabled subscription.'),
   })
   .partial();
@@ -85,7 +100,9 @@ export const subscriptionSchema = z.object({
   eventTypes: z.array(z.string()),
   retrySchedule: z.array(z.number()).describe('Delay in ms before each attempt.'),
   timeoutMs: z.number(),
+  confirmation: z.object({ required: z.boolean(), timeoutMs: z.number().nullable() }),
   status: subscriptionStatusSchema,
+  failingSince: z.string().nullable().describe('When the current run of failed attempts began.'),
   disabledReason: z.string().nullable(),
   disabledAt: z.string().nullable(),
   createdAt: z.string(),
@@ -110,7 +127,14 @@ export const createEventSchema = z.strictObject({
 });
 export type CreateEventInput = z.infer<typeof createEventSchema>;
 
-export const deliveryStatusSchema = z.enum(['pending', 'delivering', 'succeeded', 'failed', 'cancelled']);
+export const deliveryStatusSchema = z.enum([
+  'pending',
+  'delivering',
+  'awaiting_confirmation',
+  'succeeded',
+  'failed',
+  'cancelled',
+]);
 export type DeliveryStatus = z.infer<typeof deliveryStatusSchema>;
 
 export const eventStatusSchema = z.enum(['accepted', 'dispatched']);
@@ -123,9 +147,12 @@ export const eventSchema = z.object({
 });
 export type WebhookEvent = z.infer<typeof eventSchema>;
 
+export const attemptOutcomeSchema = z.enum(['sending', 'awaiting_confirmation', 'succeeded', 'failed', 'abandoned']);
+export type AttemptOutcome = z.infer<typeof attemptOutcomeSchema>;
+
 export const attemptSchema = z.object({
   number: z.number(),
-  outcome: z.enum(['sending', 'succeeded', 'failed', 'abandoned']),
+  outcome: attemptOutcomeSchema,
   startedAt: z.string(),
   durationMs: z.number().nullable(),
   statusCode: z.number().nullable(),
@@ -176,3 +203,45 @@ export interface Page<T> {
   data: T[];
   nextCursor: string | null;
 }
+
+export const bulkRetrySchema = z.strictObject({
+  subscriptionId: z.string().max(200).optional(),
+  eventId: z.string().max(200).optional(),
+  status: z.enum(['failed', 'cancelled']).default('failed'),
+  since: z.iso.datetime().optional().describe('Deliveries created at or after this time.'),
+  until: z.iso.datetime().optional().describe('Deliveries created before this time.'),
+  limit: z.number().int().min(1).max(1000).default(100),
+});
+export type BulkRetryInput = z.infer<typeof bulkRetrySchema>;
+
+export const bulkRetryResultSchema = z.object({
+  matched: z.number(),
+  started: z.number(),
+  deliveryIds: z.array(z.string()),
+  skipped: z.array(z.object({ id: z.string(), reason: z.string() })),
+});
+
+export const MAX_REPLAY_EVENTS = 1000;
+
+export const replayInputSchema = z
+  .strictObject({
+    since: z.iso.datetime(),
+    until: z.iso.datetime().optional().describe('Default: now.'),
+    limit: z.number().int().min(1).max(MAX_REPLAY_EVENTS).default(MAX_REPLAY_EVENTS),
+  })
+  .refine((r) => r.until === undefined || r.since < r.until, { path: ['until'], message: 'must be after since' });
+
+export const replaySchema = z.object({
+  id: z.string(),
+  subscriptionId: z.string(),
+  since: z.string(),
+  until: z.string(),
+  limit: z.number(),
+  status: z.enum(['running', 'completed', 'cancelled', 'failed', 'terminated']),
+  matched: z.number(),
+  started: z.number(),
+  skipped: z.number(),
+  succeeded: z.number(),
+  failed: z.number(),
+  cancelled: z.number(),
+});

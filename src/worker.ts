@@ -1,6 +1,7 @@
 import { NativeConnection, Runtime, Worker, makeTelemetryFilterString } from '@temporalio/worker';
 import { createActivities } from '../activities';
-import { type Config, loadConfig } from './config';
+import { type Config, loadConfig, publicUrl } from './config';
+import { confirmationKey } from './confirmation-token';
 import { createWebhookDispatcher } from './http/webhook-dispatcher';
 import { createLogger, type Logger } from './logger';
 import { openDatabase } from './store/db';
@@ -22,7 +23,14 @@ export async function createWorker({ config, connection, ledger, logger, fanOutP
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TASK_QUEUE,
     workflowsPath: require.resolve('../workflows'),
-    activities: createActivities({ ledger, dispatcher, logger, fanOutPageSize }),
+    activities: createActivities({
+      ledger,
+      dispatcher,
+      logger,
+      fanOutPageSize,
+      confirmation: { baseUrl: publicUrl(config), key: confirmationKey(config.API_TOKEN) },
+      disableAfterMs: config.DISABLE_AFTER_FAILING_FOR,
+    }),
     // Deliveries wait on the network, not the CPU: many can be in flight per worker.
     maxConcurrentActivityTaskExecutions: 200,
     maxConcurrentWorkflowTaskExecutions: 40,

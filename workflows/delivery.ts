@@ -2,60 +2,142 @@ import {
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
+  condition,
   isCancellation,
   proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  sleep,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { type DeliverResult, type DeliveryWorkflowInput, FailureType } from './shared';
+import {
+  confirmSignal,
+  type DeliverResult,
+  type DeliveryProgress,
+  type DeliveryWorkflowInput,
+  deliveryStatusQuery,
+  FailureType,
+} from './shared';
 
 /** Time on top of the HTTP timeout for the ledger writes around an attempt. */
 const ACTIVITY_SLACK_MS = 5_000;
 
-/** Failures after which the activity has already written the delivery's final state. */
+/** Failures after which an activity has already written the delivery's final state. */
 const RECORDED_BY_ACTIVITY: string[] = [
   FailureType.AttemptFailed,
   FailureType.EndpointGone,
   FailureType.SubscriptionInactive,
   FailureType.DeliveryEnded,
+  FailureType.NotConfirmed,
 ];
 
-const { endDelivery } = proxyActivities<Activities>({
+const { endDelivery, settleConfirmationTimeout } = proxyActivities<Activities>({
   startToCloseTimeout: '30s',
   retry: { maximumInterval: '1m' },
 });
 
-/**
- * Delivers one event to one subscriber. The whole retry schedule is a single activity with
- * Temporal's retry policy: no timer per retry, so a delivery costs few Actions.
- */
-export async function deliveryWorkflow(input: DeliveryWorkflowInput): Promise<DeliverResult> {
-  const { deliver } = proxyActivities<Activities>({
+/** The deliver activity with a retry policy covering `attempts` attempts of the schedule. */
+function deliverWithRetries(input: DeliveryWorkflowInput, attempts: number) {
+  return proxyActivities<Activities>({
     startToCloseTimeout: input.timeoutMs + ACTIVITY_SLACK_MS,
+    summary: `POST ${input.displayUrl}`,
     retry: {
-      maximumAttempts: input.retrySchedule.length,
+      maximumAttempts: attempts,
       // Used only when an attempt is lost with its worker; failed attempts set nextRetryDelay.
       initialInterval: '1s',
       backoffCoefficient: 2,
       maximumInterval: '5m',
       nonRetryableErrorTypes: [FailureType.EndpointGone, FailureType.SubscriptionInactive, FailureType.DeliveryEnded],
     },
+  }).deliver;
+}
+
+// Date inside a workflow is Temporal's replay-safe clock (the time of the current workflow task).
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * Delivers one event to one subscriber. The retry schedule is a single activity with Temporal's
+ * retry policy: no timer per retry, so a delivery costs few Actions. A subscription that requires
+ * confirmation adds, after each 2xx, a wait for the `confirm` signal bounded by a timer; a missed
+ * confirmation is a failed attempt and the schedule goes on from there.
+ */
+export async function deliveryWorkflow(input: DeliveryWorkflowInput): Promise<DeliverResult> {
+  const progress: DeliveryProgress = {
+    state: 'delivering',
+    attempt: input.attemptOffset,
+    confirmationDeadline: null,
+    nextAttemptAt: null,
+  };
+  let confirmedAttempt: number | null = null;
+  setHandler(deliveryStatusQuery, () => progress);
+  setHandler(confirmSignal, ({ attempt }) => {
+    confirmedAttempt = attempt;
   });
+  const show = (details: string) => setCurrentDetails(`${details} (attempt ${progress.attempt} of ${input.attemptOffset + input.retrySchedule.length})`);
 
   try {
-    return await deliver(input);
+    let used = 0; // attempts of the schedule this run has spent
+    for (;;) {
+      progress.state = 'delivering';
+      const deliver = deliverWithRetries(input, input.retrySchedule.length - used);
+      const result = await deliver({ ...input, attemptOffset: input.attemptOffset + used, retrySchedule: input.retrySchedule.slice(used) });
+      progress.attempt = result.attempt;
+      used = result.attempt - input.attemptOffset;
+      if (!result.awaitingConfirmation) {
+        progress.state = 'succeeded';
+        show(`delivered, HTTP ${result.statusCode}`);
+        return result;
+      }
+
+      const timeoutMs = input.confirmationTimeoutMs ?? 0;
+      progress.state = 'awaiting_confirmation';
+      progress.confirmationDeadline = iso(Date.now() + timeoutMs);
+      show(`awaiting confirmation until ${progress.confirmationDeadline}`);
+      // The gateway has already recorded the confirmation in the ledger when it signals.
+      if (await condition(() => confirmedAttempt === result.attempt, timeoutMs)) {
+        progress.state = 'succeeded';
+        progress.confirmationDeadline = null;
+        show('confirmed by the receiver');
+        return result;
+      }
+      progress.confirmationDeadline = null;
+      const settled = await settleConfirmationTimeout({
+        deliveryId: input.deliveryId,
+        subscriptionId: input.subscriptionId,
+        attempt: result.attempt,
+        retrySchedule: input.retrySchedule,
+        usedInRun: used,
+        timeoutMs,
+      });
+      if (settled.outcome === 'succeeded') {
+        progress.state = 'succeeded';
+        return result; // the confirmation arrived just as the timer fired
+      }
+      if (settled.nextDelayMs === null) {
+        throw ApplicationFailure.nonRetryable(`attempt ${result.attempt} was not confirmed in time`, FailureType.NotConfirmed);
+      }
+      progress.state = 'waiting_to_retry';
+      progress.nextAttemptAt = iso(Date.now() + settled.nextDelayMs);
+      show(`not confirmed; next attempt at ${progress.nextAttemptAt}`);
+      await sleep(settled.nextDelayMs);
+      progress.nextAttemptAt = null;
+    }
   } catch (err) {
     if (isCancellation(err)) {
+      progress.state = 'cancelled';
       await CancellationScope.nonCancellable(() =>
         endDelivery({ deliveryId: input.deliveryId, status: 'cancelled', reason: 'cancelled' }),
       );
       throw err;
     }
+    progress.state = 'failed';
     const cause = err instanceof ActivityFailure ? err.cause : err;
     const recorded = cause instanceof ApplicationFailure && RECORDED_BY_ACTIVITY.includes(cause.type ?? '');
     const reason = cause instanceof Error ? cause.message : 'delivery failed';
     if (!recorded) {
       await endDelivery({ deliveryId: input.deliveryId, status: 'failed', reason });
     }
+    show(`failed: ${reason}`);
     throw ApplicationFailure.nonRetryable(`delivery failed: ${reason}`, 'DeliveryFailed');
   }
 }

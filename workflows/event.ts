@@ -1,14 +1,15 @@
-import { CancellationScope, CancelledFailure, executeChild, isCancellation, ParentClosePolicy, proxyActivities } from '@temporalio/workflow';
+import {
+  CancellationScope,
+  CancelledFailure,
+  executeChild,
+  isCancellation,
+  ParentClosePolicy,
+  proxyActivities,
+  setCurrentDetails,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { deliveryWorkflow } from './delivery';
-import {
-  deliveryWorkflowId,
-  type EventWorkflowInput,
-  type EventWorkflowResult,
-  WebhookEventId,
-  WebhookEventType,
-  WebhookSubscriptionId,
-} from './shared';
+import { deliveryStartOptions, type EventWorkflowInput, type EventWorkflowResult } from './shared';
 
 const { prepareDeliveries } = proxyActivities<Activities>({
   startToCloseTimeout: '1m',
@@ -24,25 +25,9 @@ export async function eventWorkflow(input: EventWorkflowInput): Promise<EventWor
   let after: string | undefined;
   do {
     const page = await prepareDeliveries({ eventId: input.eventId, eventType: input.eventType, after });
-    for (const d of page.deliveries) {
+    for (const plan of page.deliveries) {
       const child = executeChild(deliveryWorkflow, {
-        workflowId: deliveryWorkflowId(input.eventId, d.subscriptionId),
-        args: [
-          {
-            deliveryId: d.deliveryId,
-            eventId: input.eventId,
-            eventType: input.eventType,
-            subscriptionId: d.subscriptionId,
-            retrySchedule: d.retrySchedule,
-            timeoutMs: d.timeoutMs,
-            attemptOffset: 0,
-          },
-        ],
-        typedSearchAttributes: [
-          { key: WebhookEventId, value: input.eventId },
-          { key: WebhookEventType, value: input.eventType },
-          { key: WebhookSubscriptionId, value: d.subscriptionId },
-        ],
+        ...deliveryStartOptions(input.eventId, input.eventType, plan, 0),
         // If this workflow is terminated, its deliveries still get to record their cancellation.
         parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
       });
@@ -55,10 +40,13 @@ export async function eventWorkflow(input: EventWorkflowInput): Promise<EventWor
     }
     after = page.nextCursor ?? undefined;
   } while (after);
+  setCurrentDetails(`${outcomes.length} deliveries started`);
 
   const settled = await Promise.all(outcomes);
   // Waiting for every child first lets each one record its cancellation before this run ends.
   if (CancellationScope.current().consideredCancelled) throw new CancelledFailure('event cancelled');
   const count = (o: string) => settled.filter((s) => s === o).length;
-  return { deliveries: settled.length, succeeded: count('succeeded'), failed: count('failed'), cancelled: count('cancelled') };
+  const result = { deliveries: settled.length, succeeded: count('succeeded'), failed: count('failed'), cancelled: count('cancelled') };
+  setCurrentDetails(`${result.succeeded} succeeded, ${result.failed} failed, ${result.cancelled} cancelled`);
+  return result;
 }

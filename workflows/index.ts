@@ -1,2 +1,3 @@
 export { deliveryWorkflow } from './delivery';
 export { eventWorkflow } from './event';
+export { replayWorkflow } from './replay';

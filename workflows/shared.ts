@@ -3,6 +3,7 @@
  * Deterministic code only.
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineQuery, defineSignal } from '@temporalio/workflow';
 
 export const WebhookEventId = defineSearchAttributeKey('WebhookEventId', SearchAttributeType.KEYWORD);
 export const WebhookEventType = defineSearchAttributeKey('WebhookEventType', SearchAttributeType.KEYWORD);
@@ -16,7 +17,9 @@ export const eventWorkflowId = (eventId: string) => `event:${eventId}`;
 /** One delivery workflow per (event, subscription); subscription ids hold no ':' so this is unambiguous. */
 export const deliveryWorkflowId = (eventId: string, subscriptionId: string) => `delivery:${eventId}:${subscriptionId}`;
 
-/** Failure types the deliver activity throws; the workflow's retry policy and error handling key on them. */
+export const replayWorkflowId = (replayId: string) => `replay:${replayId}`;
+
+/** Failure types the activities throw; the workflows' retry policies and error handling key on them. */
 export const FailureType = {
   /** An HTTP attempt failed; retryable until the schedule runs out. */
   AttemptFailed: 'AttemptFailed',
@@ -26,6 +29,8 @@ export const FailureType = {
   SubscriptionInactive: 'SubscriptionInactive',
   /** The delivery had already been ended (e.g. cancelled) when the attempt came up. */
   DeliveryEnded: 'DeliveryEnded',
+  /** The last attempt was not confirmed in time. */
+  NotConfirmed: 'NotConfirmed',
 } as const;
 
 export interface EventWorkflowInput {
@@ -40,14 +45,22 @@ export interface EventWorkflowResult {
   cancelled: number;
 }
 
-export interface DeliveryWorkflowInput {
+/** A delivery's subscription settings, captured when the delivery (or a re-run of it) starts. */
+export interface DeliveryPlan {
   deliveryId: string;
-  eventId: string;
-  eventType: string;
   subscriptionId: string;
+  /** Origin and path of the receiver, for people reading the Web UI. */
+  displayUrl: string;
   /** Delay in ms before each attempt; its length is the number of attempts. */
   retrySchedule: number[];
   timeoutMs: number;
+  /** How long a receiver has to confirm an attempt; null when no confirmation is needed. */
+  confirmationTimeoutMs: number | null;
+}
+
+export interface DeliveryWorkflowInput extends DeliveryPlan {
+  eventId: string;
+  eventType: string;
   /** Attempts already made by earlier runs, so numbers continue across a manual retry. */
   attemptOffset: number;
 }
@@ -56,4 +69,65 @@ export interface DeliverResult {
   attempt: number;
   statusCode: number;
   durationMs: number;
+  /** True when the receiver answered 2xx and now has to confirm. */
+  awaitingConfirmation?: boolean;
 }
+
+/** What a delivery workflow is doing, as its `status` query reports it. */
+export interface DeliveryProgress {
+  state: 'delivering' | 'awaiting_confirmation' | 'waiting_to_retry' | 'succeeded' | 'failed' | 'cancelled';
+  /** Number of the latest attempt known to the workflow (attempts retried inside one activity show up when it ends). */
+  attempt: number;
+  confirmationDeadline: string | null;
+  nextAttemptAt: string | null;
+}
+
+export const deliveryStatusQuery = defineQuery<DeliveryProgress>('status');
+/** Sent by the gateway when a receiver confirms attempt `attempt` through its webhook-confirm-url. */
+export const confirmSignal = defineSignal<[{ attempt: number }]>('confirm');
+
+/**
+ * Start options shared by the event workflow (starting a child) and the gateway (re-running a
+ * delivery), so every run of a delivery looks the same in the Web UI and in list queries.
+ */
+export function deliveryStartOptions(eventId: string, eventType: string, plan: DeliveryPlan, attemptOffset: number) {
+  const input: DeliveryWorkflowInput = { ...plan, eventId, eventType, attemptOffset };
+  return {
+    workflowId: deliveryWorkflowId(eventId, plan.subscriptionId),
+    args: [input] as [DeliveryWorkflowInput],
+    typedSearchAttributes: [
+      { key: WebhookEventId, value: eventId },
+      { key: WebhookEventType, value: eventType },
+      { key: WebhookSubscriptionId, value: plan.subscriptionId },
+    ],
+    memo: { eventType, subscriptionUrl: plan.displayUrl },
+    staticSummary: `${eventType} → ${plan.displayUrl}`,
+    staticDetails: `Event \`${eventId}\` to subscription \`${plan.subscriptionId}\`, ${plan.retrySchedule.length} attempts at most${
+      plan.confirmationTimeoutMs === null ? '' : `, each confirmed within ${plan.confirmationTimeoutMs} ms`
+    }.`,
+  };
+}
+
+export interface ReplayWorkflowInput {
+  replayId: string;
+  subscriptionId: string;
+  since: string;
+  until: string;
+  /** At most this many events are re-delivered. */
+  limit: number;
+}
+
+export interface ReplayProgress {
+  state: 'running' | 'completed' | 'cancelled';
+  /** Events of the window that match the subscription, so far. */
+  matched: number;
+  started: number;
+  /** Deliveries still running elsewhere, left alone. */
+  skipped: number;
+  succeeded: number;
+  failed: number;
+  cancelled: number;
+}
+
+/** The replay's input and progress so far, answered also after it has closed. */
+export const replayProgressQuery = defineQuery<ReplayWorkflowInput & ReplayProgress>('progress');

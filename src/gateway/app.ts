@@ -4,11 +4,14 @@ import type { Config } from '../config';
 import { DependencyUnavailableError, NotFoundError } from '../errors';
 import type { Logger } from '../logger';
 import type { Ledger } from '../store/ledger';
+import { confirmationKey } from '../confirmation-token';
 import { requireBearer } from './auth';
 import { buildOpenApiDocument } from './openapi';
 import { problemHandler } from './problem';
+import { confirmationRoutes } from './routes/confirmations';
 import { deliveryRoutes } from './routes/deliveries';
 import { eventRoutes } from './routes/events';
+import { replayRoutes } from './routes/replays';
 import { subscriptionRoutes } from './routes/subscriptions';
 
 export interface GatewayDeps {
@@ -50,12 +53,16 @@ export function createApp({ config, ledger, client, logger }: GatewayDeps): Expr
     res.json({ status: 'ok' });
   });
 
+  const deps = { ledger, client, taskQueue: config.TASK_QUEUE };
   const v1 = express.Router();
+  // Confirmation URLs are capabilities handed to receivers: they carry their own signature, not the API token.
+  v1.use('/confirmations', confirmationRoutes({ ledger, client, key: confirmationKey(config.API_TOKEN) }));
   v1.use(requireBearer(config.API_TOKEN));
   v1.use(express.json({ limit: '256kb', type: () => true }));
-  v1.use('/subscriptions', subscriptionRoutes(ledger, logger));
-  v1.use('/events', eventRoutes({ ledger, client, taskQueue: config.TASK_QUEUE }, logger));
-  v1.use('/deliveries', deliveryRoutes(ledger));
+  v1.use('/subscriptions', subscriptionRoutes(deps, logger));
+  v1.use('/events', eventRoutes(deps, logger));
+  v1.use('/deliveries', deliveryRoutes(deps));
+  v1.use('/replays', replayRoutes(deps));
   app.use('/v1', v1);
 
   app.use((req, _res, next) => next(new NotFoundError('route', `${req.method} ${req.path}`)));

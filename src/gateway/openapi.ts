@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import {
+  bulkRetryResultSchema,
+  bulkRetrySchema,
   createdSubscriptionSchema,
   createEventSchema,
   createSubscriptionSchema,
@@ -10,6 +12,8 @@ import {
   eventWithDeliveriesSchema,
   pageQuerySchema,
   pageSchema,
+  replayInputSchema,
+  replaySchema,
   subscriptionSchema,
   updateSubscriptionSchema,
 } from '../model';
@@ -50,6 +54,7 @@ const ok = (description: string, schema: Schema) => ({
 });
 const body = (schema: Schema) => ({ required: true, content: { 'application/json': { schema: json(schema, 'input') } } });
 const errors = { 400: problem, 401: problem, 404: problem, 413: problem };
+const conflict = { ...errors, 409: problem };
 const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
 
 /** Query parameters from a zod object, one OpenAPI parameter per key. */
@@ -95,6 +100,22 @@ export function buildOpenApiDocument() {
         },
         delete: { summary: 'Delete a subscription', responses: { 204: { description: 'Deleted' }, ...errors } },
       },
+      '/v1/subscriptions/{id}/replay': {
+        parameters: [idParam],
+        post: {
+          summary: "Re-deliver the subscription's events of a time window (bounded), as a cancellable replay",
+          requestBody: body(replayInputSchema),
+          responses: { 202: ok('The replay, started', replaySchema), ...conflict },
+        },
+      },
+      '/v1/replays/{id}': {
+        parameters: [idParam],
+        get: { summary: "A replay's progress", responses: { 200: ok('The replay', replaySchema), ...errors } },
+      },
+      '/v1/replays/{id}/cancel': {
+        parameters: [idParam],
+        post: { summary: 'Stop a replay and cancel its re-deliveries in flight', responses: { 202: ok('Cancelling', replaySchema), ...conflict } },
+      },
       '/v1/events': {
         post: {
           summary: 'Send an event to every matching subscription',
@@ -129,6 +150,39 @@ export function buildOpenApiDocument() {
       '/v1/deliveries/{id}': {
         parameters: [idParam],
         get: { summary: 'A delivery with its attempts', responses: { 200: ok('The delivery', deliveryWithAttemptsSchema), ...errors } },
+      },
+      '/v1/deliveries/{id}/cancel': {
+        parameters: [idParam],
+        post: {
+          summary: 'Cancel a delivery that has not ended (sending, between retries or awaiting confirmation)',
+          responses: { 202: ok('Cancelling', deliverySchema), ...conflict },
+        },
+      },
+      '/v1/deliveries/{id}/retry': {
+        parameters: [idParam],
+        post: {
+          summary: 'Run a failed or cancelled delivery again: same webhook-id, attempt numbers continuing',
+          responses: { 202: ok('Started', deliverySchema), ...conflict },
+        },
+      },
+      '/v1/deliveries/retry': {
+        post: {
+          summary: 'Retry the failed (or cancelled) deliveries matching a filter, at most `limit`',
+          requestBody: body(bulkRetrySchema),
+          responses: { 202: ok('What was started and what was skipped', bulkRetryResultSchema), ...errors },
+        },
+      },
+      '/v1/events/{id}/cancel': {
+        parameters: [idParam],
+        post: { summary: 'Cancel every delivery of the event that has not ended', responses: { 202: { description: 'Cancelling' }, ...errors } },
+      },
+      '/v1/confirmations/{token}': {
+        parameters: [{ name: 'token', in: 'path', required: true, schema: { type: 'string' } }],
+        post: {
+          summary: 'Confirm a webhook (the webhook-confirm-url a receiver got); needs no API token',
+          security: [],
+          responses: { 200: { description: 'Confirmed' }, 403: problem, 409: problem, 410: problem },
+        },
       },
       '/healthz': {
         get: {

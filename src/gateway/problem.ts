@@ -2,7 +2,9 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import {
   ConflictError,
   DependencyUnavailableError,
+  ExpiredError,
   type FieldError,
+  ForbiddenError,
   MalformedBodyError,
   NotFoundError,
   PayloadTooLargeError,
@@ -27,8 +29,10 @@ const STATUS_BY_ERROR: [ErrorClass, number, string][] = [
   [ValidationError, 400, 'Invalid request'],
   [MalformedBodyError, 400, 'Malformed JSON'],
   [UnauthorizedError, 401, 'Unauthorized'],
+  [ForbiddenError, 403, 'Forbidden'],
   [NotFoundError, 404, 'Not found'],
   [ConflictError, 409, 'Conflict'],
+  [ExpiredError, 410, 'Gone'],
   [PayloadTooLargeError, 413, 'Payload too large'],
   [DependencyUnavailableError, 503, 'Service unavailable'],
 ];

@@ -13,8 +13,9 @@ import type {
   UpdateSubscriptionInput,
   WebhookEvent,
 } from '../model';
-import { DEFAULT_TIMEOUT_MS } from '../model';
+import { DEFAULT_CONFIRMATION_TIMEOUT_MS, DEFAULT_TIMEOUT_MS } from '../model';
 import { STANDARD_RETRY_SCHEDULE_MS } from '../retry-schedule';
+import type { DeliveryPlan } from '../../workflows/shared';
 import type { AttemptsTable, Database, DeliveriesTable, SubscriptionsTable } from './schema';
 
 /** A subscription as the delivery path needs it, secret included. Never leaves the worker. */
@@ -26,15 +27,11 @@ export interface StoredEvent extends WebhookEvent {
   data: Record<string, unknown>;
 }
 
-export interface PreparedDelivery {
-  deliveryId: string;
-  subscriptionId: string;
-  retrySchedule: number[];
-  timeoutMs: number;
-}
+/** What a delivery workflow needs to know about its subscription, taken when it starts. */
+export type PreparedDelivery = DeliveryPlan;
 
 export interface AttemptResult {
-  outcome: 'succeeded' | 'failed';
+  outcome: 'succeeded' | 'failed' | 'awaiting_confirmation';
   durationMs: number;
   statusCode: number | null;
   error: string | null;
@@ -43,15 +40,44 @@ export interface AttemptResult {
 
 const now = () => new Date().toISOString();
 
+function confirmationTimeout(c: { required: boolean; timeout?: number } | undefined): number | null {
+  return c?.required ? (c.timeout ?? DEFAULT_CONFIRMATION_TIMEOUT_MS) : null;
+}
+
+function retryScheduleOf(row: Pick<Selectable<SubscriptionsTable>, 'retry_schedule'>): number[] {
+  return row.retry_schedule ? (JSON.parse(row.retry_schedule) as number[]) : [...STANDARD_RETRY_SCHEDULE_MS];
+}
+
+function displayUrl(url: string): string {
+  const u = new URL(url);
+  return `${u.origin}${u.pathname}`;
+}
+
+function toPrepared(deliveryId: string, s: Selectable<SubscriptionsTable>): PreparedDelivery {
+  return {
+    deliveryId,
+    subscriptionId: s.id,
+    displayUrl: displayUrl(s.url),
+    retrySchedule: retryScheduleOf(s),
+    timeoutMs: Number(s.timeout_ms),
+    confirmationTimeoutMs: s.confirmation_timeout_ms === null ? null : Number(s.confirmation_timeout_ms),
+  };
+}
+
 function toSubscription(row: Selectable<SubscriptionsTable>): Subscription {
   return {
     id: row.id,
     url: row.url,
     description: row.description,
     eventTypes: JSON.parse(row.event_types) as string[],
-    retrySchedule: row.retry_schedule ? (JSON.parse(row.retry_schedule) as number[]) : [...STANDARD_RETRY_SCHEDULE_MS],
-    timeoutMs: row.timeout_ms,
+    retrySchedule: retryScheduleOf(row),
+    timeoutMs: Number(row.timeout_ms),
+    confirmation: {
+      required: row.confirmation_timeout_ms !== null,
+      timeoutMs: row.confirmation_timeout_ms === null ? null : Number(row.confirmation_timeout_ms),
+    },
     status: row.status,
+    failingSince: row.failing_since,
     disabledReason: row.disabled_reason,
     disabledAt: row.disabled_at,
     createdAt: row.created_at,
@@ -129,6 +155,8 @@ export class Ledger {
           created_at: at,
           updated_at: at,
           deleted_at: null,
+          confirmation_timeout_ms: confirmationTimeout(input.confirmation),
+          failing_since: null,
         })
         .execute();
       await trx
@@ -194,7 +222,8 @@ export class Ledger {
             retry_schedule: patch.retrySchedule === null ? null : JSON.stringify(patch.retrySchedule),
           }),
           ...(patch.eventTypes !== undefined && { event_types: JSON.stringify([...new Set(patch.eventTypes)]) }),
-          ...(enabling && { status: 'active' as const, disabled_reason: null, disabled_at: null }),
+          ...(patch.confirmation !== undefined && { confirmation_timeout_ms: confirmationTimeout(patch.confirmation) }),
+          ...(enabling && { status: 'active' as const, disabled_reason: null, disabled_at: null, failing_since: null }),
           ...(disabling && { status: 'disabled' as const, disabled_reason: 'disabled by API', disabled_at: at }),
         })
         .where('id', '=', id)
@@ -292,7 +321,7 @@ export class Ledger {
     const patterns = patternsMatching(eventType);
     let query = this.db
       .selectFrom('subscriptions as s')
-      .select(['s.id', 's.retry_schedule', 's.timeout_ms'])
+      .selectAll('s')
       .where('s.status', '=', 'active')
       .where('s.deleted_at', 'is', null)
       .where(({ exists, selectFrom }) =>
@@ -341,12 +370,7 @@ export class Ledger {
       .execute();
     const idBySubscription = new Map(ids.map((d) => [d.subscription_id, d.id]));
     return {
-      deliveries: pageRows.map((s) => ({
-        deliveryId: idBySubscription.get(s.id)!,
-        subscriptionId: s.id,
-        retrySchedule: s.retry_schedule ? (JSON.parse(s.retry_schedule) as number[]) : [...STANDARD_RETRY_SCHEDULE_MS],
-        timeoutMs: Number(s.timeout_ms),
-      })),
+      deliveries: pageRows.map((s) => toPrepared(idBySubscription.get(s.id)!, s)),
       nextCursor: rows.length > limit ? pageRows[pageRows.length - 1]!.id : null,
     };
   }
@@ -457,10 +481,11 @@ export class Ledger {
         .where('outcome', '=', 'sending')
         .execute();
       const succeeded = result.outcome === 'succeeded';
+      const awaiting = result.outcome === 'awaiting_confirmation';
       await trx
         .updateTable('deliveries')
         .set({
-          status: succeeded ? 'succeeded' : next.final ? 'failed' : 'delivering',
+          status: succeeded ? 'succeeded' : awaiting ? 'awaiting_confirmation' : next.final ? 'failed' : 'delivering',
           last_error: succeeded ? null : result.error,
           next_attempt_at: succeeded || next.final ? null : (next.nextAttemptAt ?? null),
           completed_at: succeeded || next.final ? at : null,
@@ -470,6 +495,214 @@ export class Ledger {
         .where('status', 'not in', FINAL_STATUSES)
         .execute();
     });
+  }
+
+  /**
+   * Settles an attempt that waits for the receiver's confirmation, once: whichever of the
+   * confirmation and its timeout comes first wins, the other finds nothing left to settle.
+   * Returns what the attempt ended as, and whether this call settled it.
+   */
+  async settleConfirmation(
+    deliveryId: string,
+    number: number,
+    settle: { confirmed: true } | { confirmed: false; error: string; final: boolean; nextAttemptAt: string | null },
+  ): Promise<{ result: 'succeeded' | 'failed' | undefined; settledNow: boolean }> {
+    const at = now();
+    return this.db.transaction().execute(async (trx) => {
+      const updated = await trx
+        .updateTable('attempts')
+        .set(settle.confirmed ? { outcome: 'succeeded' } : { outcome: 'failed', error: settle.error })
+        .where('delivery_id', '=', deliveryId)
+        .where('number', '=', number)
+        .where('outcome', '=', 'awaiting_confirmation')
+        .executeTakeFirst();
+      if (updated.numUpdatedRows === 0n) {
+        const attempt = await trx
+          .selectFrom('attempts')
+          .select('outcome')
+          .where('delivery_id', '=', deliveryId)
+          .where('number', '=', number)
+          .executeTakeFirst();
+        const result = attempt?.outcome === 'succeeded' || attempt?.outcome === 'failed' ? attempt.outcome : undefined;
+        return { result, settledNow: false };
+      }
+      const final = settle.confirmed || settle.final;
+      await trx
+        .updateTable('deliveries')
+        .set({
+          status: settle.confirmed ? 'succeeded' : settle.final ? 'failed' : 'delivering',
+          last_error: settle.confirmed ? null : settle.error,
+          next_attempt_at: settle.confirmed ? null : settle.nextAttemptAt,
+          completed_at: final ? at : null,
+          updated_at: at,
+        })
+        .where('id', '=', deliveryId)
+        .where('status', '=', 'awaiting_confirmation')
+        .execute();
+      return { result: settle.confirmed ? ('succeeded' as const) : ('failed' as const), settledNow: true };
+    });
+  }
+
+  /**
+   * Endpoint health: a success clears the failing streak; a failure starts it or, once it has
+   * lasted `disableAfterMs`, disables the subscription. Returns true when this call disabled it.
+   */
+  async recordEndpointHealth(subscriptionId: string, ok: boolean, disableAfterMs: number): Promise<boolean> {
+    const at = now();
+    if (ok) {
+      await this.db
+        .updateTable('subscriptions')
+        .set({ failing_since: null })
+        .where('id', '=', subscriptionId)
+        .where('failing_since', 'is not', null)
+        .execute();
+      return false;
+    }
+    await this.db
+      .updateTable('subscriptions')
+      .set({ failing_since: at })
+      .where('id', '=', subscriptionId)
+      .where('failing_since', 'is', null)
+      .execute();
+    const threshold = new Date(Date.now() - disableAfterMs).toISOString();
+    const disabled = await this.db
+      .updateTable('subscriptions')
+      .set((eb) => ({
+        status: 'disabled' as const,
+        disabled_reason: eb.fn<string>('concat', [eb.val('failing continuously since '), eb.ref('failing_since')]),
+        disabled_at: at,
+        updated_at: at,
+      }))
+      .where('id', '=', subscriptionId)
+      .where('status', '=', 'active')
+      .where('failing_since', '<=', threshold)
+      .executeTakeFirst();
+    return disabled.numUpdatedRows > 0n;
+  }
+
+  /** Everything needed to run a delivery again (retry, replay), or undefined if unknown. */
+  async deliveryTarget(deliveryId: string): Promise<
+    { delivery: Delivery; eventType: string; prepared: PreparedDelivery; subscriptionActive: boolean } | undefined
+  > {
+    const row = await this.db
+      .selectFrom('deliveries as d')
+      .innerJoin('events as e', 'e.id', 'd.event_id')
+      .innerJoin('subscriptions as s', 's.id', 'd.subscription_id')
+      .selectAll('s')
+      .select(['d.id as delivery_id', 'e.type as event_type'])
+      .where('d.id', '=', deliveryId)
+      .executeTakeFirst();
+    const delivery = await this.getDelivery(deliveryId);
+    if (!row || !delivery) return undefined;
+    return {
+      delivery,
+      eventType: row.event_type,
+      prepared: toPrepared(deliveryId, row),
+      subscriptionActive: row.status === 'active' && row.deleted_at === null,
+    };
+  }
+
+  /**
+   * Moves an ended delivery back to pending so it can run again; only one caller wins.
+   * Returns the status it had, or undefined if it was not in one of `from`.
+   */
+  async reopenDelivery(deliveryId: string, from: DeliveryStatus[]): Promise<DeliveryStatus | undefined> {
+    const before = await this.getDelivery(deliveryId);
+    if (!before || !from.includes(before.status)) return undefined;
+    const result = await this.db
+      .updateTable('deliveries')
+      .set({ status: 'pending', next_attempt_at: null, completed_at: null, updated_at: now() })
+      .where('id', '=', deliveryId)
+      .where('status', '=', before.status)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n ? before.status : undefined;
+  }
+
+  /** Puts a delivery back to the status it had when a reopen could not be followed through. */
+  async restoreDelivery(deliveryId: string, status: DeliveryStatus): Promise<void> {
+    await this.db
+      .updateTable('deliveries')
+      .set({ status, completed_at: now(), updated_at: now() })
+      .where('id', '=', deliveryId)
+      .where('status', '=', 'pending')
+      .execute();
+  }
+
+  /** Deliveries for a bulk retry, oldest first, bounded by `limit`. */
+  async findDeliveries(filter: {
+    subscriptionId?: string;
+    eventId?: string;
+    statuses: DeliveryStatus[];
+    since?: string;
+    until?: string;
+    limit: number;
+  }): Promise<Delivery[]> {
+    let query = this.db
+      .selectFrom('deliveries')
+      .selectAll()
+      .where('status', 'in', filter.statuses)
+      .orderBy('created_at')
+      .orderBy('id')
+      .limit(filter.limit);
+    if (filter.subscriptionId) query = query.where('subscription_id', '=', filter.subscriptionId);
+    if (filter.eventId) query = query.where('event_id', '=', filter.eventId);
+    if (filter.since) query = query.where('created_at', '>=', filter.since);
+    if (filter.until) query = query.where('created_at', '<', filter.until);
+    return (await query.execute()).map(toDelivery);
+  }
+
+  /** One page of events created in [since, until), oldest first, for a replay. */
+  async listEventsInWindow(
+    since: string,
+    until: string,
+    after: { createdAt: string; id: string } | undefined,
+    limit: number,
+  ): Promise<{ id: string; type: string; createdAt: string }[]> {
+    let query = this.db
+      .selectFrom('events')
+      .select(['id', 'type', 'created_at'])
+      .where('created_at', '>=', since)
+      .where('created_at', '<', until)
+      .orderBy('created_at')
+      .orderBy('id')
+      .limit(limit);
+    if (after) {
+      query = query.where((eb) =>
+        eb.or([
+          eb('created_at', '>', after.createdAt),
+          eb.and([eb('created_at', '=', after.createdAt), eb('id', '>', after.id)]),
+        ]),
+      );
+    }
+    return (await query.execute()).map((r) => ({ id: r.id, type: r.type, createdAt: r.created_at }));
+  }
+
+  /** The delivery of an event to a subscription, created pending if there is none yet. */
+  async ensureDelivery(eventId: string, subscriptionId: string): Promise<Delivery> {
+    const at = now();
+    await this.db
+      .insertInto('deliveries')
+      .values({
+        id: newId.delivery(),
+        event_id: eventId,
+        subscription_id: subscriptionId,
+        status: 'pending',
+        last_attempt_at: null,
+        next_attempt_at: null,
+        last_error: null,
+        created_at: at,
+        updated_at: at,
+        completed_at: null,
+      })
+      .onConflict((oc) => oc.columns(['event_id', 'subscription_id']).doNothing())
+      .execute();
+    const row = await this.db
+      .selectFrom('deliveries')
+      .selectAll()
+      .where('event_id', '=', eventId)
+      .where('subscription_id', '=', subscriptionId)
+      .executeTakeFirstOrThrow();
+    return toDelivery(row);
   }
 
   /** Ends a delivery without a new attempt (cancelled, or failed for a reason outside HTTP). */

@@ -75,6 +75,20 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0002_operations': {
+    async up(db: Kysely<unknown>) {
+      // null: no confirmation needed; else how long a receiver has to confirm an attempt.
+      await db.schema.alterTable('subscriptions').addColumn('confirmation_timeout_ms', 'integer').execute();
+      // Start of the current run of failed attempts; cleared by any success (endpoint health).
+      await db.schema.alterTable('subscriptions').addColumn('failing_since', 'text').execute();
+      await db.schema.createIndex('events_created_idx').on('events').columns(['created_at', 'id']).execute();
+      await db.schema
+        .createIndex('deliveries_subscription_status_idx')
+        .on('deliveries')
+        .columns(['subscription_id', 'status', 'created_at'])
+        .execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

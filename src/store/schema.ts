@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import type { AttemptOutcome, DeliveryStatus } from '../model';
 
 /** Table shapes as stored. Timestamps are ISO-8601 UTC strings so they sort and compare as text on every dialect. */
 export interface SubscriptionsTable {
@@ -17,6 +18,8 @@ export interface SubscriptionsTable {
   created_at: string;
   updated_at: string;
   deleted_at: string | null;
+  confirmation_timeout_ms: number | null;
+  failing_since: string | null;
 }
 
 export interface SubscriptionEventTypesTable {
@@ -38,7 +41,7 @@ export interface DeliveriesTable {
   id: string;
   event_id: string;
   subscription_id: string;
-  status: 'pending' | 'delivering' | 'succeeded' | 'failed' | 'cancelled';
+  status: DeliveryStatus;
   attempt_count: Generated<number>;
   last_attempt_at: string | null;
   next_attempt_at: string | null;
@@ -51,7 +54,7 @@ export interface DeliveriesTable {
 export interface AttemptsTable {
   delivery_id: string;
   number: number;
-  outcome: 'sending' | 'succeeded' | 'failed' | 'abandoned';
+  outcome: AttemptOutcome;
   started_at: string;
   duration_ms: number | null;
   status_code: number | null;

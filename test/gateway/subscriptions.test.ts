@@ -108,10 +108,25 @@ test('GET /openapi.json documents every route with the validating schemas', asyn
     paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: { properties: Record<string, unknown>; required?: string[] } }> } }>>;
   };
   assert.match(doc.openapi, /^3\./);
-  for (const path of ['/v1/subscriptions', '/v1/subscriptions/{id}', '/v1/events', '/v1/events/{id}', '/v1/deliveries', '/v1/deliveries/{id}', '/healthz']) {
+  for (const path of [
+    '/v1/subscriptions',
+    '/v1/subscriptions/{id}',
+    '/v1/subscriptions/{id}/replay',
+    '/v1/replays/{id}',
+    '/v1/events',
+    '/v1/events/{id}',
+    '/v1/events/{id}/cancel',
+    '/v1/deliveries',
+    '/v1/deliveries/{id}',
+    '/v1/deliveries/{id}/cancel',
+    '/v1/deliveries/{id}/retry',
+    '/v1/deliveries/retry',
+    '/v1/confirmations/{token}',
+    '/healthz',
+  ]) {
     assert.ok(doc.paths[path], path);
   }
   const createSub = doc.paths['/v1/subscriptions']!.post!.requestBody!.content['application/json']!.schema;
-  assert.deepEqual(Object.keys(createSub.properties).sort(), ['description', 'eventTypes', 'retrySchedule', 'secret', 'timeoutMs', 'url']);
+  assert.deepEqual(Object.keys(createSub.properties).sort(), ['confirmation', 'description', 'eventTypes', 'retrySchedule', 'secret', 'timeoutMs', 'url']);
   assert.deepEqual(createSub.required?.sort(), ['eventTypes', 'url']);
 });

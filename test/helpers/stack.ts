@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import type { Server } from 'node:http';
+import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -41,6 +41,8 @@ export interface StackOptions {
   /** Run no worker in this process (a test starts its own, e.g. as a child process). */
   withoutWorker?: boolean;
   temporalArgs?: string[];
+  /** Endpoint health threshold (DISABLE_AFTER_FAILING_FOR), e.g. '300ms'. */
+  disableAfterFailingFor?: string;
   /** Smaller fan-out pages, to exercise paging with few subscribers. */
   fanOutPageSize?: number;
   /** Collect every log line (at debug level) into Stack.logs. */
@@ -51,7 +53,13 @@ export interface StackOptions {
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const env = await startTemporal(opts.temporalArgs);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'webhook-relay-test-'));
+  // The gateway's port is needed in the config (confirmation URLs point at it), so listen first.
+  const server = http.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const gatewayUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const config = parseConfig({
+    PUBLIC_URL: gatewayUrl,
+    DISABLE_AFTER_FAILING_FOR: opts.disableAfterFailingFor,
     API_TOKEN: TEST_TOKEN,
     DATABASE_URL: `sqlite:${path.join(dataDir, 'ledger.sqlite')}`,
     TEMPORAL_ADDRESS: env.address,
@@ -79,11 +87,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   };
   if (!opts.withoutWorker) await startWorker();
 
-  const app = createApp({ config, ledger, client: env.client, logger });
-  const server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  const gatewayUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server.on('request', createApp({ config, ledger, client: env.client, logger }));
 
   return {
     env,

@@ -1,20 +1,35 @@
 import { Router } from 'express';
+import { cancelDelivery, type OperationDeps, retryDeliveries, retryDelivery } from '../../delivery-operations';
 import { NotFoundError } from '../../errors';
-import { deliveryFilterSchema } from '../../model';
-import type { Ledger } from '../../store/ledger';
+import { bulkRetrySchema, deliveryFilterSchema } from '../../model';
 import { parseInput } from '../validate';
 
-export function deliveryRoutes(ledger: Ledger): Router {
+export function deliveryRoutes(deps: OperationDeps): Router {
+  const { ledger } = deps;
   const router = Router();
 
   router.get('/', async (req, res) => {
     res.json(await ledger.listDeliveries(parseInput(deliveryFilterSchema, req.query, 'query')));
   });
 
+  /** Bulk retry of failed (or cancelled) deliveries matching a filter, at most `limit` of them. */
+  router.post('/retry', async (req, res) => {
+    const filter = parseInput(bulkRetrySchema, req.body, 'body');
+    res.status(202).json(await retryDeliveries(deps, filter));
+  });
+
   router.get('/:id', async (req, res) => {
     const delivery = await ledger.getDelivery(req.params.id);
     if (!delivery) throw new NotFoundError('delivery', req.params.id);
     res.json({ ...delivery, attempts: await ledger.listAttempts(delivery.id) });
+  });
+
+  router.post('/:id/cancel', async (req, res) => {
+    res.status(202).json(await cancelDelivery(deps, req.params.id));
+  });
+
+  router.post('/:id/retry', async (req, res) => {
+    res.status(202).json(await retryDelivery(deps, req.params.id));
   });
 
   return router;

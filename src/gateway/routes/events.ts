@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { cancelEvent } from '../../delivery-operations';
 import { NotFoundError, ValidationError } from '../../errors';
 import { createEventSchema, eventIdSchema } from '../../model';
 import type { Logger } from '../../logger';
@@ -29,6 +30,10 @@ export function eventRoutes(deps: PublishDeps, logger: Logger): Router {
     const event = await deps.ledger.getEvent(req.params.id);
     if (!event) throw new NotFoundError('event', req.params.id);
     res.json({ ...event, deliveries: await deps.ledger.listEventDeliveries(event.id) });
+  });
+
+  router.post('/:id/cancel', async (req, res) => {
+    res.status(202).json({ id: req.params.id, ...(await cancelEvent(deps, req.params.id)) });
   });
 
   return router;

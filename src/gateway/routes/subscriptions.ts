@@ -1,12 +1,13 @@
 import { Router } from 'express';
 import { NotFoundError } from '../../errors';
-import { createSubscriptionSchema, pageQuerySchema, updateSubscriptionSchema } from '../../model';
+import { createSubscriptionSchema, pageQuerySchema, replayInputSchema, updateSubscriptionSchema } from '../../model';
+import { type ReplayDeps, startReplay } from '../../replay';
 import { generateSecret } from '../../signing';
 import type { Logger } from '../../logger';
-import type { Ledger } from '../../store/ledger';
 import { parseInput } from '../validate';
 
-export function subscriptionRoutes(ledger: Ledger, logger: Logger): Router {
+export function subscriptionRoutes(deps: ReplayDeps, logger: Logger): Router {
+  const { ledger } = deps;
   const router = Router();
 
   router.post('/', async (req, res) => {
@@ -37,6 +38,14 @@ export function subscriptionRoutes(ledger: Ledger, logger: Logger): Router {
   router.delete('/:id', async (req, res) => {
     if (!(await ledger.deleteSubscription(req.params.id))) throw new NotFoundError('subscription', req.params.id);
     res.status(204).end();
+  });
+
+  /** Re-delivers the subscription's events of a time window; progress at GET /v1/replays/:id. */
+  router.post('/:id/replay', async (req, res) => {
+    const window = parseInput(replayInputSchema, req.body, 'body');
+    const replay = await startReplay(deps, req.params.id, window);
+    logger.info({ subscriptionId: req.params.id, replayId: replay.id }, 'replay started');
+    res.status(202).location(`/v1/replays/${replay.id}`).json(replay);
   });
 
   return router;

@@ -1,0 +1,15 @@
+import type { Dispatcher } from 'undici';
+import type { Logger } from '../src/logger';
+import type { Ledger } from '../src/store/ledger';
+
+export interface ActivityDeps {
+  ledger: Ledger;
+  dispatcher: Dispatcher;
+  logger: Logger;
+  /** Where confirmation URLs point (the gateway) and the key that signs them. */
+  confirmation: { baseUrl: string; key: Buffer };
+  /** Endpoint health: a subscription failing this long is disabled. */
+  disableAfterMs: number;
+  /** Subscriptions matched and delivery rows written per prepareDeliveries call. */
+  fanOutPageSize?: number;
+}

@@ -1,0 +1,63 @@
+import { type Client, WorkflowNotFoundError } from '@temporalio/client';
+import type { replayWorkflow } from '../workflows';
+import { type ReplayProgress, replayProgressQuery, replayWorkflowId, WebhookSubscriptionId } from '../workflows/shared';
+import { ConflictError, NotFoundError } from './errors';
+import { newId } from './ids';
+import type { Ledger } from './store/ledger';
+
+export interface ReplayDeps {
+  ledger: Ledger;
+  client: Client;
+  taskQueue: string;
+}
+
+export interface ReplayView extends Omit<ReplayProgress, 'state'> {
+  id: string;
+  subscriptionId: string;
+  since: string;
+  until: string;
+  limit: number;
+  status: ReplayProgress['state'] | 'failed' | 'terminated';
+}
+
+/** Starts re-delivering a subscription's events of [since, until) as a replay workflow. */
+export async function startReplay(
+  { ledger, client, taskQueue }: ReplayDeps,
+  subscriptionId: string,
+  window: { since: string; until?: string; limit: number },
+): Promise<ReplayView> {
+  const subscription = await ledger.getSubscription(subscriptionId);
+  if (!subscription) throw new NotFoundError('subscription', subscriptionId);
+  if (subscription.status !== 'active') throw new ConflictError(`Subscription ${subscriptionId} is disabled; re-enable it first.`);
+  const id = newId.replay();
+  const input = { replayId: id, subscriptionId, since: window.since, until: window.until ?? new Date().toISOString(), limit: window.limit };
+  await client.workflow.start<typeof replayWorkflow>('replayWorkflow', {
+    taskQueue,
+    workflowId: replayWorkflowId(id),
+    args: [input],
+    typedSearchAttributes: [{ key: WebhookSubscriptionId, value: subscriptionId }],
+    staticSummary: `replay ${subscriptionId} from ${input.since} to ${input.until}`,
+  });
+  return { id, ...input, status: 'running', matched: 0, started: 0, skipped: 0, succeeded: 0, failed: 0, cancelled: 0 };
+}
+
+/** A replay's progress, from its workflow's query (which also answers after it has closed). */
+export async function getReplay({ client }: ReplayDeps, id: string): Promise<ReplayView> {
+  const handle = client.workflow.getHandle<typeof replayWorkflow>(replayWorkflowId(id));
+  try {
+    const [description, { replayId: _, state, ...rest }] = await Promise.all([handle.describe(), handle.query(replayProgressQuery)]);
+    const closedAs = { FAILED: 'failed', TERMINATED: 'terminated', CANCELLED: 'cancelled' } as const;
+    const status = closedAs[description.status.name as keyof typeof closedAs] ?? state;
+    return { id, ...rest, status };
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) throw new NotFoundError('replay', id);
+    throw err;
+  }
+}
+
+export async function cancelReplay(deps: ReplayDeps, id: string): Promise<ReplayView> {
+  const replay = await getReplay(deps, id);
+  if (replay.status !== 'running') throw new ConflictError(`Replay ${id} has already ${replay.status}.`);
+  await deps.client.workflow.getHandle(replayWorkflowId(id)).cancel();
+  return replay;
+}

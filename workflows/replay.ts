@@ -1,0 +1,77 @@
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import {
+  CancellationScope,
+  CancelledFailure,
+  condition,
+  executeChild,
+  isCancellation,
+  ParentClosePolicy,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { deliveryWorkflow } from './delivery';
+import { deliveryStartOptions, type ReplayProgress, replayProgressQuery, type ReplayWorkflowInput } from './shared';
+
+const { prepareReplayPage } = proxyActivities<Activities>({
+  startToCloseTimeout: '2m',
+  retry: { maximumInterval: '1m' },
+});
+
+/** Re-deliveries running at once; keeps pending children far below Temporal's limit. */
+const MAX_IN_FLIGHT = 100;
+
+/**
+ * Re-delivers a subscription's events from a time window: each as a new run of its delivery
+ * workflow (same webhook-id, attempt numbers continuing), a bounded number at a time.
+ * Cancelling the replay cancels the re-deliveries in flight and starts no more.
+ */
+export async function replayWorkflow(input: ReplayWorkflowInput): Promise<ReplayProgress> {
+  const progress: ReplayProgress = { state: 'running', matched: 0, started: 0, skipped: 0, succeeded: 0, failed: 0, cancelled: 0 };
+  setHandler(replayProgressQuery, () => ({ ...input, ...progress }));
+  let inFlight = 0;
+  const children: Promise<void>[] = [];
+
+  try {
+    let after: { createdAt: string; id: string } | undefined;
+    do {
+      const page = await prepareReplayPage({ ...input, after, remaining: input.limit - progress.matched });
+      progress.matched += page.matched;
+      progress.skipped += page.skipped;
+      for (const d of page.deliveries) {
+        await condition(() => inFlight < MAX_IN_FLIGHT);
+        inFlight++;
+        progress.started++;
+        const { eventId, eventType, attemptOffset, ...plan } = d;
+        children.push(
+          executeChild(deliveryWorkflow, {
+            ...deliveryStartOptions(eventId, eventType, plan, attemptOffset),
+            parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+          }).then(
+            () => void progress.succeeded++,
+            (err) => {
+              // Already running elsewhere (e.g. still under its event workflow): leave it be.
+              if (err instanceof WorkflowExecutionAlreadyStartedError) progress.skipped++;
+              else if (isCancellation(err)) progress.cancelled++;
+              else progress.failed++;
+            },
+          ).finally(() => void inFlight--),
+        );
+      }
+      setCurrentDetails(`${progress.started} of ${progress.matched} events re-delivered so far`);
+      after = page.next ?? undefined;
+    } while (after && progress.matched < input.limit);
+  } catch (err) {
+    if (!isCancellation(err)) throw err;
+  }
+
+  await Promise.all(children);
+  if (CancellationScope.current().consideredCancelled) {
+    progress.state = 'cancelled';
+    throw new CancelledFailure('replay cancelled');
+  }
+  progress.state = 'completed';
+  setCurrentDetails(`${progress.succeeded} succeeded, ${progress.failed} failed, ${progress.skipped} skipped`);
+  return progress;
+}
