@@ -41,6 +41,8 @@ export interface StackOptions {
   /** Run no worker in this process (a test starts its own, e.g. as a child process). */
   withoutWorker?: boolean;
   temporalArgs?: string[];
+  /** Serve the Temporal Web UI on this port. */
+  uiPort?: number;
   /** Endpoint health threshold (DISABLE_AFTER_FAILING_FOR), e.g. '300ms'. */
   disableAfterFailingFor?: string;
   /** Smaller fan-out pages, to exercise paging with few subscribers. */
@@ -51,7 +53,7 @@ export interface StackOptions {
 
 /** Temporal dev server + ledger + worker + gateway, all real, on 127.0.0.1 free ports. */
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
-  const env = await startTemporal(opts.temporalArgs);
+  const env = await startTemporal(opts.temporalArgs, opts.uiPort);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'webhook-relay-test-'));
   // The gateway's port is needed in the config (confirmation URLs point at it), so listen first.
   const server = http.createServer();

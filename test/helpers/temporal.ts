@@ -9,7 +9,7 @@ import { SEARCH_ATTRIBUTES } from '../../workflows/shared';
  */
 let runtimeInstalled = false;
 
-export async function startTemporal(extraArgs: string[] = []): Promise<TestWorkflowEnvironment> {
+export async function startTemporal(extraArgs: string[] = [], uiPort?: number): Promise<TestWorkflowEnvironment> {
   if (!runtimeInstalled) {
     // The SDK logs every worker state change at INFO; tests only want to hear about trouble.
     Runtime.install({ logger: new DefaultLogger((process.env.TEST_SDK_LOG_LEVEL as 'WARN' | undefined) ?? 'WARN') });
@@ -20,6 +20,7 @@ export async function startTemporal(extraArgs: string[] = []): Promise<TestWorkf
       executable: { type: 'existing-path', path: resolveTemporalCli() },
       ip: '127.0.0.1',
       searchAttributes: [...SEARCH_ATTRIBUTES],
+      ...(uiPort !== undefined && { ui: true, uiPort }),
       extraArgs: ['--log-level', 'error', ...extraArgs],
     },
   });
