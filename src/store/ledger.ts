@@ -713,7 +713,7 @@ export class Ledger {
         .updateTable('attempts')
         .set({ outcome: 'abandoned', error: reason })
         .where('delivery_id', '=', deliveryId)
-        .where('outcome', '=', 'sending')
+        .where('outcome', 'in', ['sending', 'awaiting_confirmation'])
         .execute();
       await trx
         .updateTable('deliveries')
