@@ -12,6 +12,7 @@ export interface OperationDeps {
   taskQueue: string;
 }
 
+const RUN_CLOSE_WAIT_MS = 10_000;
 const ENDED: DeliveryStatus[] = ['succeeded', 'failed', 'cancelled'];
 const RETRYABLE: DeliveryStatus[] = ['failed', 'cancelled'];
 
@@ -52,6 +53,21 @@ export async function cancelEvent(deps: OperationDeps, eventId: string): Promise
 }
 
 /**
+ * The ledger records a delivery's end from inside its workflow, a moment before the run closes;
+ * a retry that follows at once waits for that close rather than failing.
+ */
+async function awaitRunClosed(client: Client, workflowId: string): Promise<void> {
+  const handle = client.workflow.getHandle(workflowId);
+  try {
+    if ((await handle.describe()).status.name !== 'RUNNING') return;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return;
+    throw err;
+  }
+  await client.connection.withDeadline(Date.now() + RUN_CLOSE_WAIT_MS, () => handle.result()).catch(() => undefined);
+}
+
+/**
  * Runs a failed or cancelled delivery again as a new run of the same workflow id: same
  * webhook-id, a fresh signature, attempt numbers continuing, the schedule from the start.
  */
@@ -68,6 +84,7 @@ export async function retryDelivery({ ledger, client, taskQueue }: OperationDeps
   const previous = await ledger.reopenDelivery(deliveryId, RETRYABLE);
   if (!previous) throw new ConflictError(`Delivery ${deliveryId} is already being retried.`);
   try {
+    await awaitRunClosed(client, deliveryWorkflowId(delivery.eventId, delivery.subscriptionId));
     await client.workflow.start<typeof deliveryWorkflow>('deliveryWorkflow', {
       ...deliveryStartOptions(delivery.eventId, target.eventType, target.prepared, delivery.attemptCount),
       taskQueue,

@@ -1,0 +1,147 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Webhook as SvixWebhook } from 'svix';
+import { deliveryWorkflowId } from '../../workflows/shared';
+import { createSubscription, getDelivery, waitForEventDone } from '../helpers/api';
+import { TestReceiver } from '../helpers/receiver';
+import { useStack } from '../helpers/stack';
+import { waitUntil } from '../helpers/wait';
+
+// Paths under /down fail; /recovering fails until the test flips it.
+let recovering = false;
+const receiver = new TestReceiver((req) => {
+  if (req.path.startsWith('/down')) return { status: 500 };
+  if (req.path.startsWith('/recovering')) return recovering ? { status: 200 } : { status: 503 };
+  return { status: 200 };
+});
+const stack = useStack({}, receiver);
+
+async function post(type: string) {
+  const res = await stack.api('POST', '/v1/events', { type, data: { type } });
+  return res.body.id as string;
+}
+
+async function runsOf(workflowId: string) {
+  const runs: string[] = [];
+  for await (const wf of stack.env.client.workflow.list({ query: `WorkflowId="${workflowId}"` })) runs.push(wf.status.name);
+  return runs;
+}
+
+test('cancelling a delivery waiting between retries ends it cancelled with no further attempt', async () => {
+  const sub = await createSubscription(stack, { url: receiver.url('/down/a'), eventTypes: ['k.backoff'], retrySchedule: ['0', '1h'] });
+  const eventId = await post('k.backoff');
+  const delivery = await waitUntil(async () => {
+    const [d] = await stack.ledger.listEventDeliveries(eventId);
+    return d?.nextAttemptAt ? d : undefined;
+  });
+  const res = await stack.api('POST', `/v1/deliveries/${delivery.id}/cancel`);
+  assert.equal(res.status, 202);
+
+  const [d] = await waitForEventDone(stack, eventId, 1);
+  assert.equal(d!.status, 'cancelled');
+  assert.equal(d!.nextAttemptAt, null);
+  const handle = stack.env.client.workflow.getHandle(deliveryWorkflowId(eventId, sub.id));
+  await assert.rejects(handle.result());
+  assert.equal((await handle.describe()).status.name, 'CANCELLED');
+  assert.equal(receiver.to('/down/a').length, 1);
+
+  assert.equal((await stack.api('POST', `/v1/deliveries/${delivery.id}/cancel`)).status, 409, 'already ended');
+  assert.equal((await stack.api('POST', '/v1/deliveries/dlv_nope/cancel')).status, 404);
+});
+
+test('POST /v1/events/:id/cancel cancels every delivery of the event that has not ended', async () => {
+  await createSubscription(stack, { url: receiver.url('/down/b1'), eventTypes: ['k.event'], retrySchedule: ['0', '1h'] });
+  await createSubscription(stack, { url: receiver.url('/down/b2'), eventTypes: ['k.event'], retrySchedule: ['0', '1h'] });
+  await createSubscription(stack, { url: receiver.url('/fine'), eventTypes: ['k.event'] });
+  const eventId = await post('k.event');
+  await waitUntil(async () => {
+    const ds = await stack.ledger.listEventDeliveries(eventId);
+    return ds.filter((d) => d.nextAttemptAt).length === 2 && ds.some((d) => d.status === 'succeeded');
+  });
+  const res = await stack.api('POST', `/v1/events/${eventId}/cancel`);
+  assert.equal(res.status, 202);
+  assert.equal(res.body.cancelling, 2);
+  const ds = await waitForEventDone(stack, eventId, 3);
+  assert.deepEqual(ds.map((d) => d.status).sort(), ['cancelled', 'cancelled', 'succeeded'], 'the finished one stays succeeded');
+  assert.equal((await stack.api('POST', '/v1/events/evt_nope/cancel')).status, 404);
+});
+
+test('retrying a failed delivery re-sends the same webhook-id with a fresh signature, attempts continuing', async () => {
+  recovering = false;
+  const sub = await createSubscription(stack, { url: receiver.url('/recovering/1'), eventTypes: ['k.retry'], retrySchedule: ['0', '20ms'] });
+  const eventId = await post('k.retry');
+  const [failed] = await waitForEventDone(stack, eventId, 1);
+  assert.equal(failed!.status, 'failed');
+  assert.equal(failed!.attemptCount, 2);
+
+  recovering = true;
+  const res = await stack.api('POST', `/v1/deliveries/${failed!.id}/retry`);
+  assert.equal(res.status, 202);
+  const [d] = await waitForEventDone(stack, eventId, 1);
+  assert.equal(d!.status, 'succeeded');
+  assert.deepEqual(d!.attempts.map((a) => [a.number, a.outcome]), [[1, 'failed'], [2, 'failed'], [3, 'succeeded']]);
+
+  const requests = receiver.to('/recovering/1');
+  assert.equal(requests.length, 3);
+  assert.deepEqual(new Set(requests.map((r) => r.headers['webhook-id'])), new Set([eventId]));
+  const last = requests[2]!;
+  assert.notEqual(last.headers['webhook-signature'], requests[0]!.headers['webhook-signature']);
+  new SvixWebhook(sub.secret).verify(last.body, last.headers as Record<string, string>);
+
+  // Temporal shows two runs of the one workflow id: the failed one and the retry.
+  const workflowId = deliveryWorkflowId(eventId, sub.id);
+  await stack.env.client.workflow.getHandle(workflowId).result();
+  const runs = await waitUntil(async () => {
+    const r = await runsOf(workflowId);
+    return r.length === 2 && r;
+  });
+  assert.deepEqual(runs.sort(), ['COMPLETED', 'FAILED']);
+
+  const again = await stack.api('POST', `/v1/deliveries/${failed!.id}/retry`);
+  assert.equal(again.status, 409, 'a succeeded delivery is not retried');
+  assert.equal((await stack.api('POST', '/v1/deliveries/dlv_nope/retry')).status, 404);
+});
+
+test('a running delivery cannot be retried', async () => {
+  await createSubscription(stack, { url: receiver.url('/down/running'), eventTypes: ['k.running'], retrySchedule: ['0', '1h'] });
+  const eventId = await post('k.running');
+  const d = await waitUntil(async () => {
+    const [x] = await stack.ledger.listEventDeliveries(eventId);
+    return x?.nextAttemptAt ? x : undefined;
+  });
+  const res = await stack.api('POST', `/v1/deliveries/${d.id}/retry`);
+  assert.equal(res.status, 409);
+  assert.match(String(res.body.detail), /delivering/);
+  await stack.api('POST', `/v1/deliveries/${d.id}/cancel`);
+});
+
+test('bulk retry re-runs the matching failed deliveries, bounded by limit', async () => {
+  recovering = false;
+  const sub = await createSubscription(stack, { url: receiver.url('/recovering/bulk'), eventTypes: ['k.bulk'], retrySchedule: ['0'] });
+  const other = await createSubscription(stack, { url: receiver.url('/down/other'), eventTypes: ['k.bulk'], retrySchedule: ['0'] });
+  const events = [await post('k.bulk'), await post('k.bulk'), await post('k.bulk')];
+  for (const e of events) await waitForEventDone(stack, e, 2);
+
+  recovering = true;
+  const first = await stack.api('POST', '/v1/deliveries/retry', { subscriptionId: sub.id, status: 'failed', limit: 2 });
+  assert.equal(first.status, 202);
+  assert.equal(first.body.matched, 2);
+  assert.equal(first.body.started, 2);
+  const rest = await stack.api('POST', '/v1/deliveries/retry', { subscriptionId: sub.id, limit: 10 });
+  assert.equal(rest.body.started, 1, 'only the one still failed');
+
+  for (const e of events) {
+    const ds = await waitUntil(async () => {
+      const all = await stack.ledger.listEventDeliveries(e);
+      const mine = all.find((d) => d.subscriptionId === sub.id);
+      return mine?.status === 'succeeded' && all;
+    });
+    assert.equal(ds.find((d) => d.subscriptionId === other.id)!.status, 'failed', 'the other subscription was not touched');
+  }
+  const window = await stack.api('POST', '/v1/deliveries/retry', { subscriptionId: other.id, since: new Date(Date.now() + 60_000).toISOString() });
+  assert.equal(window.body.matched, 0, 'the time window filters too');
+  const bad = await stack.api('POST', '/v1/deliveries/retry', { status: 'succeeded', limit: 5000 });
+  assert.equal(bad.status, 400);
+  const retried = (await stack.ledger.listEventDeliveries(events[0]!)).find((d) => d.subscriptionId === sub.id)!;
+  assert.deepEqual((await getDelivery(stack, retried.id)).attempts.map((a) => [a.number, a.outcome]), [[1, 'failed'], [2, 'succeeded']]);
+});
