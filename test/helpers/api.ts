@@ -24,12 +24,13 @@ export async function getDelivery(stack: Stack, id: string): Promise<DeliveryWit
 
 const FINAL = ['succeeded', 'failed', 'cancelled'];
 
-/** Waits until the event has `count` deliveries and all of them ended; returns them with attempts. */
+/** Waits until the event is fanned out to `count` deliveries and all of them ended; returns them with attempts. */
 export async function waitForEventDone(stack: Stack, eventId: string, count: number, timeoutMs = 30_000) {
   const event = await waitUntil(
     async () => {
       const e = await getEvent(stack, eventId);
-      return e.deliveries?.length === count && e.deliveries.every((d) => FINAL.includes(d.status)) && e;
+      const done = e.status === 'dispatched' && e.deliveries.length === count && e.deliveries.every((d) => FINAL.includes(d.status));
+      return done && e;
     },
     { timeoutMs, what: `event ${eventId} to finish ${count} deliveries` },
   );
