@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { replayProgressQuery, replayWorkflowId } from '../../workflows/shared';
+import { createSubscription, waitForEventDone } from '../helpers/api';
+import { TestReceiver } from '../helpers/receiver';
+import { useStack } from '../helpers/stack';
+import { waitUntil } from '../helpers/wait';
+
+const receiver = new TestReceiver((req) => (req.path.startsWith('/down') ? { status: 500 } : { status: 200 }));
+const stack = useStack({}, receiver);
+
+type Replay = { id: string; status: string; matched: number; started: number; succeeded: number; failed: number; cancelled: number; skipped: number };
+
+async function waitReplay(id: string, status: string) {
+  return waitUntil(
+    async () => {
+      const r = (await stack.api('GET', `/v1/replays/${id}`)).body as unknown as Replay;
+      return r.status === status && r;
+    },
+    { what: `replay ${id} ${status}` },
+  );
+}
+
+test('a replay re-delivers the subscription’s events of the window, and only those', async () => {
+  const original = await createSubscription(stack, { url: receiver.url('/orig'), eventTypes: ['r.*'] });
+  const before = await stack.api('POST', '/v1/events', { type: 'r.one', data: { n: 0 } });
+  await waitForEventDone(stack, before.body.id as string, 1);
+  const since = new Date().toISOString();
+  const inWindow: string[] = [];
+  for (const n of [1, 2]) {
+    const e = await stack.api('POST', '/v1/events', { type: 'r.one', data: { n } });
+    inWindow.push(e.body.id as string);
+    await waitForEventDone(stack, e.body.id as string, 1);
+  }
+  const other = await stack.api('POST', '/v1/events', { type: 'x.other', data: {} });
+  const until = new Date().toISOString();
+  const after = await stack.api('POST', '/v1/events', { type: 'r.one', data: { n: 3 } });
+  await waitForEventDone(stack, after.body.id as string, 1);
+  await waitForEventDone(stack, other.body.id as string, 0);
+
+  // A subscription created later catches up on the window; the original one gets its events again.
+  const late = await createSubscription(stack, { url: receiver.url('/late'), eventTypes: ['r.one'] });
+  for (const sub of [late, original]) {
+    const started = await stack.api('POST', `/v1/subscriptions/${sub.id}/replay`, { since, until });
+    assert.equal(started.status, 202);
+    assert.match(started.headers.get('location') ?? '', /^\/v1\/replays\/rpl_/);
+    const done = await waitReplay(started.body.id as string, 'completed');
+    assert.deepEqual([done.matched, done.started, done.succeeded, done.failed, done.skipped], [2, 2, 2, 0, 0]);
+    const progress = await stack.env.client.workflow.getHandle(replayWorkflowId(done.id)).query(replayProgressQuery);
+    assert.equal(progress.state, 'completed', 'the workflow query agrees');
+  }
+  assert.deepEqual(receiver.to('/late').map((r) => r.headers['webhook-id']), inWindow);
+  const origIds = receiver.to('/orig').map((r) => r.headers['webhook-id']);
+  assert.deepEqual(origIds.filter((id) => inWindow.includes(id as string)).length, 4, 'each window event twice: original + replay');
+
+  // The replayed deliveries continue their attempt numbers in the ledger.
+  for (const eventId of inWindow) {
+    const ds = await stack.ledger.listEventDeliveries(eventId);
+    const mine = ds.find((d) => d.subscriptionId === original.id)!;
+    assert.deepEqual((await stack.ledger.listAttempts(mine.id)).map((a) => [a.number, a.outcome]), [[1, 'succeeded'], [2, 'succeeded']]);
+  }
+});
+
+test('a replay is bounded by its limit, and cancelling it cancels its re-deliveries in flight', async () => {
+  const sub = await createSubscription(stack, { url: receiver.url('/down/replay'), eventTypes: ['q.*'], retrySchedule: ['0', '1h'] });
+  const since = new Date().toISOString();
+  for (let i = 0; i < 3; i++) {
+    const e = await stack.api('POST', '/v1/events', { type: 'q.x', data: { i } });
+    await waitUntil(async () => (await stack.ledger.listEventDeliveries(e.body.id as string))[0]?.nextAttemptAt);
+    await stack.api('POST', `/v1/events/${e.body.id as string}/cancel`);
+    await waitForEventDone(stack, e.body.id as string, 1);
+  }
+  const started = await stack.api('POST', `/v1/subscriptions/${sub.id}/replay`, { since, limit: 2 });
+  const id = started.body.id as string;
+  await waitUntil(async () => {
+    const r = (await stack.api('GET', `/v1/replays/${id}`)).body as unknown as Replay;
+    return r.started === 2;
+  });
+  assert.equal((await stack.api('GET', `/v1/replays/${id}`)).body.matched, 2, 'bounded by limit');
+  await waitUntil(async () => receiver.to('/down/replay').length === 5, { what: 'both re-deliveries to fail once' });
+
+  assert.equal((await stack.api('POST', `/v1/replays/${id}/cancel`)).status, 202);
+  const done = await waitReplay(id, 'cancelled');
+  assert.equal(done.cancelled, 2);
+  const handle = stack.env.client.workflow.getHandle(replayWorkflowId(id));
+  assert.equal((await handle.describe()).status.name, 'CANCELLED');
+  const statuses = (await stack.api('GET', `/v1/deliveries?subscriptionId=${sub.id}`)).body.data as { status: string }[];
+  assert.deepEqual(statuses.map((d) => d.status), ['cancelled', 'cancelled', 'cancelled']);
+  assert.equal((await stack.api('POST', `/v1/replays/${id}/cancel`)).status, 409);
+  assert.equal((await stack.api('GET', '/v1/replays/rpl_nope')).status, 404);
+  const bad = await stack.api('POST', `/v1/subscriptions/${sub.id}/replay`, { since: 'yesterday' });
+  assert.equal(bad.status, 400);
+});
