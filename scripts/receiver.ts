@@ -1,5 +1,7 @@
 // A demo receiver: verifies each webhook's Standard Webhooks signature and prints what it got.
-//   WEBHOOK_SECRET=whsec_... RECEIVER_PORT=4000 RECEIVER_FAIL_FIRST=0 npm run receiver
+//   WEBHOOK_SECRET=whsec_... RECEIVER_PORT=4000 RECEIVER_FAIL_FIRST=0 RECEIVER_CONFIRM_AFTER_MS=2000 npm run receiver
+// When a webhook carries webhook-confirm-url (the subscription requires confirmation), it
+// "does the work" for RECEIVER_CONFIRM_AFTER_MS, then confirms.
 // Without WEBHOOK_SECRET it makes one up and prints it, to use when creating the subscription.
 import http from 'node:http';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
@@ -8,6 +10,7 @@ import { generateSecret } from '../src/signing';
 const port = Number(process.env.RECEIVER_PORT ?? 4000);
 const secret = process.env.WEBHOOK_SECRET || generateSecret();
 const failFirst = Number(process.env.RECEIVER_FAIL_FIRST ?? 0);
+const confirmAfterMs = Number(process.env.RECEIVER_CONFIRM_AFTER_MS ?? 2000);
 const verifier = new Webhook(secret);
 const attemptsById = new Map<string, number>();
 
@@ -32,6 +35,15 @@ const server = http.createServer((req, res) => {
       }
       console.log(`✓ ${id} attempt ${attempt} ${payload.type} signature ok\n  ${JSON.stringify(payload.data)}`);
       res.writeHead(204).end();
+      const confirmUrl = req.headers['webhook-confirm-url'];
+      if (typeof confirmUrl === 'string') {
+        setTimeout(() => {
+          fetch(confirmUrl, { method: 'POST' }).then(
+            (r) => console.log(`  confirmed ${id} attempt ${attempt}: HTTP ${r.status}`),
+            (err: Error) => console.log(`  confirming ${id} failed: ${err.message}`),
+          );
+        }, confirmAfterMs);
+      }
     } catch (err) {
       const reason = err instanceof WebhookVerificationError ? err.message : String(err);
       console.log(`✗ ${id || '(no webhook-id)'} rejected: ${reason}`);
