@@ -339,35 +339,7 @@ export class Ledger {
     const pageRows = rows.slice(0, limit);
     if (pageRows.length === 0) return { deliveries: [], nextCursor: null };
 
-    const at = now();
-    await this.db
-      .insertInto('deliveries')
-      .values(
-        pageRows.map((s) => ({
-          id: newId.delivery(),
-          event_id: eventId,
-          subscription_id: s.id,
-          status: 'pending' as const,
-          last_attempt_at: null,
-          next_attempt_at: null,
-          last_error: null,
-          created_at: at,
-          updated_at: at,
-          completed_at: null,
-        })),
-      )
-      .onConflict((oc) => oc.columns(['event_id', 'subscription_id']).doNothing())
-      .execute();
-    const ids = await this.db
-      .selectFrom('deliveries')
-      .select(['id', 'subscription_id'])
-      .where('event_id', '=', eventId)
-      .where(
-        'subscription_id',
-        'in',
-        pageRows.map((s) => s.id),
-      )
-      .execute();
+    const ids = await this.insertPendingDeliveries(eventId, pageRows.map((s) => s.id));
     const idBySubscription = new Map(ids.map((d) => [d.subscription_id, d.id]));
     return {
       deliveries: pageRows.map((s) => toPrepared(idBySubscription.get(s.id)!, s)),
@@ -679,30 +651,37 @@ export class Ledger {
 
   /** The delivery of an event to a subscription, created pending if there is none yet. */
   async ensureDelivery(eventId: string, subscriptionId: string): Promise<Delivery> {
+    const [row] = await this.insertPendingDeliveries(eventId, [subscriptionId]);
+    return (await this.getDelivery(row!.id))!;
+  }
+
+  /** Creates the missing pending deliveries of an event (idempotent) and returns all of them. */
+  private async insertPendingDeliveries(eventId: string, subscriptionIds: string[]) {
     const at = now();
     await this.db
       .insertInto('deliveries')
-      .values({
-        id: newId.delivery(),
-        event_id: eventId,
-        subscription_id: subscriptionId,
-        status: 'pending',
-        last_attempt_at: null,
-        next_attempt_at: null,
-        last_error: null,
-        created_at: at,
-        updated_at: at,
-        completed_at: null,
-      })
+      .values(
+        subscriptionIds.map((subscriptionId) => ({
+          id: newId.delivery(),
+          event_id: eventId,
+          subscription_id: subscriptionId,
+          status: 'pending' as const,
+          last_attempt_at: null,
+          next_attempt_at: null,
+          last_error: null,
+          created_at: at,
+          updated_at: at,
+          completed_at: null,
+        })),
+      )
       .onConflict((oc) => oc.columns(['event_id', 'subscription_id']).doNothing())
       .execute();
-    const row = await this.db
+    return this.db
       .selectFrom('deliveries')
-      .selectAll()
+      .select(['id', 'subscription_id'])
       .where('event_id', '=', eventId)
-      .where('subscription_id', '=', subscriptionId)
-      .executeTakeFirstOrThrow();
-    return toDelivery(row);
+      .where('subscription_id', 'in', subscriptionIds)
+      .execute();
   }
 
   /** Ends a delivery without a new attempt (cancelled, or failed for a reason outside HTTP). */
