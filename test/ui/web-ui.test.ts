@@ -117,6 +117,10 @@ test('the Web UI lists exactly an event’s workflows and shows a delivery’s s
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   page.setDefaultTimeout(UI_TIMEOUT_MS);
   try {
+    // Unfiltered, the list does show the other event (so its absence below means the filter works).
+    await page.goto(`${uiUrl}/namespaces/default/workflows`);
+    await page.getByRole('link', { name: eventWorkflowId(otherId), exact: true }).waitFor();
+
     // The list, filtered by the event's search attribute.
     const query = `WebhookEventId="${eventId}"`;
     await page.goto(`${uiUrl}/namespaces/default/workflows?query=${encodeURIComponent(query)}`);
