@@ -9,8 +9,8 @@ import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { DATA_DIR } from '../src/config';
 import { resolveTemporalCli } from '../src/temporal/cli';
+import { devServerArgs } from '../src/temporal/dev-server';
 import { GiveUp, waitUntil } from '../src/wait';
-import { SEARCH_ATTRIBUTES } from '../workflows/shared';
 
 const root = path.resolve(__dirname, '..');
 const children: ChildProcess[] = [];
@@ -108,21 +108,7 @@ async function main(): Promise<void> {
     const server = start(
       'temporal',
       cli,
-      [
-        'server',
-        'start-dev',
-        '--ip',
-        '127.0.0.1',
-        '--port',
-        '7233',
-        '--ui-port',
-        '8233',
-        '--db-filename',
-        path.join(DATA_DIR, 'temporal.sqlite'),
-        '--log-level',
-        'warn',
-        ...SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=Keyword`]),
-      ],
+      devServerArgs({ port: 7233, uiPort: 8233, dbFile: path.join(DATA_DIR, 'temporal.sqlite') }),
       process.env,
     );
     await waitUntil(

@@ -2,6 +2,7 @@ import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { confirmSignal, deliveryWorkflowId } from '../workflows/shared';
 import { verifyConfirmation } from './confirmation-token';
 import { ConflictError, ExpiredError, ForbiddenError } from './errors';
+import type { Logger } from './logger';
 import type { Ledger } from './store/ledger';
 
 /**
@@ -9,7 +10,7 @@ import type { Ledger } from './store/ledger';
  * first (exactly once: a reused URL finds nothing left to settle), then the workflow is signalled
  * so it stops waiting. If the signal is lost, the workflow's timer finds the attempt settled.
  */
-export async function confirmDelivery(deps: { ledger: Ledger; client: Client; key: Buffer }, token: string) {
+export async function confirmDelivery(deps: { ledger: Ledger; client: Client; key: Buffer; logger: Logger }, token: string) {
   const check = verifyConfirmation(token, deps.key, Date.now());
   if (!check.ok && check.reason === 'expired') throw new ExpiredError('This confirmation URL has expired.');
   if (!check.ok) throw new ForbiddenError('This confirmation URL is not valid.');
@@ -24,7 +25,10 @@ export async function confirmDelivery(deps: { ledger: Ledger; client: Client; ke
   try {
     await deps.client.workflow.getHandle(deliveryWorkflowId(delivery.eventId, delivery.subscriptionId)).signal(confirmSignal, { attempt });
   } catch (err) {
-    if (!(err instanceof WorkflowNotFoundError)) throw err;
+    // The confirmation is recorded; the workflow's timer will find it settled. Tell the receiver it worked.
+    if (!(err instanceof WorkflowNotFoundError)) {
+      deps.logger.warn({ deliveryId, attempt, err: (err as Error).message }, 'confirmation recorded but the workflow was not signalled');
+    }
   }
   return { deliveryId, attempt, status: delivery.status };
 }

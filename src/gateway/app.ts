@@ -56,7 +56,7 @@ export function createApp({ config, ledger, client, logger }: GatewayDeps): Expr
   const deps = { ledger, client, taskQueue: config.TASK_QUEUE };
   const v1 = express.Router();
   // Confirmation URLs are capabilities handed to receivers: they carry their own signature, not the API token.
-  v1.use('/confirmations', confirmationRoutes({ ledger, client, key: confirmationKey(config.API_TOKEN) }));
+  v1.use('/confirmations', confirmationRoutes({ ledger, client, key: confirmationKey(config.API_TOKEN), logger }));
   v1.use(requireBearer(config.API_TOKEN));
   v1.use(express.json({ limit: '256kb', type: () => true }));
   v1.use('/subscriptions', subscriptionRoutes(deps, logger));

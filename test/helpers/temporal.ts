@@ -9,12 +9,15 @@ import { SEARCH_ATTRIBUTES } from '../../workflows/shared';
  */
 let runtimeInstalled = false;
 
+/** The SDK logs every worker state change at INFO; tests only want to hear about trouble. */
+export function quietSdkLogs(): void {
+  if (runtimeInstalled) return;
+  Runtime.install({ logger: new DefaultLogger((process.env.TEST_SDK_LOG_LEVEL as 'WARN' | undefined) ?? 'WARN') });
+  runtimeInstalled = true;
+}
+
 export async function startTemporal(extraArgs: string[] = [], uiPort?: number): Promise<TestWorkflowEnvironment> {
-  if (!runtimeInstalled) {
-    // The SDK logs every worker state change at INFO; tests only want to hear about trouble.
-    Runtime.install({ logger: new DefaultLogger((process.env.TEST_SDK_LOG_LEVEL as 'WARN' | undefined) ?? 'WARN') });
-    runtimeInstalled = true;
-  }
+  quietSdkLogs();
   return TestWorkflowEnvironment.createLocal({
     server: {
       executable: { type: 'existing-path', path: resolveTemporalCli() },

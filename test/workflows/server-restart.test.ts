@@ -1,0 +1,135 @@
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import net, { type AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { parseConfig } from '../../src/config';
+import { createApp } from '../../src/gateway/app';
+import { createLogger } from '../../src/logger';
+import { openDatabase } from '../../src/store/db';
+import { Ledger } from '../../src/store/ledger';
+import { resolveTemporalCli } from '../../src/temporal/cli';
+import { devServerArgs } from '../../src/temporal/dev-server';
+import { createWorker } from '../../src/worker';
+import { deliveryWorkflowId } from '../../workflows/shared';
+import { TestReceiver } from '../helpers/receiver';
+import { TEST_TOKEN } from '../helpers/stack';
+import { quietSdkLogs } from '../helpers/temporal';
+import { waitUntil } from '../helpers/wait';
+
+// This test restarts the Temporal server itself, so it runs one from the CLI with a database file
+// (the @temporalio/testing server cannot be restarted in place).
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'webhook-relay-restart-'));
+const cleanups: (() => Promise<unknown> | unknown)[] = [];
+after(async () => {
+  for (const c of cleanups.reverse()) await c();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function startServer(port: number): Promise<ChildProcess> {
+  const child = spawn(resolveTemporalCli(), devServerArgs({ port, dbFile: path.join(dir, 'temporal.sqlite'), logLevel: 'error' }), {
+    stdio: 'ignore',
+  });
+  await waitUntil(
+    async () => {
+      const c = await Connection.connect({ address: `127.0.0.1:${port}`, connectTimeout: 1000 });
+      try {
+        return Boolean(await c.workflowService.getSystemInfo({}));
+      } finally {
+        await c.close();
+      }
+    },
+    { timeoutMs: 60_000, intervalMs: 200, what: 'the Temporal server' },
+  );
+  return child;
+}
+
+function stopServer(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+test('a confirmation wait survives a restart of the Temporal server', async () => {
+  quietSdkLogs();
+  const port = await freePort();
+  let server = await startServer(port);
+  cleanups.push(() => stopServer(server));
+
+  const gatewayServer = http.createServer();
+  await new Promise<void>((resolve) => gatewayServer.listen(0, '127.0.0.1', resolve));
+  cleanups.push(() => new Promise((r) => gatewayServer.close(r)));
+  const gatewayUrl = `http://127.0.0.1:${(gatewayServer.address() as AddressInfo).port}`;
+  const config = parseConfig({
+    API_TOKEN: TEST_TOKEN,
+    DATABASE_URL: `sqlite:${path.join(dir, 'ledger.sqlite')}`,
+    TEMPORAL_ADDRESS: `127.0.0.1:${port}`,
+    TASK_QUEUE: 'restart',
+    ALLOW_PRIVATE_NETWORKS: 'true',
+    PUBLIC_URL: gatewayUrl,
+  });
+  const logger = createLogger('test', 'silent');
+  const ledger = new Ledger(await openDatabase(config.DATABASE_URL));
+  cleanups.push(() => ledger.db.destroy());
+  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  cleanups.push(() => connection.close());
+  const client = new Client({ connection });
+  const nativeConnection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const worker: Worker = await createWorker({ config, connection: nativeConnection, ledger, logger });
+  const running = worker.run();
+  cleanups.push(async () => {
+    worker.shutdown();
+    await running;
+    await nativeConnection.close();
+  });
+  gatewayServer.on('request', createApp({ config, ledger, client, logger }));
+  const receiver = await new TestReceiver(() => ({ status: 202 })).start();
+  cleanups.push(() => receiver.stop());
+
+  const api = async (method: string, p: string, body?: unknown) => {
+    const res = await fetch(`${gatewayUrl}${p}`, {
+      method,
+      headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, string> };
+  };
+  const sub = await api('POST', '/v1/subscriptions', {
+    url: receiver.url('/slow-worker'),
+    eventTypes: ['job.queued'],
+    confirmation: { required: true, timeout: '10m' },
+  });
+  const event = await api('POST', '/v1/events', { type: 'job.queued', data: {} });
+  const eventId = event.body.id!;
+  await waitUntil(async () => (await ledger.listEventDeliveries(eventId))[0]?.status === 'awaiting_confirmation', {
+    what: 'awaiting confirmation',
+  });
+
+  await stopServer(server);
+  server = await startServer(port);
+
+  const url = String(receiver.to('/slow-worker')[0]!.headers['webhook-confirm-url']);
+  assert.equal((await fetch(url, { method: 'POST' })).status, 200);
+  const handle = client.workflow.getHandle(deliveryWorkflowId(eventId, sub.body.id!));
+  await waitUntil(async () => (await handle.describe()).status.name === 'COMPLETED', { timeoutMs: 60_000, what: 'the workflow to complete' });
+  const [delivery] = await ledger.listEventDeliveries(eventId);
+  assert.equal(delivery!.status, 'succeeded');
+  assert.deepEqual((await ledger.listAttempts(delivery!.id)).map((a) => [a.number, a.outcome]), [[1, 'succeeded']]);
+  assert.equal(receiver.requests.length, 1);
+});
