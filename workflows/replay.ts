@@ -14,7 +14,7 @@ import type { Activities } from '../activities';
 import { deliveryWorkflow } from './delivery';
 import { deliveryStartOptions, type ReplayProgress, replayProgressQuery, type ReplayWorkflowInput } from './shared';
 
-const { prepareReplayPage } = proxyActivities<Activities>({
+const { prepareReplayPage, endDelivery } = proxyActivities<Activities>({
   startToCloseTimeout: '2m',
   retry: { maximumInterval: '1m' },
 });
@@ -32,6 +32,8 @@ export async function replayWorkflow(input: ReplayWorkflowInput): Promise<Replay
   setHandler(replayProgressQuery, () => ({ ...input, ...progress }));
   let inFlight = 0;
   const children: Promise<void>[] = [];
+  // Reopened in the ledger but not started yet: a cancel must end these itself.
+  let waiting: string[] = [];
 
   try {
     let after: { createdAt: string; id: string } | undefined;
@@ -39,8 +41,10 @@ export async function replayWorkflow(input: ReplayWorkflowInput): Promise<Replay
       const page = await prepareReplayPage({ ...input, after, remaining: input.limit - progress.matched });
       progress.matched += page.matched;
       progress.skipped += page.skipped;
+      waiting = page.deliveries.map((d) => d.deliveryId);
       for (const d of page.deliveries) {
         await condition(() => inFlight < MAX_IN_FLIGHT);
+        waiting.shift();
         inFlight++;
         progress.started++;
         const { eventId, eventType, attemptOffset, ...plan } = d;
@@ -64,6 +68,10 @@ export async function replayWorkflow(input: ReplayWorkflowInput): Promise<Replay
     } while (after && progress.matched < input.limit);
   } catch (err) {
     if (!isCancellation(err)) throw err;
+    await CancellationScope.nonCancellable(() =>
+      Promise.all(waiting.map((deliveryId) => endDelivery({ deliveryId, status: 'cancelled', reason: 'replay cancelled' }))),
+    );
+    progress.cancelled += waiting.length;
   }
 
   await Promise.all(children);
