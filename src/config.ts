@@ -18,6 +18,13 @@ export const configSchema = z.object({
     .default(`sqlite:${path.join(DATA_DIR, 'ledger.sqlite')}`),
   TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  /** Temporal Cloud API key; turns TLS on. Never logged. */
+  TEMPORAL_API_KEY: z.string().min(1).optional(),
+  /** mTLS client certificate and key (PEM file paths), e.g. for Temporal Cloud; turn TLS on. */
+  TEMPORAL_TLS_CERT: z.string().min(1).optional(),
+  TEMPORAL_TLS_KEY: z.string().min(1).optional(),
+  /** TLS to the Temporal server without a client certificate or API key. */
+  TEMPORAL_TLS: booleanFromEnv.default(false),
   TASK_QUEUE: z.string().min(1).default('webhooks'),
   ALLOW_PRIVATE_NETWORKS: booleanFromEnv.default(false),
   /** Base URL receivers reach the gateway at; confirmation links start with it. */
@@ -39,6 +46,13 @@ export const configSchema = z.object({
 
 export type Config = z.infer<typeof configSchema>;
 
+function checkTemporalAuth(config: Config): string[] {
+  if (Boolean(config.TEMPORAL_TLS_CERT) !== Boolean(config.TEMPORAL_TLS_KEY)) {
+    return ['TEMPORAL_TLS_CERT, TEMPORAL_TLS_KEY: set both or neither'];
+  }
+  return [];
+}
+
 export class ConfigError extends Error {
   constructor(readonly issues: string[]) {
     super(`Invalid configuration:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
@@ -54,6 +68,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   if (!result.success) {
     throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`));
   }
+  const problems = checkTemporalAuth(result.data);
+  if (problems.length > 0) throw new ConfigError(problems);
   return result.data;
 }
 

@@ -11,6 +11,8 @@ const REDACT = [
   'req.headers.authorization',
   'apiToken',
   '*.apiToken',
+  'apiKey',
+  '*.apiKey',
 ];
 
 /** JSON-lines logger; secrets are redacted so they never reach the logs. */

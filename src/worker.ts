@@ -5,6 +5,7 @@ import { confirmationKey } from './confirmation-token';
 import { createWebhookDispatcher } from './http/webhook-dispatcher';
 import { createLogger, type Logger } from './logger';
 import { openDatabase } from './store/db';
+import { temporalConnectionOptions } from './temporal/client';
 import { Ledger } from './store/ledger';
 
 export interface WorkerDeps {
@@ -56,7 +57,7 @@ async function main(): Promise<void> {
     telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } },
   });
   const ledger = new Ledger(await openDatabase(config.DATABASE_URL));
-  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const worker = await createWorker({ config, connection, ledger, logger });
   logger.info({ taskQueue: config.TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS }, 'worker started');
   await worker.run(); // returns after SIGINT/SIGTERM, which the SDK handles by draining

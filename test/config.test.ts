@@ -28,3 +28,15 @@ test('booleans accept true/false/1/0 and empty strings mean unset', () => {
   assert.equal(parseConfig({ API_TOKEN: 'a-long-enough-token', ALLOW_PRIVATE_NETWORKS: '1' }).ALLOW_PRIVATE_NETWORKS, true);
   assert.equal(parseConfig({ API_TOKEN: 'a-long-enough-token', PORT: '' }).PORT, 3000);
 });
+
+test('Temporal Cloud settings: API key or mTLS turn TLS on; a certificate needs its key', async () => {
+  const { temporalConnectionOptions } = await import('../src/temporal/client');
+  const base = { API_TOKEN: 'a-long-enough-token', TEMPORAL_ADDRESS: 'ns.acct.tmprl.cloud:7233' };
+  assert.deepEqual(temporalConnectionOptions(parseConfig(base)), { address: 'ns.acct.tmprl.cloud:7233' });
+  assert.deepEqual(temporalConnectionOptions(parseConfig({ ...base, TEMPORAL_API_KEY: 'key' })), {
+    address: 'ns.acct.tmprl.cloud:7233',
+    tls: true,
+    apiKey: 'key',
+  });
+  assert.throws(() => parseConfig({ ...base, TEMPORAL_TLS_CERT: '/c.pem' }), /TEMPORAL_TLS_KEY/);
+});
