@@ -10,6 +10,8 @@ export interface ActivityDeps {
   confirmation: { baseUrl: string; key: Buffer };
   /** Endpoint health: a subscription failing this long is disabled. */
   disableAfterMs: number;
-  /** Subscriptions matched and delivery rows written per prepareDeliveries call. */
+  /** Deliveries a shard workflow loads per activity call. */
   fanOutPageSize?: number;
+  /** Deliveries per fan-out shard workflow. */
+  fanOutShardSize?: number;
 }

@@ -7,6 +7,8 @@ import type { ActivityDeps } from './deps';
 export type { ActivityDeps } from './deps';
 
 export const DEFAULT_FAN_OUT_PAGE_SIZE = 100;
+/** Deliveries per shard workflow: its pending children stay far below Temporal's 2,000. */
+export const DEFAULT_FAN_OUT_SHARD_SIZE = 500;
 /** Events scanned per replay page (matching ones are re-delivered). */
 const REPLAY_SCAN_PAGE = 200;
 
@@ -16,12 +18,16 @@ export function createActivities(deps: ActivityDeps) {
   return {
     deliver: createDeliver(deps),
 
-    /** One page of matching subscriptions, each with its delivery row written. */
-    async prepareDeliveries(input: { eventId: string; eventType: string; after?: string }) {
-      const pageSize = deps.fanOutPageSize ?? DEFAULT_FAN_OUT_PAGE_SIZE;
-      const page = await ledger.prepareDeliveries(input.eventId, input.eventType, input.after, pageSize);
-      if (page.nextCursor === null) await ledger.markEventDispatched(input.eventId);
-      return page;
+    /** Writes a pending delivery for every matching subscription and splits them into shards. */
+    async recordFanOut(input: { eventId: string; eventType: string }) {
+      const result = await ledger.recordFanOut(input.eventId, input.eventType, deps.fanOutShardSize ?? DEFAULT_FAN_OUT_SHARD_SIZE);
+      logger.info({ eventId: input.eventId, deliveries: result.deliveries, shards: result.shards.length }, 'event fanned out');
+      return result;
+    },
+
+    /** One page of a shard's deliveries still to start, with what each delivery workflow needs. */
+    async loadShardPage(input: { eventId: string; after: string | null; upTo: string }) {
+      return ledger.pendingDeliveryPlans(input.eventId, input, deps.fanOutPageSize ?? DEFAULT_FAN_OUT_PAGE_SIZE);
     },
 
     /** Ends a delivery that stopped without a final attempt: cancelled, or its last attempt was lost. */

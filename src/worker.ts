@@ -14,10 +14,11 @@ export interface WorkerDeps {
   ledger: Ledger;
   logger: Logger;
   fanOutPageSize?: number;
+  fanOutShardSize?: number;
 }
 
 /** A worker that runs the event and delivery workflows and their activities. */
-export async function createWorker({ config, connection, ledger, logger, fanOutPageSize }: WorkerDeps): Promise<Worker> {
+export async function createWorker({ config, connection, ledger, logger, fanOutPageSize, fanOutShardSize }: WorkerDeps): Promise<Worker> {
   const dispatcher = createWebhookDispatcher({ allowPrivateNetworks: config.ALLOW_PRIVATE_NETWORKS });
   return Worker.create({
     connection,
@@ -29,6 +30,7 @@ export async function createWorker({ config, connection, ledger, logger, fanOutP
       dispatcher,
       logger,
       fanOutPageSize,
+      fanOutShardSize,
       confirmation: { baseUrl: publicUrl(config), key: confirmationKey(config.API_TOKEN) },
       disableAfterMs: config.DISABLE_AFTER_FAILING_FOR,
     }),

@@ -8,45 +8,56 @@ import {
   setCurrentDetails,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { deliveryWorkflow } from './delivery';
-import { deliveryStartOptions, type EventWorkflowInput, type EventWorkflowResult } from './shared';
+import { fanOutShardWorkflow } from './fan-out-shard';
+import {
+  type EventWorkflowInput,
+  type EventWorkflowResult,
+  fanOutShardWorkflowId,
+  WebhookEventId,
+  WebhookEventType,
+} from './shared';
 
-const { prepareDeliveries } = proxyActivities<Activities>({
-  startToCloseTimeout: '1m',
+const { recordFanOut } = proxyActivities<Activities>({
+  // Writing 100,000 delivery rows takes seconds, not minutes.
+  startToCloseTimeout: '5m',
   retry: { maximumInterval: '1m' },
 });
 
 /**
- * One event: finds its subscribers page by page and runs a delivery workflow for each.
- * Cancelling it cancels every delivery (children share its cancellation scope).
+ * One event. Records a delivery per subscriber, then fans out in two stages: a shard workflow per
+ * run of subscribers, each running the delivery workflows of its run. Every workflow keeps few
+ * pending children and a short history, whatever the number of subscribers. Cancelling it
+ * cancels the shards and, through them, every delivery.
  */
 export async function eventWorkflow(input: EventWorkflowInput): Promise<EventWorkflowResult> {
-  const outcomes: Promise<'succeeded' | 'failed' | 'cancelled'>[] = [];
-  let after: string | undefined;
-  do {
-    const page = await prepareDeliveries({ eventId: input.eventId, eventType: input.eventType, after });
-    for (const plan of page.deliveries) {
-      const child = executeChild(deliveryWorkflow, {
-        ...deliveryStartOptions(input.eventId, input.eventType, plan, 0),
-        // If this workflow is terminated, its deliveries still get to record their cancellation.
+  const { deliveries, shards } = await recordFanOut(input);
+  setCurrentDetails(`${deliveries} deliveries in ${shards.length} shards`);
+  const results = await Promise.all(
+    shards.map((range, index) =>
+      executeChild(fanOutShardWorkflow, {
+        workflowId: fanOutShardWorkflowId(input.eventId, index),
+        args: [{ ...input, ...range }],
+        typedSearchAttributes: [
+          { key: WebhookEventId, value: input.eventId },
+          { key: WebhookEventType, value: input.eventType },
+        ],
+        staticSummary: `${input.eventType}: shard ${index + 1} of ${shards.length}`,
         parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
-      });
-      outcomes.push(
-        child.then(
-          () => 'succeeded' as const,
-          (err) => (isCancellation(err) ? ('cancelled' as const) : ('failed' as const)),
-        ),
-      );
-    }
-    after = page.nextCursor ?? undefined;
-  } while (after);
-  setCurrentDetails(`${outcomes.length} deliveries started`);
-
-  const settled = await Promise.all(outcomes);
-  // Waiting for every child first lets each one record its cancellation before this run ends.
+      }).catch((err: unknown) => {
+        if (isCancellation(err)) return undefined;
+        throw err;
+      }),
+    ),
+  );
   if (CancellationScope.current().consideredCancelled) throw new CancelledFailure('event cancelled');
-  const count = (o: string) => settled.filter((s) => s === o).length;
-  const result = { deliveries: settled.length, succeeded: count('succeeded'), failed: count('failed'), cancelled: count('cancelled') };
-  setCurrentDetails(`${result.succeeded} succeeded, ${result.failed} failed, ${result.cancelled} cancelled`);
-  return result;
+  const total: EventWorkflowResult = { deliveries: 0, succeeded: 0, failed: 0, cancelled: 0 };
+  for (const r of results) {
+    if (!r) continue;
+    total.deliveries += r.deliveries;
+    total.succeeded += r.succeeded;
+    total.failed += r.failed;
+    total.cancelled += r.cancelled;
+  }
+  setCurrentDetails(`${total.succeeded} succeeded, ${total.failed} failed, ${total.cancelled} cancelled`);
+  return total;
 }

@@ -1,3 +1,4 @@
 export { deliveryWorkflow } from './delivery';
 export { eventWorkflow } from './event';
+export { fanOutShardWorkflow } from './fan-out-shard';
 export { replayWorkflow } from './replay';

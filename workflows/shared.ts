@@ -19,6 +19,8 @@ export const deliveryWorkflowId = (eventId: string, subscriptionId: string) => `
 
 export const replayWorkflowId = (replayId: string) => `replay:${replayId}`;
 
+export const fanOutShardWorkflowId = (eventId: string, index: number) => `fanout:${eventId}:${index}`;
+
 /** Failure types the activities throw; the workflows' retry policies and error handling key on them. */
 export const FailureType = {
   /** An HTTP attempt failed; retryable until the schedule runs out. */
@@ -36,6 +38,12 @@ export const FailureType = {
 export interface EventWorkflowInput {
   eventId: string;
   eventType: string;
+}
+
+/** One fan-out shard: the event's deliveries to subscriptions with ids in (after, upTo]. */
+export interface FanOutShardInput extends EventWorkflowInput {
+  after: string | null;
+  upTo: string;
 }
 
 export interface EventWorkflowResult {

@@ -118,6 +118,24 @@ function pageOf<T extends { id: string }>(rows: T[], limit: number): Page<T> {
   return { data, nextCursor: rows.length > limit ? (data[data.length - 1]?.id ?? null) : null };
 }
 
+/** Rows per INSERT statement when recording a large fan-out. */
+const INSERT_CHUNK = 500;
+
+function pendingDeliveryRow(eventId: string, subscriptionId: string, at: string) {
+  return {
+    id: newId.delivery(),
+    event_id: eventId,
+    subscription_id: subscriptionId,
+    status: 'pending' as const,
+    last_attempt_at: null,
+    next_attempt_at: null,
+    last_error: null,
+    created_at: at,
+    updated_at: at,
+    completed_at: null,
+  };
+}
+
 /** States a delivery never leaves: writes that would move it out of them are ignored. */
 const FINAL_STATUSES: DeliveryStatus[] = ['succeeded', 'failed', 'cancelled'];
 
@@ -309,42 +327,69 @@ export class Ledger {
   }
 
   /**
-   * One page of active subscriptions matching the event type, with a delivery row for each. Runs
-   * again safely: the (event, subscription) unique key keeps one delivery per pair.
+   * Records the fan-out of an event: a pending delivery for every active subscription whose
+   * patterns match, and the event marked dispatched, in one transaction (re-running it adds
+   * nothing). Returns the shards: consecutive runs of at most `shardSize` subscriptions, by id.
    */
-  async prepareDeliveries(
+  async recordFanOut(
     eventId: string,
     eventType: string,
-    after: string | undefined,
-    limit: number,
-  ): Promise<{ deliveries: PreparedDelivery[]; nextCursor: string | null }> {
+    shardSize: number,
+  ): Promise<{ deliveries: number; shards: { after: string | null; upTo: string }[] }> {
     const patterns = patternsMatching(eventType);
-    let query = this.db
-      .selectFrom('subscriptions as s')
-      .selectAll('s')
-      .where('s.status', '=', 'active')
-      .where('s.deleted_at', 'is', null)
-      .where(({ exists, selectFrom }) =>
-        exists(
-          selectFrom('subscription_event_types as t')
-            .select('t.subscription_id')
-            .whereRef('t.subscription_id', '=', 's.id')
-            .where('t.pattern', 'in', patterns),
-        ),
-      )
-      .orderBy('s.id')
-      .limit(limit + 1);
-    if (after) query = query.where('s.id', '>', after);
-    const rows = await query.execute();
-    const pageRows = rows.slice(0, limit);
-    if (pageRows.length === 0) return { deliveries: [], nextCursor: null };
+    return this.db.transaction().execute(async (trx) => {
+      const rows = await trx
+        .selectFrom('subscriptions as s')
+        .select('s.id')
+        .where('s.status', '=', 'active')
+        .where('s.deleted_at', 'is', null)
+        .where(({ exists, selectFrom }) =>
+          exists(
+            selectFrom('subscription_event_types as t')
+              .select('t.subscription_id')
+              .whereRef('t.subscription_id', '=', 's.id')
+              .where('t.pattern', 'in', patterns),
+          ),
+        )
+        .orderBy('s.id')
+        .execute();
+      const ids = rows.map((r) => r.id);
+      const at = now();
+      for (let i = 0; i < ids.length; i += INSERT_CHUNK) {
+        await trx
+          .insertInto('deliveries')
+          .values(ids.slice(i, i + INSERT_CHUNK).map((subscriptionId) => pendingDeliveryRow(eventId, subscriptionId, at)))
+          .onConflict((oc) => oc.columns(['event_id', 'subscription_id']).doNothing())
+          .execute();
+      }
+      await trx
+        .updateTable('events')
+        .set({ status: 'dispatched', dispatched_at: at })
+        .where('id', '=', eventId)
+        .where('status', '=', 'accepted')
+        .execute();
+      const shards = [];
+      for (let i = 0; i < ids.length; i += shardSize) {
+        shards.push({ after: i === 0 ? null : ids[i - 1]!, upTo: ids[Math.min(i + shardSize, ids.length) - 1]! });
+      }
+      return { deliveries: ids.length, shards };
+    });
+  }
 
-    const ids = await this.insertPendingDeliveries(eventId, pageRows.map((s) => s.id));
-    const idBySubscription = new Map(ids.map((d) => [d.subscription_id, d.id]));
-    return {
-      deliveries: pageRows.map((s) => toPrepared(idBySubscription.get(s.id)!, s)),
-      nextCursor: rows.length > limit ? pageRows[pageRows.length - 1]!.id : null,
-    };
+  /** One page of an event's pending deliveries for subscriptions in (after, upTo], by subscription id. */
+  async pendingDeliveryPlans(eventId: string, range: { after: string | null; upTo: string }, limit: number): Promise<PreparedDelivery[]> {
+    let query = this.db
+      .selectFrom('deliveries as d')
+      .innerJoin('subscriptions as s', 's.id', 'd.subscription_id')
+      .selectAll('s')
+      .select('d.id as delivery_id')
+      .where('d.event_id', '=', eventId)
+      .where('d.status', '=', 'pending')
+      .where('d.subscription_id', '<=', range.upTo)
+      .orderBy('d.subscription_id')
+      .limit(limit);
+    if (range.after !== null) query = query.where('d.subscription_id', '>', range.after);
+    return (await query.execute()).map((row) => toPrepared(row.delivery_id, row));
   }
 
   // Deliveries and attempts
@@ -660,20 +705,7 @@ export class Ledger {
     const at = now();
     await this.db
       .insertInto('deliveries')
-      .values(
-        subscriptionIds.map((subscriptionId) => ({
-          id: newId.delivery(),
-          event_id: eventId,
-          subscription_id: subscriptionId,
-          status: 'pending' as const,
-          last_attempt_at: null,
-          next_attempt_at: null,
-          last_error: null,
-          created_at: at,
-          updated_at: at,
-          completed_at: null,
-        })),
-      )
+      .values(subscriptionIds.map((subscriptionId) => pendingDeliveryRow(eventId, subscriptionId, at)))
       .onConflict((oc) => oc.columns(['event_id', 'subscription_id']).doNothing())
       .execute();
     return this.db

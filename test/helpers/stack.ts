@@ -45,8 +45,9 @@ export interface StackOptions {
   uiPort?: number;
   /** Endpoint health threshold (DISABLE_AFTER_FAILING_FOR), e.g. '300ms'. */
   disableAfterFailingFor?: string;
-  /** Smaller fan-out pages, to exercise paging with few subscribers. */
+  /** Smaller fan-out pages and shards, to exercise paging and sharding with few subscribers. */
   fanOutPageSize?: number;
+  fanOutShardSize?: number;
   /** Collect every log line (at debug level) into Stack.logs. */
   captureLogs?: boolean;
 }
@@ -78,7 +79,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
   const startWorker = async () => {
-    worker = await createWorker({ config, connection: env.nativeConnection, ledger, logger, fanOutPageSize: opts.fanOutPageSize });
+    worker = await createWorker({ config, connection: env.nativeConnection, ledger, logger, fanOutPageSize: opts.fanOutPageSize, fanOutShardSize: opts.fanOutShardSize });
     running = worker.run();
   };
   const stopWorker = async () => {

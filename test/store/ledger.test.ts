@@ -15,17 +15,20 @@ const bad = { outcome: 'failed' as const, durationMs: 5, statusCode: 500, error:
 async function newDelivery(type = 'order.created') {
   const sub = await ledger.createSubscription({ url: 'https://example.com', eventTypes: ['order.*'], secret: 'whsec_x' });
   const { event } = await ledger.insertEvent({ id: `evt_${Math.random().toString(36).slice(2)}`, type, data: {} });
-  const page = await ledger.prepareDeliveries(event.id, type, undefined, 100);
-  const mine = page.deliveries.find((d) => d.subscriptionId === sub.id)!;
-  return { sub, event, deliveryId: mine.deliveryId };
+  await ledger.recordFanOut(event.id, type, 100);
+  const mine = (await ledger.listEventDeliveries(event.id)).find((d) => d.subscriptionId === sub.id)!;
+  return { sub, event, deliveryId: mine.id };
 }
 
-test('preparing the same page twice keeps one delivery per event and subscription', async () => {
+test('recording a fan-out twice keeps one delivery per event and subscription', async () => {
   const { event, deliveryId } = await newDelivery();
-  const again = await ledger.prepareDeliveries(event.id, event.type, undefined, 100);
-  assert.ok(again.deliveries.some((d) => d.deliveryId === deliveryId));
+  const before = await ledger.listEventDeliveries(event.id);
+  await ledger.recordFanOut(event.id, event.type, 100);
   const rows = await ledger.listEventDeliveries(event.id);
+  assert.deepEqual(rows.map((r) => r.id), before.map((r) => r.id));
+  assert.ok(rows.some((r) => r.id === deliveryId));
   assert.equal(rows.length, new Set(rows.map((r) => r.subscriptionId)).size);
+  assert.equal((await ledger.getEvent(event.id))!.status, 'dispatched');
 });
 
 test('replayed attempt writes never duplicate an attempt or a success', async () => {
@@ -65,23 +68,29 @@ test('disabled and deleted subscriptions match no new event', async () => {
   await ledger.disableSubscription(sub.id, 'a later reason');
   assert.equal((await ledger.getSubscription(sub.id))!.disabledReason, 'endpoint answered 410 Gone', 'the first reason stays');
   const { event } = await ledger.insertEvent({ id: 'evt_after_disable', type: 'order.created', data: {} });
-  const page = await ledger.prepareDeliveries(event.id, event.type, undefined, 1000);
-  assert.equal(page.deliveries.some((d) => d.subscriptionId === sub.id), false);
+  await ledger.recordFanOut(event.id, event.type, 1000);
+  assert.equal((await ledger.listEventDeliveries(event.id)).some((d) => d.subscriptionId === sub.id), false);
 });
 
-test('matching pages through every subscriber exactly once', async () => {
+test('shards and their pages cover every matching subscriber exactly once', async () => {
   const ids = new Set<string>();
   for (let i = 0; i < 25; i++) {
     ids.add((await ledger.createSubscription({ url: 'https://example.com', eventTypes: ['bulk.*'], secret: 'whsec_x' })).id);
   }
   const { event } = await ledger.insertEvent({ id: 'evt_bulk', type: 'bulk.sent', data: {} });
+  const { deliveries, shards } = await ledger.recordFanOut(event.id, event.type, 10);
+  assert.equal(deliveries, 25);
+  assert.equal(shards.length, 3);
   const seen: string[] = [];
-  let after: string | undefined;
-  do {
-    const page = await ledger.prepareDeliveries(event.id, event.type, after, 10);
-    seen.push(...page.deliveries.map((d) => d.subscriptionId));
-    after = page.nextCursor ?? undefined;
-  } while (after);
+  for (const shard of shards) {
+    let after = shard.after;
+    for (;;) {
+      const page = await ledger.pendingDeliveryPlans(event.id, { after, upTo: shard.upTo }, 4);
+      if (page.length === 0) break;
+      seen.push(...page.map((d) => d.subscriptionId));
+      after = page[page.length - 1]!.subscriptionId;
+    }
+  }
   assert.deepEqual(new Set(seen), ids);
   assert.equal(seen.length, 25);
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Webhook as SvixWebhook } from 'svix';
-import { deliveryWorkflowId, eventWorkflowId } from '../../workflows/shared';
+import { deliveryWorkflowId, eventWorkflowId, fanOutShardWorkflowId } from '../../workflows/shared';
 import { createSubscription, waitForEventDone } from '../helpers/api';
 import { TestReceiver } from '../helpers/receiver';
 import { useStack } from '../helpers/stack';
@@ -11,8 +11,8 @@ import { waitUntil } from '../helpers/wait';
 const receiver = new TestReceiver((req, nth) =>
   req.path === '/flaky' && nth <= 2 ? { status: 500, body: `boom ${nth}` } : { status: 204 },
 );
-// Pages of 3 subscribers, so an event with more subscribers than that is fanned out page by page.
-const stack = useStack({ fanOutPageSize: 3 }, receiver);
+// Shards of 4 subscribers loaded 3 at a time, so a few subscribers already span shards and pages.
+const stack = useStack({ fanOutPageSize: 3, fanOutShardSize: 4 }, receiver);
 
 test('an event reaches every matching subscriber, retries a failing one, and records each attempt once', async () => {
   const fast = ['0', '50ms', '50ms', '50ms'];
@@ -85,13 +85,17 @@ test('an event reaches every matching subscriber, retries a failing one, and rec
     async () => {
       const ids: string[] = [];
       for await (const wf of client.workflow.list({ query: `WebhookEventId="${eventId}"` })) ids.push(wf.workflowId);
-      return ids.length === 4 && ids;
+      return ids.length === 5 && ids;
     },
     { what: 'visibility to list the event workflows' },
   );
   assert.deepEqual(
     new Set(found),
-    new Set([eventWorkflowId(eventId), ...[exact, prefix, flaky].map((s) => deliveryWorkflowId(eventId, s.id))]),
+    new Set([
+      eventWorkflowId(eventId),
+      fanOutShardWorkflowId(eventId, 0),
+      ...[exact, prefix, flaky].map((s) => deliveryWorkflowId(eventId, s.id)),
+    ]),
   );
 
   // Deleted subscriptions match nothing more (the catch-all would otherwise join every later test).
@@ -146,7 +150,7 @@ test('410 Gone ends the retries and disables the subscription', async () => {
   }
 });
 
-test('subscribers beyond one page are each delivered once', async () => {
+test('subscribers across several shards and pages are each delivered once', async () => {
   const subs = [];
   for (let i = 0; i < 8; i++) {
     subs.push(await createSubscription(stack, { url: receiver.url(`/page/${i}`), eventTypes: ['bulk.sent'] }));
