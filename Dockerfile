@@ -31,8 +31,9 @@ COPY package.json package-lock.json tsconfig.json ./
 COPY src ./src
 COPY workflows ./workflows
 COPY activities ./activities
-# The SQLite ledger lives in /data (DATABASE_URL=sqlite:/data/ledger.sqlite in compose). A fresh
-# named volume takes this directory's owner, so `node` can write to the volume without root.
+# For a SQLite ledger (DATABASE_URL=sqlite:/data/ledger.sqlite with a volume on /data; the
+# compose setup uses PostgreSQL instead). A fresh named volume takes this directory's owner, so
+# `node` can write to the volume without root.
 RUN mkdir -p /data && chown node:node /data
 USER node
 EXPOSE 3000

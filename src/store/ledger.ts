@@ -484,19 +484,14 @@ export class Ledger {
   ): Promise<void> {
     const at = now();
     await this.db.transaction().execute(async (trx) => {
-      await trx
-        .updateTable('attempts')
-        .set({
-          outcome: result.outcome,
-          duration_ms: result.durationMs,
-          status_code: result.statusCode,
-          error: result.error,
-          response_body: result.responseBody,
-        })
-        .where('delivery_id', '=', deliveryId)
-        .where('number', '=', number)
-        .where('outcome', '=', 'sending')
+      const attempt = trx.updateTable('attempts').where('delivery_id', '=', deliveryId).where('number', '=', number);
+      // The answer is recorded once; the outcome only if nothing settled it first (an early confirmation).
+      await attempt
+        .set({ duration_ms: result.durationMs, status_code: result.statusCode, error: result.error, response_body: result.responseBody })
+        .where('duration_ms', 'is', null)
+        .where('outcome', 'in', ['sending', 'succeeded'])
         .execute();
+      await attempt.set({ outcome: result.outcome }).where('outcome', '=', 'sending').execute();
       const succeeded = result.outcome === 'succeeded';
       const awaiting = result.outcome === 'awaiting_confirmation';
       await trx
@@ -531,7 +526,8 @@ export class Ledger {
         .set(settle.confirmed ? { outcome: 'succeeded' } : { outcome: 'failed', error: settle.error })
         .where('delivery_id', '=', deliveryId)
         .where('number', '=', number)
-        .where('outcome', '=', 'awaiting_confirmation')
+        // A quick receiver may confirm before its 2xx has been recorded (outcome still `sending`).
+        .where('outcome', 'in', settle.confirmed ? ['sending', 'awaiting_confirmation'] : ['awaiting_confirmation'])
         .executeTakeFirst();
       if (updated.numUpdatedRows === 0n) {
         const attempt = await trx
@@ -554,7 +550,7 @@ export class Ledger {
           updated_at: at,
         })
         .where('id', '=', deliveryId)
-        .where('status', '=', 'awaiting_confirmation')
+        .where('status', 'in', ['delivering', 'awaiting_confirmation'])
         .execute();
       return { result: settle.confirmed ? ('succeeded' as const) : ('failed' as const), settledNow: true };
     });
@@ -586,7 +582,8 @@ export class Ledger {
       .updateTable('subscriptions')
       .set((eb) => ({
         status: 'disabled' as const,
-        disabled_reason: eb.fn<string>('concat', [eb.val('failing continuously since '), eb.ref('failing_since')]),
+        // The cast tells PostgreSQL the parameter's type; concat alone leaves it unknown.
+        disabled_reason: eb.fn<string>('concat', [eb.cast(eb.val('failing continuously since '), 'text'), eb.ref('failing_since')]),
         disabled_at: at,
         updated_at: at,
       }))

@@ -20,7 +20,7 @@ const DOCKERIGNORE = path.join(ROOT, '.dockerignore');
 const GATEWAY_COMMAND = ['node', '--import', 'tsx', 'src/gateway/main.ts'];
 const WORKER_COMMAND = ['node', '--import', 'tsx', 'src/worker.ts'];
 const APP_SERVICES = ['worker', 'gateway'] as const;
-/** How `temporal server start-dev --search-attribute KEY=TYPE` names each SDK type. */
+/** How the `temporal` CLI (`search-attribute create --type`) names each SDK type. */
 const CLI_SEARCH_ATTRIBUTE_TYPE: Record<SearchAttributeType, string> = {
   TEXT: 'Text',
   KEYWORD: 'Keyword',
@@ -208,57 +208,184 @@ const finalStage = stages.at(-1);
 
 // ---- compose ------------------------------------------------------------------------------------
 
-test('compose: the temporal, worker and gateway services exist; no obsolete version key', () => {
-  for (const name of ['temporal', 'worker', 'gateway']) service(name);
+/** `[registry/]repository[:tag][@sha256:digest]`, split. */
+function parseImage(image: string): { repository: string; tag: string | undefined; digest: string | undefined } {
+  const [ref = '', digest] = image.split('@');
+  const slash = ref.lastIndexOf('/');
+  const colon = ref.lastIndexOf(':');
+  if (colon > slash) return { repository: ref.slice(0, colon), tag: ref.slice(colon + 1), digest };
+  return { repository: ref, tag: undefined, digest };
+}
+
+/** The services' own images (everything but worker and gateway, which build ours). */
+const THIRD_PARTY = ['postgres', 'temporal', 'temporal-setup', 'temporal-ui'] as const;
+
+function image(name: string): { repository: string; tag: string; digest: string | undefined } {
+  const value = str(service(name).image, `services.${name}.image`);
+  const parsed = parseImage(value);
+  assert.ok(parsed.tag || parsed.digest, `${name}: image ${value} has neither tag nor digest`);
+  return { ...parsed, tag: parsed.tag ?? '' };
+}
+
+/** Docker Hub official images may be written with or without docker.io/ and library/. */
+function hubRepository(repository: string): string {
+  return repository.replace(/^docker\.io\//, '').replace(/^library\//, '');
+}
+
+/** A service's environment after Compose-style interpolation with `vars`. */
+function resolvedEnvironment(name: string, vars: Record<string, string | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of environment(name)) {
+    if (value !== null) out[key] = interpolate(value, vars);
+  }
+  return out;
+}
+
+/** A service's `depends_on` in long form: service name → condition. */
+function dependsOn(name: string): Map<string, string> {
+  const value = mapping(service(name).depends_on, `services.${name}.depends_on (long form, with conditions)`);
+  return new Map(
+    Object.entries(value).map(([dep, spec]) => [dep, str(mapping(spec, `services.${name}.depends_on.${dep}`).condition, `${name} → ${dep} condition`)]),
+  );
+}
+
+/** Published ports as { hostIp, target } (short or long syntax). */
+function portBindings(name: string): { hostIp: string | undefined; target: number }[] {
+  const value = service(name).ports;
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) assert.fail(`services.${name}.ports should be a list`);
+  return value.map((entry) => {
+    if (typeof entry === 'number') return { hostIp: undefined, target: entry };
+    if (typeof entry === 'string') {
+      const parts = (entry.split('/')[0] ?? '').split(':');
+      return { hostIp: parts.length === 3 ? parts[0] : undefined, target: Number.parseInt(parts.at(-1) ?? '', 10) };
+    }
+    const m = mapping(entry, `services.${name}.ports[]`);
+    return { hostIp: m.host_ip === undefined ? undefined : str(m.host_ip, 'host_ip'), target: Number(m.target) };
+  });
+}
+
+function healthcheckWords(name: string): string[] {
+  const healthcheck = mapping(service(name).healthcheck, `services.${name}.healthcheck`);
+  return commandWords(healthcheck.test, `services.${name}.healthcheck.test`);
+}
+
+/** Interpolation values to try: the defaults alone, and every password/namespace override set. */
+const VARIABLE_SETS: Record<string, string | undefined>[] = [
+  { API_TOKEN: TEST_TOKEN },
+  { API_TOKEN: TEST_TOKEN, POSTGRES_PASSWORD: 'another-secret', TEMPORAL_NAMESPACE: 'relay-prod' },
+];
+
+test('compose: postgres, temporal, temporal-setup, temporal-ui, worker and gateway exist; no obsolete version key', () => {
+  assert.deepEqual(Object.keys(services).sort(), ['gateway', 'postgres', 'temporal', 'temporal-setup', 'temporal-ui', 'worker']);
   assert.equal(compose.version, undefined, 'the Compose spec has no top-level `version:`');
 });
 
-test('compose: temporal runs a pinned Temporal CLI image as a reachable dev server with the UI', () => {
-  const temporal = service('temporal');
-  const image = str(temporal.image, 'services.temporal.image');
-  const match = /^(?:docker\.io\/)?temporalio\/temporal:([^@\s]+)(@sha256:[0-9a-f]{64})?$/.exec(image);
-  assert.ok(match, `temporal should use the official CLI image temporalio/temporal:<tag>, got ${image}`);
-  const tag = match[1] ?? '';
-  assert.notEqual(tag, 'latest', 'the temporal image must be pinned, not :latest');
-  assert.match(tag, /^\d+\.\d+\.\d+/, `the temporal image tag should be a version, got ${tag}`);
-
-  const command = commandWords(temporal.command, 'services.temporal.command');
-  assert.deepEqual(command.slice(0, 2), ['server', 'start-dev'], 'the image entrypoint is `temporal`');
-  const option = (flag: string) => {
-    const i = command.indexOf(flag);
-    return i === -1 ? undefined : command[i + 1];
-  };
-  assert.equal(option('--ip'), '0.0.0.0', 'the frontend must listen beyond localhost for the other containers');
-  assert.equal(option('--ui-ip'), '0.0.0.0', 'the Web UI must listen beyond localhost to be published');
-  assert.ok(!command.includes('--headless'), 'the embedded Web UI stays on');
-
-  const ports = containerPorts(temporal.ports, 'services.temporal.ports');
-  assert.ok(ports.includes(7233), 'temporal publishes the gRPC frontend, 7233');
-  assert.ok(ports.includes(8233), 'temporal publishes the Web UI, 8233');
-
-  const dbFile = option('--db-filename') ?? option('-f');
-  assert.ok(dbFile, 'temporal persists to a SQLite file (--db-filename)');
-  const dbMount = mounts('temporal').find((m) => m.target === path.posix.dirname(dbFile));
-  assert.ok(dbMount, `the directory of ${dbFile} should be a volume mount`);
-  assert.ok(mapping(compose.volumes, 'volumes')[dbMount.source] !== undefined, `${dbMount.source} should be a named volume`);
-
-  const healthcheck = mapping(temporal.healthcheck, 'services.temporal.healthcheck');
-  const probe = commandWords(healthcheck.test, 'services.temporal.healthcheck.test');
-  assert.ok(probe.join(' ').includes('operator cluster health'), `temporal healthcheck should ask the server: ${probe.join(' ')}`);
+test('compose: every third-party image is pinned to a release, none is Alpine by tag', () => {
+  for (const name of THIRD_PARTY) {
+    const { repository, tag, digest } = image(name);
+    assert.notEqual(tag, 'latest', `${name}: ${repository} must be pinned, not :latest`);
+    if (digest === undefined) {
+      assert.match(tag, /^v?\d+\.\d+/, `${name}: ${repository}:${tag} should name at least major.minor`);
+    }
+  }
+  for (const [name, value] of Object.entries(services)) {
+    const img = mapping(value, `services.${name}`).image;
+    if (img !== undefined) assert.ok(!isAlpine(str(img, `services.${name}.image`)), `${name}: ${String(img)}`);
+  }
 });
 
-test('compose: temporal registers every search attribute the workflows use, with its type', () => {
-  const command = commandWords(service('temporal').command, 'services.temporal.command');
-  const registered = new Set<string>();
-  command.forEach((word, i) => {
-    if (word === '--search-attribute') registered.add(command[i + 1] ?? '');
-    else if (word.startsWith('--search-attribute=')) registered.add(word.slice('--search-attribute='.length));
-  });
+test('compose: postgres is the official Debian image with a named volume and a pg_isready healthcheck', () => {
+  const { repository, tag } = image('postgres');
+  assert.equal(hubRepository(repository), 'postgres', 'the official postgres image');
+  assert.match(tag, /^\d+(\.\d+)?-(bookworm|trixie)$/, `a Debian tag of postgres, got ${tag}`);
+
+  const env = environment('postgres');
+  for (const key of ['POSTGRES_USER', 'POSTGRES_PASSWORD', 'POSTGRES_DB']) assert.ok(env.get(key), `postgres sets ${key}`);
+
+  const data = mounts('postgres').find((m) => m.target === '/var/lib/postgresql/data');
+  assert.ok(data, 'the data directory is a mount');
+  assert.ok(data.source in mapping(compose.volumes, 'volumes'), `${data.source} should be a named volume`);
+
+  const probe = healthcheckWords('postgres');
+  assert.ok(probe.includes('pg_isready'), `postgres healthcheck uses pg_isready: ${probe.join(' ')}`);
+  assert.deepEqual(portBindings('postgres'), [], 'PostgreSQL is not published on the host');
+});
+
+test('compose: temporal is the official auto-setup server on the postgres service, health-checked', () => {
+  const { repository, tag } = image('temporal');
+  assert.equal(hubRepository(repository), 'temporalio/auto-setup');
+  assert.match(tag, /^1\.\d+\.\d+/, `a server release, got ${tag}`);
+
+  for (const vars of VARIABLE_SETS) {
+    const env = resolvedEnvironment('temporal', vars);
+    const pg = resolvedEnvironment('postgres', vars);
+    assert.equal(env.DB, 'postgres12', 'the PostgreSQL 12+ persistence plugin');
+    assert.equal(env.POSTGRES_SEEDS, 'postgres', 'the postgres service is the database host');
+    assert.equal(env.DB_PORT, '5432');
+    assert.equal(env.POSTGRES_USER, pg.POSTGRES_USER, 'the user postgres creates');
+    assert.equal(env.POSTGRES_PWD, pg.POSTGRES_PASSWORD, 'the password postgres is created with');
+    // auto-setup's own databases must not be the ledger's.
+    const ledgerDb = pg.POSTGRES_DB;
+    assert.notEqual(env.DBNAME ?? 'temporal', ledgerDb);
+    assert.notEqual(env.VISIBILITY_DBNAME ?? 'temporal_visibility', ledgerDb);
+    // The namespace auto-setup creates is the one the services use.
+    assert.equal(env.DEFAULT_NAMESPACE ?? 'default', resolvedEnvironment('worker', vars).TEMPORAL_NAMESPACE);
+  }
+  assert.equal(dependsOn('temporal').get('postgres'), 'service_healthy');
+  assert.ok(healthcheckWords('temporal').join(' ').includes('operator cluster health'), 'temporal healthcheck asks the server');
+
+  const frontend = portBindings('temporal').find((p) => p.target === 7233);
+  assert.ok(frontend, 'temporal publishes the gRPC frontend, 7233');
+  assert.equal(frontend.hostIp, '127.0.0.1', 'a server without authentication is published on loopback only');
+});
+
+test('compose: temporal-setup registers every search attribute the workflows use, once, then exits', () => {
+  const { repository } = image('temporal-setup');
+  assert.equal(hubRepository(repository), 'temporalio/admin-tools');
+  assert.equal(dependsOn('temporal-setup').get('temporal'), 'service_healthy');
+  const restart = service('temporal-setup').restart;
+  assert.ok(restart === undefined || restart === 'no', `a one-shot must not be restarted, got ${String(restart)}`);
+
+  for (const vars of VARIABLE_SETS) {
+    const env = resolvedEnvironment('temporal-setup', vars);
+    assert.equal(env.TEMPORAL_ADDRESS, 'temporal:7233');
+    assert.equal(env.TEMPORAL_NAMESPACE, resolvedEnvironment('worker', vars).TEMPORAL_NAMESPACE, 'the namespace the services use');
+  }
+
+  const entrypoint = commandWords(service('temporal-setup').entrypoint, 'services.temporal-setup.entrypoint');
+  assert.deepEqual(entrypoint, ['/bin/sh', '-c'], "the image's entrypoint only sleeps: run the script with sh -c");
+  const command = strings(service('temporal-setup').command, 'services.temporal-setup.command');
+  assert.equal(command.length, 1, 'the script is one argument to sh -c');
+  const script = command[0] ?? '';
+  // Compose interpolates `$` itself: every `$` meant for the shell must be written `$$`.
+  assert.ok(!script.replaceAll('$$', '').includes('$'), 'unescaped $ in the temporal-setup script');
+
+  assert.match(script, /temporal operator search-attribute create --namespace "\$\$ns" --name "\$\$1" --type "\$\$2"/);
+  const registered = new Map<string, string>();
+  for (const match of script.matchAll(/^\s*register (\S+) (\S+)\s*$/gm)) registered.set(match[1] ?? '', match[2] ?? '');
+  const checked = /for name in ([^;\n]+);/.exec(script)?.[1]?.trim().split(/\s+/) ?? [];
+
   assert.equal(SEARCH_ATTRIBUTES.length, 3);
   for (const key of SEARCH_ATTRIBUTES) {
-    const wanted = `${key.name}=${CLI_SEARCH_ATTRIBUTE_TYPE[key.type]}`;
-    assert.ok(registered.has(wanted), `--search-attribute ${wanted} is missing`);
+    assert.equal(registered.get(key.name), CLI_SEARCH_ATTRIBUTE_TYPE[key.type], `register ${key.name} ${CLI_SEARCH_ATTRIBUTE_TYPE[key.type]}`);
+    assert.ok(checked.includes(key.name), `the final check waits for ${key.name}`);
   }
+  assert.deepEqual([...registered.keys()].sort(), SEARCH_ATTRIBUTES.map((k) => k.name).sort(), 'no attribute the code does not use');
+  assert.ok(
+    SEARCH_ATTRIBUTES.every((k) => CLI_SEARCH_ATTRIBUTE_TYPE[k.type] === 'Keyword'),
+    'the final check compares with Keyword: update it when a type changes',
+  );
+});
+
+test('compose: temporal-ui is the official Web UI on the temporal service, published on loopback', () => {
+  const { repository } = image('temporal-ui');
+  assert.equal(hubRepository(repository), 'temporalio/ui');
+  assert.equal(resolvedEnvironment('temporal-ui', {}).TEMPORAL_ADDRESS, 'temporal:7233');
+  assert.ok(dependsOn('temporal-ui').has('temporal'), 'temporal-ui starts after temporal');
+  const ui = portBindings('temporal-ui').find((p) => p.target === 8080);
+  assert.ok(ui, 'the Web UI (8080 in the container) is published');
+  assert.equal(ui.hostIp, '127.0.0.1', 'the Web UI has no login: loopback only');
 });
 
 test('compose: worker and gateway build this Dockerfile and run the right entry points', () => {
@@ -290,13 +417,6 @@ test('compose: worker and gateway build this Dockerfile and run the right entry 
   }
 });
 
-test('compose: no service image is Alpine', () => {
-  for (const [name, value] of Object.entries(services)) {
-    const image = mapping(value, `services.${name}`).image;
-    if (image !== undefined) assert.ok(!isAlpine(str(image, `services.${name}.image`)), `${name}: ${String(image)}`);
-  }
-});
-
 test('compose: the gateway publishes 3000 and is health-checked on GET /healthz without curl', () => {
   const gateway = service('gateway');
   assert.ok(containerPorts(gateway.ports, 'services.gateway.ports').includes(3000), 'gateway publishes 3000');
@@ -304,8 +424,7 @@ test('compose: the gateway publishes 3000 and is health-checked on GET /healthz 
   const port = env.get('PORT');
   assert.ok(port === undefined || interpolate(port ?? '', {}) === '3000', 'the gateway listens on 3000 in the container');
 
-  const healthcheck = mapping(gateway.healthcheck, 'services.gateway.healthcheck');
-  const probe = commandWords(healthcheck.test, 'services.gateway.healthcheck.test');
+  const probe = healthcheckWords('gateway');
   assert.equal(probe[0], 'CMD', 'exec form: no shell needed');
   assert.equal(probe[1], 'node', 'the slim image has no curl or wget; node does the request');
   const script = probe.slice(2).join(' ');
@@ -313,14 +432,22 @@ test('compose: the gateway publishes 3000 and is health-checked on GET /healthz 
   assert.match(script, /process\.exit/, 'the probe turns the answer into an exit code');
 });
 
-test('compose: worker and gateway wait for a healthy temporal and restart unless stopped', () => {
+test('compose: worker and gateway wait for a healthy postgres and the search attributes, and restart unless stopped', () => {
   for (const name of APP_SERVICES) {
-    const svc = service(name);
-    const dependsOn = mapping(svc.depends_on, `services.${name}.depends_on (long form, with a condition)`);
-    const temporal = mapping(dependsOn.temporal, `services.${name}.depends_on.temporal`);
-    assert.equal(temporal.condition, 'service_healthy', `${name} waits for temporal to be healthy`);
-    assert.equal(svc.restart, 'unless-stopped', `${name} restart policy`);
+    const deps = dependsOn(name);
+    assert.equal(deps.get('postgres'), 'service_healthy', `${name} waits for postgres to be healthy`);
+    assert.equal(deps.get('temporal-setup'), 'service_completed_successfully', `${name} waits for the search attributes`);
+    assert.equal(service(name).restart, 'unless-stopped', `${name} restart policy`);
   }
+});
+
+test('compose: the worker scales (replicas, no fixed name or host port)', () => {
+  const worker = service('worker');
+  const replicas = mapping(worker.deploy, 'services.worker.deploy').replicas;
+  assert.equal(typeof replicas, 'number', 'services.worker.deploy.replicas is set');
+  assert.ok(Number(replicas) >= 2, `more than one worker shows the scaling, got ${String(replicas)}`);
+  assert.equal(worker.container_name, undefined, 'a container_name would forbid more than one worker');
+  assert.deepEqual(portBindings('worker'), [], 'a published port would forbid more than one worker');
 });
 
 test('compose: API_TOKEN is required from the environment, never hard-coded', () => {
@@ -344,34 +471,39 @@ test('compose: every variable set on worker and gateway is a setting of src/conf
   }
 });
 
-test('compose: the environment is valid config, and worker and gateway agree on what they share', () => {
-  const parsed = APP_SERVICES.map((name) => {
-    const env: Record<string, string | undefined> = {};
-    for (const [key, value] of environment(name)) {
-      if (value !== null) env[key] = interpolate(value, { API_TOKEN: TEST_TOKEN });
+test('compose: the environment is valid config; worker and gateway share the postgres ledger and Temporal', () => {
+  for (const vars of VARIABLE_SETS) {
+    const parsed = APP_SERVICES.map((name) => ({ name, config: parseConfig(resolvedEnvironment(name, vars)) }));
+    const [worker, gateway] = parsed;
+    assert.ok(worker && gateway);
+    for (const key of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TASK_QUEUE', 'API_TOKEN', 'PUBLIC_URL'] as const) {
+      assert.equal(worker.config[key], gateway.config[key], `worker and gateway must agree on ${key}`);
     }
-    return { name, config: parseConfig(env) };
-  });
-  const [worker, gateway] = parsed;
-  assert.ok(worker && gateway);
-  for (const key of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TASK_QUEUE', 'API_TOKEN'] as const) {
-    assert.equal(worker.config[key], gateway.config[key], `worker and gateway must agree on ${key}`);
-  }
-  assert.equal(worker.config.TEMPORAL_ADDRESS, 'temporal:7233', 'the services reach Temporal by its service name');
-  assert.equal(gateway.config.PORT, 3000);
+    assert.ok(worker.config.PUBLIC_URL, 'PUBLIC_URL is set: the worker writes the confirmation URLs with it');
+    assert.equal(worker.config.TEMPORAL_ADDRESS, 'temporal:7233', 'the services reach Temporal by its service name');
+    assert.equal(gateway.config.PORT, 3000);
 
-  // Both open the same SQLite ledger: its directory is the same named volume in both containers.
-  const url = worker.config.DATABASE_URL;
-  assert.ok(url.startsWith('sqlite:'), `expected the SQLite ledger, got ${url}`);
-  const dir = path.posix.dirname(url.slice('sqlite:'.length));
+    // The ledger is the database the postgres service creates, with its user and password.
+    const pg = resolvedEnvironment('postgres', vars);
+    const url = new URL(worker.config.DATABASE_URL);
+    assert.match(url.protocol, /^postgres(ql)?:$/, `expected a postgres:// ledger, got ${url.protocol}`);
+    assert.equal(url.hostname, 'postgres', 'the ledger is on the postgres service');
+    assert.equal(url.port || '5432', '5432');
+    assert.equal(url.pathname, `/${pg.POSTGRES_DB}`, 'the database POSTGRES_DB creates');
+    assert.equal(decodeURIComponent(url.username), pg.POSTGRES_USER);
+    assert.equal(decodeURIComponent(url.password), pg.POSTGRES_PASSWORD);
+  }
+});
+
+test('compose: named volumes hold the state; nothing mounts a host path', () => {
   const volumes = mapping(compose.volumes, 'volumes');
-  const sources = APP_SERVICES.map((name) => {
-    const mount = mounts(name).find((m) => m.target === dir);
-    assert.ok(mount, `${name} mounts a volume at ${dir}`);
-    assert.ok(mount.source in volumes, `${mount.source} should be a named volume, not a host path`);
-    return mount.source;
-  });
-  assert.equal(new Set(sources).size, 1, `worker and gateway share one ledger volume, got ${sources.join(', ')}`);
+  for (const name of Object.keys(services)) {
+    for (const mount of mounts(name)) {
+      assert.ok(mount.source in volumes, `${name}: ${mount.source} should be a named volume, not a host path`);
+    }
+  }
+  assert.deepEqual(mounts('worker'), [], 'the worker keeps no local state');
+  assert.deepEqual(mounts('gateway'), [], 'the gateway keeps no local state');
 });
 
 // ---- Dockerfile ---------------------------------------------------------------------------------
@@ -450,7 +582,7 @@ const cli = composeCli();
 /** The environment for `docker compose`, without any settings of this project from the caller. */
 function composeEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const key of Object.keys(configSchema.shape)) delete env[key];
+  for (const key of [...Object.keys(configSchema.shape), 'POSTGRES_PASSWORD']) delete env[key];
   return { ...env, ...extra };
 }
 
@@ -462,17 +594,25 @@ function runCompose(args: string[], env: NodeJS.ProcessEnv) {
   });
 }
 
+function renderedEnvironment(rendered: Mapping, name: string): Mapping {
+  return mapping(mapping(mapping(rendered.services, 'rendered services')[name], name).environment, `${name}.environment`);
+}
+
 test('docker compose config accepts the file, and refuses it without API_TOKEN', { skip: cli.ok ? false : cli.reason }, (t) => {
   if (cli.ok) t.diagnostic(cli.version);
-  const ok = runCompose(['config', '--format', 'json'], composeEnv({ API_TOKEN: TEST_TOKEN }));
+  const ok = runCompose(['config', '--format', 'json'], composeEnv({ API_TOKEN: TEST_TOKEN, POSTGRES_PASSWORD: 'pw-from-env' }));
   assert.equal(ok.status, 0, `docker compose config failed:\n${ok.stderr}`);
   const rendered = mapping(JSON.parse(ok.stdout), 'docker compose config output');
   const renderedServices = mapping(rendered.services, 'rendered services');
-  assert.deepEqual(Object.keys(renderedServices).sort(), ['gateway', 'temporal', 'worker']);
+  assert.deepEqual(Object.keys(renderedServices).sort(), ['gateway', 'postgres', 'temporal', 'temporal-setup', 'temporal-ui', 'worker']);
   for (const name of APP_SERVICES) {
-    const env = mapping(mapping(renderedServices[name], name).environment, `${name}.environment`);
+    const env = renderedEnvironment(rendered, name);
     assert.equal(env.API_TOKEN, TEST_TOKEN, `${name} gets API_TOKEN from the environment`);
+    assert.equal(env.DATABASE_URL, 'postgres://webhooks:pw-from-env@postgres:5432/webhooks', `${name} gets POSTGRES_PASSWORD`);
   }
+  assert.equal(renderedEnvironment(rendered, 'postgres').POSTGRES_PASSWORD, 'pw-from-env');
+  assert.equal(renderedEnvironment(rendered, 'temporal').POSTGRES_PWD, 'pw-from-env');
+  assert.equal(mapping(mapping(renderedServices.worker, 'worker').deploy, 'worker.deploy').replicas, 2);
 
   const missing = runCompose(['config', '-q'], composeEnv({}));
   assert.notEqual(missing.status, 0, 'compose must refuse to run without API_TOKEN');

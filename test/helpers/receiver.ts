@@ -21,7 +21,7 @@ export class TestReceiver {
   private readonly waiters: { check: () => boolean; resolve: () => void }[] = [];
   private readonly hanging = new Set<http.ServerResponse>();
 
-  constructor(public respond: (req: ReceivedRequest, nthForPath: number) => Reply = () => ({ status: 200 })) {
+  constructor(public respond: (req: ReceivedRequest, nthForPath: number) => Reply | Promise<Reply> = () => ({ status: 200 })) {
     this.server = http.createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
@@ -35,12 +35,10 @@ export class TestReceiver {
         };
         this.requests.push(received);
         const nth = this.requests.filter((r) => r.path === received.path).length;
-        const reply = this.respond(received, nth);
-        if (reply === 'hang') {
-          this.hanging.add(res);
-        } else {
-          res.writeHead(reply.status, reply.headers).end(reply.body ?? '');
-        }
+        void Promise.resolve(this.respond(received, nth)).then((reply) => {
+          if (reply === 'hang') this.hanging.add(res);
+          else res.writeHead(reply.status, reply.headers).end(reply.body ?? '');
+        });
         for (const w of [...this.waiters]) {
           if (w.check()) {
             this.waiters.splice(this.waiters.indexOf(w), 1);

@@ -12,6 +12,7 @@ import { createLogger } from '../../src/logger';
 import { openDatabase } from '../../src/store/db';
 import { Ledger } from '../../src/store/ledger';
 import { createWorker } from '../../src/worker';
+import { testDatabase } from './database';
 import { startTemporal } from './temporal';
 
 export const TEST_TOKEN = 'test-token-0123456789abcdef';
@@ -60,11 +61,12 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const server = http.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const gatewayUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const database = await testDatabase(dataDir);
   const config = parseConfig({
     PUBLIC_URL: gatewayUrl,
     DISABLE_AFTER_FAILING_FOR: opts.disableAfterFailingFor,
     API_TOKEN: TEST_TOKEN,
-    DATABASE_URL: `sqlite:${path.join(dataDir, 'ledger.sqlite')}`,
+    DATABASE_URL: database.url,
     TEMPORAL_ADDRESS: env.address,
     TASK_QUEUE: `test-${process.pid}`,
     ALLOW_PRIVATE_NETWORKS: 'true',
@@ -119,6 +121,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await stopWorker();
       await ledger.db.destroy();
+      await database.drop();
       await env.teardown();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },

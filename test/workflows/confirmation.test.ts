@@ -6,8 +6,13 @@ import { type ReceivedRequest, TestReceiver } from '../helpers/receiver';
 import { useStack } from '../helpers/stack';
 import { waitUntil } from '../helpers/wait';
 
-// Receivers answer 202 at once; confirming is the test's job.
-const receiver = new TestReceiver(() => ({ status: 202 }));
+// Receivers answer 202 at once and confirming is the test's job, except /eager, which confirms
+// before it even answers.
+const eagerConfirmations: number[] = [];
+const receiver = new TestReceiver(async (req) => {
+  if (req.path === '/eager') eagerConfirmations.push((await fetch(String(req.headers['webhook-confirm-url']), { method: 'POST' })).status);
+  return { status: 202 };
+});
 const stack = useStack({}, receiver);
 
 const confirmUrl = (r: ReceivedRequest) => String(r.headers['webhook-confirm-url']);
@@ -136,4 +141,14 @@ test('a confirmation wait survives a worker restart, even a confirmation sent wh
   assert.equal((await handle.describe()).status.name, 'COMPLETED');
   assert.equal((await getDelivery(stack, delivery.id)).status, 'succeeded');
   assert.equal(receiver.to('/restart').length, 1, 'no second attempt');
+});
+
+test('a receiver may confirm before it answers; the delivery still succeeds once', async () => {
+  const { eventId, handle } = await send('/eager', { required: true, timeout: '1m' });
+  const [early] = await waitForEventDone(stack, eventId, 1);
+  await handle.result(); // the attempt's answer is recorded by the time the workflow ends
+  assert.deepEqual(eagerConfirmations, [200]);
+  const d = await getDelivery(stack, early!.id);
+  assert.equal(d.status, 'succeeded');
+  assert.deepEqual(d.attempts.map((a) => [a.number, a.outcome, a.statusCode]), [[1, 'succeeded', 202]]);
 });

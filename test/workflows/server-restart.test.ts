@@ -17,6 +17,7 @@ import { resolveTemporalCli } from '../../src/temporal/cli';
 import { devServerArgs } from '../../src/temporal/dev-server';
 import { createWorker } from '../../src/worker';
 import { deliveryWorkflowId } from '../../workflows/shared';
+import { testDatabase } from '../helpers/database';
 import { TestReceiver } from '../helpers/receiver';
 import { TEST_TOKEN } from '../helpers/stack';
 import { quietSdkLogs } from '../helpers/temporal';
@@ -76,9 +77,11 @@ test('a confirmation wait survives a restart of the Temporal server', async () =
   await new Promise<void>((resolve) => gatewayServer.listen(0, '127.0.0.1', resolve));
   cleanups.push(() => new Promise((r) => gatewayServer.close(r)));
   const gatewayUrl = `http://127.0.0.1:${(gatewayServer.address() as AddressInfo).port}`;
+  const database = await testDatabase(dir);
+  cleanups.push(database.drop);
   const config = parseConfig({
     API_TOKEN: TEST_TOKEN,
-    DATABASE_URL: `sqlite:${path.join(dir, 'ledger.sqlite')}`,
+    DATABASE_URL: database.url,
     TEMPORAL_ADDRESS: `127.0.0.1:${port}`,
     TASK_QUEUE: 'restart',
     ALLOW_PRIVATE_NETWORKS: 'true',

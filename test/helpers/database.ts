@@ -1,0 +1,32 @@
+import path from 'node:path';
+import pg from 'pg';
+
+/**
+ * The ledger database for one test stack. SQLite by default; with TEST_DATABASE=postgres (set by
+ * `npm test` for its PostgreSQL pass) a fresh database on the server at TEST_POSTGRES_URL.
+ */
+export async function testDatabase(dir: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  if (process.env.TEST_DATABASE !== 'postgres') {
+    return { url: `sqlite:${path.join(dir, 'ledger.sqlite')}`, drop: async () => {} };
+  }
+  const admin = process.env.TEST_POSTGRES_URL;
+  if (!admin) throw new Error('TEST_DATABASE=postgres needs TEST_POSTGRES_URL (see scripts/start-postgres.sh)');
+  const name = `webhooks_test_${process.pid}_${Date.now().toString(36)}_${Math.floor(Math.random() * 1e6)}`;
+  await withAdmin(admin, (c) => c.query(`CREATE DATABASE ${name}`));
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: () => withAdmin(admin, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
+  };
+}
+
+async function withAdmin<T>(adminUrl: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
