@@ -1,5 +1,7 @@
 // `npm test`: makes sure the Temporal CLI is there (installing it once into the cache), then runs
-// every test file with Node's test runner. Each integration file starts its own dev server.
+// every test file with Node's test runner; each integration file starts its own dev server.
+// With TEST_POSTGRES_URL set (CI sets it: scripts/start-postgres.sh), the tests that use the ledger
+// run a second time against PostgreSQL.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,15 +15,29 @@ function testFiles(dir: string): string[] {
   });
 }
 
+/** Tests whose subject does not depend on the ledger's database run once. */
+const DATABASE_INDEPENDENT = ['test/deploy/', 'test/scripts/', 'test/ui/', 'test/http/'];
+
 const root = path.resolve(__dirname, '..');
 const only = process.argv.slice(2);
 const files = only.length > 0 ? only : testFiles(path.join(root, 'test')).sort();
 const temporal = resolveTemporalCli();
-console.error(`[test] Temporal CLI: ${temporal}; ${files.length} test files`);
 
-const result = spawnSync(
-  process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files],
-  { cwd: root, stdio: 'inherit', env: { ...process.env, TEMPORAL_CLI: temporal } },
-);
-process.exit(result.status ?? 1);
+function run(label: string, list: string[], env: NodeJS.ProcessEnv): number {
+  console.error(`[test] ${label}: ${list.length} test files (Temporal CLI ${temporal})`);
+  const result = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...list],
+    { cwd: root, stdio: 'inherit', env: { ...process.env, TEMPORAL_CLI: temporal, ...env } },
+  );
+  return result.status ?? 1;
+}
+
+let status = run('ledger on SQLite', files, { TEST_DATABASE: 'sqlite' });
+if (process.env.TEST_POSTGRES_URL) {
+  const ledgerTests = files.filter((f) => !DATABASE_INDEPENDENT.some((d) => path.relative(root, f).startsWith(d)));
+  status = Math.max(status, run('ledger on PostgreSQL', ledgerTests, { TEST_DATABASE: 'postgres' }));
+} else {
+  console.error('[test] TEST_POSTGRES_URL is not set: skipping the PostgreSQL pass (scripts/start-postgres.sh prints one)');
+}
+process.exit(status);

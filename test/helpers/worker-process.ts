@@ -15,7 +15,7 @@ export function spawnWorker(config: Config): ChildProcess {
       TEMPORAL_NAMESPACE: config.TEMPORAL_NAMESPACE,
       TASK_QUEUE: config.TASK_QUEUE,
       ALLOW_PRIVATE_NETWORKS: 'true',
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: 'error',
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
