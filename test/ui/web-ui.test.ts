@@ -8,7 +8,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { deliveryWorkflowId, eventWorkflowId } from '../../workflows/shared';
+import { deliveryWorkflowId, eventWorkflowId, fanOutShardWorkflowId } from '../../workflows/shared';
 import { createSubscription, waitForEventDone } from '../helpers/api';
 import { TestReceiver } from '../helpers/receiver';
 import { type Stack, startStack } from '../helpers/stack';
@@ -72,7 +72,7 @@ after(async () => {
 /** The workflow ids the page links to (a row links its id, run id and type; only the id looks like this). */
 async function listedWorkflowIds(page: Page): Promise<string[]> {
   const texts = await page.getByRole('link').allInnerTexts();
-  return texts.map((t) => t.trim()).filter((t) => /^(event|delivery|replay):/.test(t));
+  return texts.map((t) => t.trim()).filter((t) => /^(event|fanout|delivery|replay):/.test(t));
 }
 
 async function screenshot(page: Page, name: string): Promise<void> {
@@ -100,7 +100,8 @@ test('the Web UI lists exactly an event’s workflows and shows a delivery’s s
   }
   assert.equal(receiver.requests.length, 4);
 
-  const expected = [eventWorkflowId(eventId), ...subs.map((s) => deliveryWorkflowId(eventId, s.id))];
+  // The event workflow, its one fan-out shard and a delivery per subscriber.
+  const expected = [eventWorkflowId(eventId), fanOutShardWorkflowId(eventId, 0), ...subs.map((s) => deliveryWorkflowId(eventId, s.id))];
   // Wait for the event workflow to close and for visibility to catch up, so the page has no reason to lag.
   await stack.env.client.workflow.getHandle(eventWorkflowId(eventId)).result();
   await waitUntil(
@@ -109,9 +110,9 @@ test('the Web UI lists exactly an event’s workflows and shows a delivery’s s
       for await (const wf of stack!.env.client.workflow.list({ query: `WebhookEventId="${eventId}" AND ExecutionStatus="Completed"` })) {
         if (wf.workflowId) n++;
       }
-      return n === 3;
+      return n === expected.length;
     },
-    { what: 'visibility to list the 3 completed workflows of the event' },
+    { what: `visibility to list the ${expected.length} completed workflows of the event` },
   );
 
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
@@ -138,7 +139,7 @@ test('the Web UI lists exactly an event’s workflows and shows a delivery’s s
     await page.getByRole('cell', { name: 'Completed' }).first().waitFor();
     const listText = await page.locator('body').innerText();
     assert.ok(!listText.includes(otherId), `the other event ${otherId} must not be listed`);
-    assert.match(listText, /\b3\s+Workflows\b/, 'the page counts 3 workflows');
+    assert.match(listText, new RegExp(`\\b${expected.length}\\s+Workflows\\b`), `the page counts ${expected.length} workflows`);
     await screenshot(page, 'web-ui-list.png');
 
     // One delivery, opened from the list: its summary is under the User Metadata tab.
