@@ -1,15 +1,7 @@
-import {
-  CancellationScope,
-  CancelledFailure,
-  executeChild,
-  isCancellation,
-  ParentClosePolicy,
-  proxyActivities,
-  setCurrentDetails,
-} from '@temporalio/workflow';
+import { CancellationScope, CancelledFailure, isCancellation, proxyActivities, setCurrentDetails } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { deliveryWorkflow } from './delivery';
-import { deliveryStartOptions, type EventWorkflowResult, type FanOutShardInput } from './shared';
+import { type DeliveryOutcome, runDeliveryChild } from './run-delivery';
+import type { EventWorkflowResult, FanOutShardInput } from './shared';
 
 const { loadShardPage } = proxyActivities<Activities>({
   startToCloseTimeout: '1m',
@@ -21,25 +13,13 @@ const { loadShardPage } = proxyActivities<Activities>({
  * A shard holds at most the shard size of pending children, well below Temporal's limit.
  */
 export async function fanOutShardWorkflow(input: FanOutShardInput): Promise<EventWorkflowResult> {
-  const outcomes: Promise<'succeeded' | 'failed' | 'cancelled'>[] = [];
+  const outcomes: Promise<DeliveryOutcome>[] = [];
   let after = input.after;
   try {
     for (;;) {
       const page = await loadShardPage({ eventId: input.eventId, after, upTo: input.upTo });
       if (page.length === 0) break;
-      for (const plan of page) {
-        const child = executeChild(deliveryWorkflow, {
-          ...deliveryStartOptions(input.eventId, input.eventType, plan, 0),
-          // If this workflow is terminated, its deliveries still get to record their cancellation.
-          parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
-        });
-        outcomes.push(
-          child.then(
-            () => 'succeeded' as const,
-            (err) => (isCancellation(err) ? ('cancelled' as const) : ('failed' as const)),
-          ),
-        );
-      }
+      for (const plan of page) outcomes.push(runDeliveryChild(input.eventId, input.eventType, plan, 0));
       after = page[page.length - 1]!.subscriptionId;
     }
   } catch (err) {
@@ -50,6 +30,7 @@ export async function fanOutShardWorkflow(input: FanOutShardInput): Promise<Even
   const settled = await Promise.all(outcomes);
   // Waiting for every child first lets each one record its cancellation before this run ends.
   if (CancellationScope.current().consideredCancelled) throw new CancelledFailure('fan-out cancelled');
-  const count = (o: string) => settled.filter((s) => s === o).length;
+  const count = (o: DeliveryOutcome) => settled.filter((s) => s === o).length;
+  // A delivery already running elsewhere (a retry started by hand) is not this shard's to count.
   return { deliveries: settled.length, succeeded: count('succeeded'), failed: count('failed'), cancelled: count('cancelled') };
 }

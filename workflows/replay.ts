@@ -1,18 +1,15 @@
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
   CancellationScope,
   CancelledFailure,
   condition,
-  executeChild,
   isCancellation,
-  ParentClosePolicy,
   proxyActivities,
   setCurrentDetails,
   setHandler,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { deliveryWorkflow } from './delivery';
-import { deliveryStartOptions, type ReplayProgress, replayProgressQuery, type ReplayWorkflowInput } from './shared';
+import { runDeliveryChild } from './run-delivery';
+import { type ReplayProgress, replayProgressQuery, type ReplayWorkflowInput } from './shared';
 
 const { prepareReplayPage, endDelivery } = proxyActivities<Activities>({
   startToCloseTimeout: '2m',
@@ -49,18 +46,12 @@ export async function replayWorkflow(input: ReplayWorkflowInput): Promise<Replay
         progress.started++;
         const { eventId, eventType, attemptOffset, ...plan } = d;
         children.push(
-          executeChild(deliveryWorkflow, {
-            ...deliveryStartOptions(eventId, eventType, plan, attemptOffset),
-            parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
-          }).then(
-            () => void progress.succeeded++,
-            (err) => {
-              // Already running elsewhere (e.g. still under its event workflow): leave it be.
-              if (err instanceof WorkflowExecutionAlreadyStartedError) progress.skipped++;
-              else if (isCancellation(err)) progress.cancelled++;
-              else progress.failed++;
-            },
-          ).finally(() => void inFlight--),
+          runDeliveryChild(eventId, eventType, plan, attemptOffset).then((outcome) => {
+            inFlight--;
+            // Already running elsewhere (e.g. still under its event workflow): left alone.
+            if (outcome === 'already_running') progress.skipped++;
+            else progress[outcome]++;
+          }),
         );
       }
       setCurrentDetails(`${progress.started} of ${progress.matched} events re-delivered so far`);
