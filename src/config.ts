@@ -41,6 +41,8 @@ export const configSchema = z.object({
       }
       return ms;
     }),
+  /** Deliveries one worker sends at once (its activity slots). */
+  WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(10_000).default(200),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

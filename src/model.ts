@@ -75,6 +75,8 @@ export const createSubscriptionSchema = z.strictObject({
   retrySchedule: retryScheduleSchema.optional(),
   timeoutMs: z.number().int().min(100).max(MAX_TIMEOUT_MS).optional(),
   confirmation: confirmationInputSchema.optional(),
+  maxConcurrency: z.number().int().min(1).max(1000).optional().describe('Requests in flight to this endpoint at most, across all workers.'),
+  rateLimitPerSecond: z.number().int().min(1).max(10_000).optional().describe('Requests per second to this endpoint at most, across all workers.'),
 });
 export type CreateSubscriptionInput = z.infer<typeof createSubscriptionSchema>;
 
@@ -86,6 +88,8 @@ export const updateSubscriptionSchema = z
     retrySchedule: retryScheduleSchema.nullable(),
     timeoutMs: z.number().int().min(100).max(MAX_TIMEOUT_MS),
     confirmation: confirmationInputSchema,
+    maxConcurrency: z.number().int().min(1).max(1000).nullable(),
+    rateLimitPerSecond: z.number().int().min(1).max(10_000).nullable(),
     status: z.enum(['active', 'disabled']).describe('Set active to re-enable a disabled subscription.'),
   })
   .partial();
@@ -101,6 +105,8 @@ export const subscriptionSchema = z.object({
   retrySchedule: z.array(z.number()).describe('Delay in ms before each attempt.'),
   timeoutMs: z.number(),
   confirmation: z.object({ required: z.boolean(), timeoutMs: z.number().nullable() }),
+  maxConcurrency: z.number().nullable(),
+  rateLimitPerSecond: z.number().nullable(),
   status: subscriptionStatusSchema,
   failingSince: z.string().nullable().describe('When the current run of failed attempts began.'),
   disabledReason: z.string().nullable(),

@@ -35,7 +35,7 @@ export async function createWorker({ config, connection, ledger, logger, fanOutP
       disableAfterMs: config.DISABLE_AFTER_FAILING_FOR,
     }),
     // Deliveries wait on the network, not the CPU: many can be in flight per worker.
-    maxConcurrentActivityTaskExecutions: 200,
+    maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
     maxConcurrentWorkflowTaskExecutions: 40,
   });
 }

@@ -36,13 +36,15 @@ const { endDelivery, settleConfirmationTimeout } = proxyActivities<Activities>({
   retry: { maximumInterval: '1m' },
 });
 
-/** The deliver activity with a retry policy covering `attempts` attempts of the schedule. */
-function deliverWithRetries(input: DeliveryWorkflowInput, attempts: number) {
+/**
+ * The deliver activity. Its retries are not capped here: the activity counts attempts in the ledger
+ * and ends the delivery when the schedule is used up, so deferrals by endpoint limits cost nothing.
+ */
+function deliverWithRetries(input: DeliveryWorkflowInput) {
   return proxyActivities<Activities>({
     startToCloseTimeout: input.timeoutMs + ACTIVITY_SLACK_MS,
     summary: `POST ${input.displayUrl}`,
     retry: {
-      maximumAttempts: attempts,
       // Used only when an attempt is lost with its worker; failed attempts set nextRetryDelay.
       initialInterval: '1s',
       backoffCoefficient: 2,
@@ -79,7 +81,7 @@ export async function deliveryWorkflow(input: DeliveryWorkflowInput): Promise<De
     let used = 0; // attempts of the schedule this run has spent
     for (;;) {
       progress.state = 'delivering';
-      const deliver = deliverWithRetries(input, input.retrySchedule.length - used);
+      const deliver = deliverWithRetries(input);
       const result = await deliver({ ...input, attemptOffset: input.attemptOffset + used, retrySchedule: input.retrySchedule.slice(used) });
       progress.attempt = result.attempt;
       used = result.attempt - input.attemptOffset;

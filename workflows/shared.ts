@@ -33,6 +33,8 @@ export const FailureType = {
   DeliveryEnded: 'DeliveryEnded',
   /** The last attempt was not confirmed in time. */
   NotConfirmed: 'NotConfirmed',
+  /** The endpoint is at its concurrency or rate limit: retried soon, not counted as an attempt. */
+  Throttled: 'Throttled',
 } as const;
 
 export interface EventWorkflowInput {

@@ -16,6 +16,7 @@ import type {
 import { DEFAULT_CONFIRMATION_TIMEOUT_MS, DEFAULT_TIMEOUT_MS } from '../model';
 import { STANDARD_RETRY_SCHEDULE_MS } from '../retry-schedule';
 import type { DeliveryPlan } from '../../workflows/shared';
+import { EndpointLimits } from './endpoint-limits';
 import type { AttemptsTable, Database, DeliveriesTable, SubscriptionsTable } from './schema';
 
 /** A subscription as the delivery path needs it, secret included. Never leaves the worker. */
@@ -76,6 +77,8 @@ function toSubscription(row: Selectable<SubscriptionsTable>): Subscription {
       required: row.confirmation_timeout_ms !== null,
       timeoutMs: row.confirmation_timeout_ms === null ? null : Number(row.confirmation_timeout_ms),
     },
+    maxConcurrency: row.max_concurrency === null ? null : Number(row.max_concurrency),
+    rateLimitPerSecond: row.rate_limit_per_second === null ? null : Number(row.rate_limit_per_second),
     status: row.status,
     failingSince: row.failing_since,
     disabledReason: row.disabled_reason,
@@ -144,7 +147,11 @@ const FINAL_STATUSES: DeliveryStatus[] = ['succeeded', 'failed', 'cancelled'];
  * is idempotent so an activity retried after a crash can run it again without doubling anything.
  */
 export class Ledger {
-  constructor(readonly db: Kysely<Database>) {}
+  readonly limits: EndpointLimits;
+
+  constructor(readonly db: Kysely<Database>) {
+    this.limits = new EndpointLimits(db);
+  }
 
   async ping(): Promise<void> {
     await this.db.selectFrom('events').select('id').limit(1).execute();
@@ -175,6 +182,8 @@ export class Ledger {
           deleted_at: null,
           confirmation_timeout_ms: confirmationTimeout(input.confirmation),
           failing_since: null,
+          max_concurrency: input.maxConcurrency ?? null,
+          rate_limit_per_second: input.rateLimitPerSecond ?? null,
         })
         .execute();
       await trx
@@ -241,6 +250,8 @@ export class Ledger {
           }),
           ...(patch.eventTypes !== undefined && { event_types: JSON.stringify([...new Set(patch.eventTypes)]) }),
           ...(patch.confirmation !== undefined && { confirmation_timeout_ms: confirmationTimeout(patch.confirmation) }),
+          ...(patch.maxConcurrency !== undefined && { max_concurrency: patch.maxConcurrency }),
+          ...(patch.rateLimitPerSecond !== undefined && { rate_limit_per_second: patch.rateLimitPerSecond }),
           ...(enabling && { status: 'active' as const, disabled_reason: null, disabled_at: null, failing_since: null }),
           ...(disabling && { status: 'disabled' as const, disabled_reason: 'disabled by API', disabled_at: at }),
         })

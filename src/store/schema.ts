@@ -20,6 +20,21 @@ export interface SubscriptionsTable {
   deleted_at: string | null;
   confirmation_timeout_ms: number | null;
   failing_since: string | null;
+  max_concurrency: number | null;
+  rate_limit_per_second: number | null;
+}
+
+export interface EndpointSlotsTable {
+  subscription_id: string;
+  slot: number;
+  holder: string;
+  lease_until: string;
+}
+
+export interface EndpointRateTable {
+  subscription_id: string;
+  window_start: number;
+  sent: number;
 }
 
 export interface SubscriptionEventTypesTable {
@@ -68,4 +83,6 @@ export interface Database {
   events: EventsTable;
   deliveries: DeliveriesTable;
   attempts: AttemptsTable;
+  endpoint_slots: EndpointSlotsTable;
+  endpoint_rate: EndpointRateTable;
 }

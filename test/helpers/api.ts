@@ -1,4 +1,5 @@
-import type { Attempt, Delivery, Subscription } from '../../src/model';
+import type { z } from 'zod';
+import type { Attempt, createSubscriptionSchema, Delivery, Subscription } from '../../src/model';
 import type { Stack } from './stack';
 import { waitUntil } from './wait';
 
@@ -7,7 +8,7 @@ export type EventView = { id: string; type: string; status: string; deliveries: 
 
 export async function createSubscription(
   stack: Stack,
-  body: { url: string; eventTypes: string[]; retrySchedule?: (number | string)[]; timeoutMs?: number; secret?: string },
+  body: z.input<typeof createSubscriptionSchema>,
 ): Promise<Subscription & { secret: string }> {
   const res = await stack.api('POST', '/v1/subscriptions', body);
   if (res.status !== 201) throw new Error(`create subscription: ${res.status} ${JSON.stringify(res.body)}`);

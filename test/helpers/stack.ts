@@ -44,6 +44,8 @@ export interface StackOptions {
   temporalArgs?: string[];
   /** Serve the Temporal Web UI on this port. */
   uiPort?: number;
+  /** WORKER_MAX_CONCURRENT_ACTIVITIES for the in-process worker. */
+  workerActivitySlots?: number;
   /** Endpoint health threshold (DISABLE_AFTER_FAILING_FOR), e.g. '300ms'. */
   disableAfterFailingFor?: string;
   /** Smaller fan-out pages and shards, to exercise paging and sharding with few subscribers. */
@@ -65,6 +67,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const config = parseConfig({
     PUBLIC_URL: gatewayUrl,
     DISABLE_AFTER_FAILING_FOR: opts.disableAfterFailingFor,
+    WORKER_MAX_CONCURRENT_ACTIVITIES: opts.workerActivitySlots?.toString(),
     API_TOKEN: TEST_TOKEN,
     DATABASE_URL: database.url,
     TEMPORAL_ADDRESS: env.address,
