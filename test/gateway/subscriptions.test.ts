@@ -127,6 +127,6 @@ test('GET /openapi.json documents every route with the validating schemas', asyn
     assert.ok(doc.paths[path], path);
   }
   const createSub = doc.paths['/v1/subscriptions']!.post!.requestBody!.content['application/json']!.schema;
-  assert.deepEqual(Object.keys(createSub.properties).sort(), ['confirmation', 'description', 'eventTypes', 'retrySchedule', 'secret', 'timeoutMs', 'url']);
+  assert.deepEqual(Object.keys(createSub.properties).sort(), ['confirmation', 'description', 'eventTypes', 'maxConcurrency', 'rateLimitPerSecond', 'retrySchedule', 'secret', 'timeoutMs', 'url']);
   assert.deepEqual(createSub.required?.sort(), ['eventTypes', 'url']);
 });
