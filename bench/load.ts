@@ -25,10 +25,10 @@ export class GatewayClient {
   }
 
   /** Posts one event with our own id, returning when the gateway has accepted it. */
-  async publish(id: string, n: number): Promise<void> {
+  async publish(id: string, n: number, type = 'bench.created'): Promise<void> {
     const res = await this.call('POST', '/v1/events', {
       id,
-      type: 'bench.created',
+      type,
       data: { n, order: { id: `ord_${n}`, total: 4200, currency: 'EUR', lines: [{ sku: 'sku_1', qty: 2 }] } },
     });
     if (res.status !== 202) throw new Error(`POST /v1/events ${id}: ${res.status} ${JSON.stringify(res.json)}`);

@@ -2,10 +2,13 @@
 // processes) under load on 127.0.0.1, measured from the outside: throughput and latency, history
 // and Actions per delivery, peak memory, and the machine's own HTTP ceiling for comparison.
 // Results go to stdout and bench/results.json. Parameters: see `params` below (BENCH_* env).
+// With BENCH_FANOUT_SUBSCRIBERS > 0 a large fan-out phase runs too (bench/fanout.ts); with
+// BENCH_ONLY_FANOUT=1 only that phase runs and its results go to bench/fanout-results.json.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type SQLite from 'better-sqlite3';
+import { fanOutPhase, fanOutRows, type FanOutResult } from './fanout';
 import { historyCost, totalActions } from './history';
 import { ceilingPerSecond, publishAll, publishPaced } from './load';
 import { GiveUp, installCleanup, killAllNow, peakRssMb, waitUntil } from './procs';
@@ -21,6 +24,23 @@ function intEnv(name: string, fallback: number): number {
   if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got ${raw}`);
   return n;
 }
+
+/** Like intEnv, but 0 is allowed (and means "off"). */
+function countEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got ${raw}`);
+  return n;
+}
+
+/** Fan-out phase: this many subscribers to one event type, one event; 0 skips the phase. */
+const fanOutSubscribers = countEnv('BENCH_FANOUT_SUBSCRIBERS', 0);
+/** Deadline for each of the fan-out's milestones, from the event's acceptance. */
+const fanOutTimeoutSeconds = intEnv('BENCH_FANOUT_TIMEOUT_SECONDS', 1800);
+/** Only the fan-out phase (no phases A/B, history sample or ceiling); writes bench/fanout-results.json. */
+const onlyFanOut = process.env.BENCH_ONLY_FANOUT === '1';
+if (onlyFanOut && fanOutSubscribers === 0) throw new Error('BENCH_ONLY_FANOUT=1 needs BENCH_FANOUT_SUBSCRIBERS > 0');
 
 const params = {
   events: intEnv('BENCH_EVENTS', 300),
@@ -38,8 +58,17 @@ const params = {
   phaseTimeoutSeconds: intEnv('BENCH_PHASE_TIMEOUT_SECONDS', 150),
   /** Temporal's store: 'memory' (default) or 'file' (SQLite file in the run's temp dir, WAL). */
   temporalDb: process.env.BENCH_TEMPORAL_DB === 'file' ? ('file' as const) : ('memory' as const),
-  /** The whole run, after which everything is killed and the run fails. */
-  maxSeconds: intEnv('BENCH_MAX_SECONDS', 600),
+  fanOutSubscribers,
+  fanOutTimeoutSeconds,
+  onlyFanOut,
+  /**
+   * The whole run, after which everything is killed and the run fails. The fan-out phase adds its
+   * deadline plus time for setup and for reading its histories.
+   */
+  maxSeconds: intEnv(
+    'BENCH_MAX_SECONDS',
+    (onlyFanOut ? 180 : 600) + (fanOutSubscribers > 0 ? fanOutTimeoutSeconds + 180 + Math.ceil(fanOutSubscribers / 500) : 0),
+  ),
 };
 
 const started = performance.now();
@@ -78,6 +107,41 @@ async function run(dir: string): Promise<void> {
   try {
     stack = await startStack(dir, { concurrency: params.concurrency, temporalDb: params.temporalDb, say });
     const { api } = stack;
+    const fanOutOptions = { subscribers: params.fanOutSubscribers, timeoutSeconds: params.fanOutTimeoutSeconds, say };
+
+    if (params.onlyFanOut) {
+      const fan = await fanOutPhase(stack, receiver, fanOutOptions);
+      const rss = { worker: peakRssMb(stack.worker.pid), gateway: peakRssMb(stack.gateway.pid), temporal: peakRssMb(stack.temporal.pid) };
+      say('stopping gateway, worker and Temporal');
+      await stopStack(stack, say);
+      stack = undefined;
+      const results = {
+        timestamp: new Date().toISOString(),
+        params: {
+          fanOutSubscribers: params.fanOutSubscribers,
+          fanOutTimeoutSeconds: params.fanOutTimeoutSeconds,
+          concurrency: params.concurrency,
+          temporalDb: params.temporalDb,
+        },
+        ...fan,
+        workerPeakRssMb: rss.worker,
+        gatewayPeakRssMb: rss.gateway,
+        temporalPeakRssMb: rss.temporal,
+        machine: { ...machine(), loadAverage1mAtStart: loadAtStart, loadAverage1mAtEnd: round(os.loadavg()[0] ?? 0, 2) },
+      };
+      fs.writeFileSync(path.join(__dirname, 'fanout-results.json'), `${JSON.stringify(results, null, 2)}\n`);
+      console.log(
+        table([
+          ...fanOutRows(fan),
+          ['workerPeakRssMb', rss.worker],
+          ['gatewayPeakRssMb', rss.gateway],
+          ['temporalPeakRssMb', rss.temporal],
+          ['machine', `${results.machine.cores} cores, ${results.machine.memGb} GB, load ${loadAtStart}`],
+        ]),
+      );
+      say('wrote bench/fanout-results.json');
+      return;
+    }
 
     // Subscribers: one path each on the receiver, all matching the benchmark's event type.
     const paths = Array.from({ length: params.subscribers }, (_, i) => `/sub-${i + 1}`);
@@ -128,6 +192,10 @@ async function run(dir: string): Promise<void> {
       temporal: peakRssMb(stack.temporal.pid),
     };
     const repeats = receiver.repeats;
+
+    // Large fan-out: after everything above has been measured, so it skews none of it.
+    let fan: FanOutResult | undefined;
+    if (params.fanOutSubscribers > 0) fan = await fanOutPhase(stack, receiver, fanOutOptions);
     say('stopping gateway, worker and Temporal');
     await stopStack(stack, say);
     stack = undefined;
@@ -184,6 +252,7 @@ async function run(dir: string): Promise<void> {
       cpu: { phaseA: phaseA.cpu, phaseB: phaseB.cpu },
       /** From Temporal's /metrics: persistence (SQLite) operations and history-service calls. */
       temporalServer: { phaseA: phaseA.temporal, phaseB: phaseB.temporal },
+      ...fan,
       machine: { ...machine(), loadAverage1mAtStart: loadAtStart, loadAverage1mAtEnd: round(os.loadavg()[0] ?? 0, 2) },
     };
     fs.writeFileSync(path.join(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
@@ -212,6 +281,7 @@ async function run(dir: string): Promise<void> {
         ['A: temporal persistence ops / delivery', phaseA.temporal.persistenceOpsPerDelivery],
         ['A: temporal persistence ms/op, in flight', `${phaseA.temporal.persistenceMsPerOp}, ${phaseA.temporal.persistenceConcurrency}`],
         ['A: temporal history ms/call', phaseA.temporal.historyMsPerCall],
+        ...(fan ? fanOutRows(fan) : []),
         ['machine', `${results.machine.cores} cores, ${results.machine.memGb} GB, load ${loadAtStart}`],
       ]),
     );

@@ -18,7 +18,10 @@ export interface Stack {
   worker: Proc;
   client: Client;
   api: GatewayClient;
+  /** The ledger, read-only: the bench never writes through this handle. */
   ledger: SQLite.Database;
+  /** The ledger's SQLite file, for a separate writable handle (the fan-out phase's setup). */
+  ledgerFile: string;
 }
 
 export function deathCheck(...procs: Proc[]): void {
@@ -120,7 +123,7 @@ export async function startStack(dir: string, { concurrency, temporalDb, say }: 
   say(`worker polling ${TASK_QUEUE} (pid ${worker.pid})`);
 
   const ledger = new SQLite(dbFile, { readonly: true, fileMustExist: true });
-  return { temporal, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`, gateway, worker, client, api, ledger };
+  return { temporal, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`, gateway, worker, client, api, ledger, ledgerFile: dbFile };
 }
 
 export async function stopStack(stack: Stack, say: (message: string) => void): Promise<void> {
