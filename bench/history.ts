@@ -1,4 +1,6 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
+import { DEFAULT_FAN_OUT_SHARD_SIZE } from '../activities';
+import { deliveryWorkflowId, eventWorkflowId, fanOutShardWorkflowId } from '../workflows/shared';
 
 type History = Awaited<ReturnType<WorkflowHandle['fetchHistory']>>;
 type HistoryEvent = NonNullable<History['events']>[number];
@@ -86,6 +88,7 @@ export interface HistoryCost {
   workflowTasks: number;
   actions: ActionCounts;
   /** History events per workflow type, for the report. */
+  /** `event` counts the event workflow and its fan-out shards together. */
   eventsByWorkflow: { event: number; delivery: number };
 }
 
@@ -104,7 +107,11 @@ async function closedBy(handle: WorkflowHandle, deadline: number): Promise<void>
   }
 }
 
-/** Fetches the closed histories of each sampled event's workflow and all its delivery workflows. */
+/**
+ * Fetches the closed histories of each sampled event's workflows: the event workflow, its fan-out
+ * shards (where the delivery children are started, so their Actions are counted there) and every
+ * delivery workflow.
+ */
 export async function historyCost(
   client: Client,
   sample: string[],
@@ -120,9 +127,13 @@ export async function historyCost(
     actions: zero(),
     eventsByWorkflow: { event: 0, delivery: 0 },
   };
+  // A single shard runs inside the event workflow; more get workflows of their own.
+  const count = Math.ceil(subscriptionIds.length / DEFAULT_FAN_OUT_SHARD_SIZE);
+  const shards = count > 1 ? count : 0;
   const ids = sample.flatMap((eventId) => [
-    `event:${eventId}`,
-    ...subscriptionIds.map((s) => `delivery:${eventId}:${s}`),
+    eventWorkflowId(eventId),
+    ...Array.from({ length: shards }, (_, i) => fanOutShardWorkflowId(eventId, i)),
+    ...subscriptionIds.map((s) => deliveryWorkflowId(eventId, s)),
   ]);
   const deadline = Date.now() + timeoutMs;
   let next = 0;
@@ -136,7 +147,7 @@ export async function historyCost(
       cost.workflows += 1;
       cost.historyEvents += events.length;
       cost.workflowTasks += events.filter((e) => e.workflowTaskCompletedEventAttributes).length;
-      cost.eventsByWorkflow[workflowId.startsWith('event:') ? 'event' : 'delivery'] += events.length;
+      cost.eventsByWorkflow[workflowId.startsWith('delivery:') ? 'delivery' : 'event'] += events.length;
       const counts = countActions(events);
       for (const k of Object.keys(counts) as (keyof ActionCounts)[]) cost.actions[k] += counts[k];
     }

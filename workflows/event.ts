@@ -29,9 +29,13 @@ const { recordFanOut } = proxyActivities<Activities>({
  * pending children and a short history, whatever the number of subscribers. Cancelling it
  * cancels the shards and, through them, every delivery.
  */
+// fanOutShardWorkflow is also a plain async function: called inline, its children are this workflow's.
 export async function eventWorkflow(input: EventWorkflowInput): Promise<EventWorkflowResult> {
   const { deliveries, shards } = await recordFanOut(input);
   setCurrentDetails(`${deliveries} deliveries in ${shards.length} shards`);
+  // One shard's worth of subscribers (the common case) is run right here: a shard workflow would
+  // only add Actions and history.
+  if (shards.length === 1) return fanOutShardWorkflow({ ...input, ...shards[0]! });
   const results = await Promise.all(
     shards.map((range, index) =>
       executeChild(fanOutShardWorkflow, {
