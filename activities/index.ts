@@ -30,7 +30,10 @@ export function createActivities(deps: ActivityDeps) {
 
     /** One page of a shard's deliveries still to start, with what each delivery workflow needs. */
     async loadShardPage(input: { eventId: string; after: string | null; upTo: string }) {
-      return ledger.pendingDeliveryPlans(input.eventId, input, deps.fanOutPageSize ?? DEFAULT_FAN_OUT_PAGE_SIZE);
+      const pageSize = deps.fanOutPageSize ?? DEFAULT_FAN_OUT_PAGE_SIZE;
+      const deliveries = await ledger.pendingDeliveryPlans(input.eventId, input, pageSize);
+      // A short page is the last one: saves the workflow an activity (an Action) to find that out.
+      return { deliveries, done: deliveries.length < pageSize };
     },
 
     /** Ends a delivery that stopped without a final attempt: cancelled, or its last attempt was lost. */

@@ -18,9 +18,10 @@ export async function fanOutShardWorkflow(input: FanOutShardInput): Promise<Even
   try {
     for (;;) {
       const page = await loadShardPage({ eventId: input.eventId, after, upTo: input.upTo });
-      if (page.length === 0) break;
-      for (const plan of page) outcomes.push(runDeliveryChild(input.eventId, input.eventType, plan, 0));
-      after = page[page.length - 1]!.subscriptionId;
+      for (const plan of page.deliveries) outcomes.push(runDeliveryChild(input.eventId, input.eventType, plan, 0));
+      const last = page.deliveries[page.deliveries.length - 1];
+      if (page.done || !last) break;
+      after = last.subscriptionId;
     }
   } catch (err) {
     if (!isCancellation(err)) throw err;
