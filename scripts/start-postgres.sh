@@ -2,6 +2,8 @@
 # Installs (Debian) and starts a local PostgreSQL for the test suite, with a role that may create
 # databases, and prints the admin URL tests use as TEST_POSTGRES_URL. Safe to run again.
 set -euo pipefail
+# Only the URL goes to standard output (callers capture it); everything else to standard error.
+exec 3>&1 1>&2
 if ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null
@@ -18,4 +20,4 @@ DO $$ BEGIN
   END IF;
 END $$;
 SQL
-echo "postgres://webhooks:webhooks@127.0.0.1:5432/postgres"
+echo "postgres://webhooks:webhooks@127.0.0.1:5432/postgres" >&3
