@@ -328,15 +328,6 @@ export class Ledger {
     );
   }
 
-  async markEventDispatched(id: string): Promise<void> {
-    await this.db
-      .updateTable('events')
-      .set({ status: 'dispatched', dispatched_at: now() })
-      .where('id', '=', id)
-      .where('status', '=', 'accepted')
-      .execute();
-  }
-
   /**
    * Records the fan-out of an event: a pending delivery for every active subscription whose
    * patterns match, and the event marked dispatched, in one transaction (re-running it adds
