@@ -195,13 +195,10 @@ export class Ledger {
   }
 
   async getSubscription(id: string): Promise<Subscription | undefined> {
-    const row = await this.db
-      .selectFrom('subscriptions')
-      .selectAll()
-      .where('id', '=', id)
-      .where('deleted_at', 'is', null)
-      .executeTakeFirst();
-    return row && toSubscription(row);
+    const target = await this.getSubscriptionTarget(id);
+    if (!target) return undefined;
+    const { secret: _, ...subscription } = target;
+    return subscription;
   }
 
   async getSubscriptionTarget(id: string): Promise<SubscriptionTarget | undefined> {
