@@ -4,13 +4,7 @@ import type { deliveryWorkflow } from '../workflows';
 import { deliveryStartOptions, deliveryWorkflowId, eventWorkflowId } from '../workflows/shared';
 import { ConflictError, DependencyUnavailableError, NotFoundError } from './errors';
 import type { Delivery, DeliveryStatus } from './model';
-import type { Ledger } from './store/ledger';
-
-export interface OperationDeps {
-  ledger: Ledger;
-  client: Client;
-  taskQueue: string;
-}
+import type { ServiceDeps } from './service-deps';
 
 const RUN_CLOSE_WAIT_MS = 10_000;
 const ENDED: DeliveryStatus[] = ['succeeded', 'failed', 'cancelled'];
@@ -31,7 +25,7 @@ async function requestCancel(client: Client, workflowId: string): Promise<boolea
  * Cancels one delivery that has not ended, wherever it is: sending, waiting between retries or
  * waiting for confirmation. The workflow records `cancelled` in the ledger as it stops.
  */
-export async function cancelDelivery({ ledger, client }: OperationDeps, deliveryId: string): Promise<Delivery> {
+export async function cancelDelivery({ ledger, client }: ServiceDeps, deliveryId: string): Promise<Delivery> {
   const delivery = await ledger.getDelivery(deliveryId);
   if (!delivery) throw new NotFoundError('delivery', deliveryId);
   if (ENDED.includes(delivery.status)) throw new ConflictError(`Delivery ${deliveryId} has already ${delivery.status}.`);
@@ -42,7 +36,7 @@ export async function cancelDelivery({ ledger, client }: OperationDeps, delivery
 }
 
 /** Cancels every delivery of an event that has not ended, and the event workflow itself. */
-export async function cancelEvent(deps: OperationDeps, eventId: string): Promise<{ cancelling: number }> {
+export async function cancelEvent(deps: ServiceDeps, eventId: string): Promise<{ cancelling: number }> {
   const event = await deps.ledger.getEvent(eventId);
   if (!event) throw new NotFoundError('event', eventId);
   await requestCancel(deps.client, eventWorkflowId(eventId));
@@ -71,7 +65,7 @@ async function awaitRunClosed(client: Client, workflowId: string): Promise<void>
  * Runs a failed or cancelled delivery again as a new run of the same workflow id: same
  * webhook-id, a fresh signature, attempt numbers continuing, the schedule from the start.
  */
-export async function retryDelivery({ ledger, client, taskQueue }: OperationDeps, deliveryId: string): Promise<Delivery> {
+export async function retryDelivery({ ledger, client, taskQueue }: ServiceDeps, deliveryId: string): Promise<Delivery> {
   const target = await ledger.deliveryTarget(deliveryId);
   if (!target) throw new NotFoundError('delivery', deliveryId);
   const { delivery } = target;
@@ -110,7 +104,7 @@ export interface BulkRetryFilter {
 }
 
 /** Retries up to `limit` matching deliveries; reports what it started and what it skipped and why. */
-export async function retryDeliveries(deps: OperationDeps, filter: BulkRetryFilter) {
+export async function retryDeliveries(deps: ServiceDeps, filter: BulkRetryFilter) {
   const matching = await deps.ledger.findDeliveries({ ...filter, statuses: [filter.status] });
   const started: string[] = [];
   const skipped: { id: string; reason: string }[] = [];

@@ -1,17 +1,12 @@
-import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { eventWorkflow } from '../workflows';
 import { eventWorkflowId, WebhookEventId, WebhookEventType } from '../workflows/shared';
 import { DependencyUnavailableError } from './errors';
 import { newId } from './ids';
 import type { CreateEventInput } from './model';
-import type { Ledger, StoredEvent } from './store/ledger';
-
-export interface PublishDeps {
-  ledger: Ledger;
-  client: Client;
-  taskQueue: string;
-}
+import type { ServiceDeps } from './service-deps';
+import type { StoredEvent } from './store/ledger';
 
 /**
  * Records an event and starts its workflow, idempotently on the event id: the ledger row is
@@ -19,7 +14,7 @@ export interface PublishDeps {
  * and the workflow id is the event id, so at most one workflow ever runs for it.
  */
 export async function publishEvent(
-  { ledger, client, taskQueue }: PublishDeps,
+  { ledger, client, taskQueue }: ServiceDeps,
   input: CreateEventInput,
 ): Promise<{ event: StoredEvent; created: boolean }> {
   const { event, created } = await ledger.insertEvent({ id: input.id ?? newId.event(), type: input.type, data: input.data });

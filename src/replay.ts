@@ -1,15 +1,9 @@
-import { type Client, WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import type { replayWorkflow } from '../workflows';
 import { type ReplayProgress, replayProgressQuery, replayWorkflowId, WebhookSubscriptionId } from '../workflows/shared';
 import { ConflictError, NotFoundError } from './errors';
 import { newId } from './ids';
-import type { Ledger } from './store/ledger';
-
-export interface ReplayDeps {
-  ledger: Ledger;
-  client: Client;
-  taskQueue: string;
-}
+import type { ServiceDeps } from './service-deps';
 
 export interface ReplayView extends Omit<ReplayProgress, 'state'> {
   id: string;
@@ -22,7 +16,7 @@ export interface ReplayView extends Omit<ReplayProgress, 'state'> {
 
 /** Starts re-delivering a subscription's events of [since, until) as a replay workflow. */
 export async function startReplay(
-  { ledger, client, taskQueue }: ReplayDeps,
+  { ledger, client, taskQueue }: ServiceDeps,
   subscriptionId: string,
   window: { since: string; until?: string; limit: number },
 ): Promise<ReplayView> {
@@ -42,7 +36,7 @@ export async function startReplay(
 }
 
 /** A replay's progress, from its workflow's query (which also answers after it has closed). */
-export async function getReplay({ client }: ReplayDeps, id: string): Promise<ReplayView> {
+export async function getReplay({ client }: ServiceDeps, id: string): Promise<ReplayView> {
   const handle = client.workflow.getHandle<typeof replayWorkflow>(replayWorkflowId(id));
   try {
     const [description, { replayId: _, state, ...rest }] = await Promise.all([handle.describe(), handle.query(replayProgressQuery)]);
@@ -55,7 +49,7 @@ export async function getReplay({ client }: ReplayDeps, id: string): Promise<Rep
   }
 }
 
-export async function cancelReplay(deps: ReplayDeps, id: string): Promise<ReplayView> {
+export async function cancelReplay(deps: ServiceDeps, id: string): Promise<ReplayView> {
   const replay = await getReplay(deps, id);
   if (replay.status !== 'running') throw new ConflictError(`Replay ${id} has already ${replay.status}.`);
   await deps.client.workflow.getHandle(replayWorkflowId(id)).cancel();

@@ -1,10 +1,11 @@
 import { Router } from 'express';
-import { cancelDelivery, type OperationDeps, retryDeliveries, retryDelivery } from '../../delivery-operations';
+import { cancelDelivery, retryDeliveries, retryDelivery } from '../../delivery-operations';
+import type { ServiceDeps } from '../../service-deps';
 import { NotFoundError } from '../../errors';
 import { bulkRetrySchema, deliveryFilterSchema } from '../../model';
 import { parseInput } from '../validate';
 
-export function deliveryRoutes(deps: OperationDeps): Router {
+export function deliveryRoutes(deps: ServiceDeps): Router {
   const { ledger } = deps;
   const router = Router();
 

@@ -3,10 +3,11 @@ import { cancelEvent } from '../../delivery-operations';
 import { NotFoundError, ValidationError } from '../../errors';
 import { createEventSchema, eventIdSchema } from '../../model';
 import type { Logger } from '../../logger';
-import { type PublishDeps, publishEvent } from '../../publish-event';
+import { publishEvent } from '../../publish-event';
+import type { ServiceDeps } from '../../service-deps';
 import { parseInput } from '../validate';
 
-export function eventRoutes(deps: PublishDeps, logger: Logger): Router {
+export function eventRoutes(deps: ServiceDeps, logger: Logger): Router {
   const router = Router();
 
   router.post('/', async (req, res) => {

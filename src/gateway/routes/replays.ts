@@ -1,7 +1,8 @@
 import { Router } from 'express';
-import { cancelReplay, getReplay, type ReplayDeps } from '../../replay';
+import { cancelReplay, getReplay } from '../../replay';
+import type { ServiceDeps } from '../../service-deps';
 
-export function replayRoutes(deps: ReplayDeps): Router {
+export function replayRoutes(deps: ServiceDeps): Router {
   const router = Router();
 
   router.get('/:id', async (req, res) => {

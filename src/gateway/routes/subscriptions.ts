@@ -1,12 +1,13 @@
 import { Router } from 'express';
 import { NotFoundError } from '../../errors';
 import { createSubscriptionSchema, pageQuerySchema, replayInputSchema, updateSubscriptionSchema } from '../../model';
-import { type ReplayDeps, startReplay } from '../../replay';
+import { startReplay } from '../../replay';
+import type { ServiceDeps } from '../../service-deps';
 import { generateSecret } from '../../signing';
 import type { Logger } from '../../logger';
 import { parseInput } from '../validate';
 
-export function subscriptionRoutes(deps: ReplayDeps, logger: Logger): Router {
+export function subscriptionRoutes(deps: ServiceDeps, logger: Logger): Router {
   const { ledger } = deps;
   const router = Router();
 
