@@ -83,7 +83,9 @@ export function createDeliver({ ledger, dispatcher, logger, confirmation, disabl
       }
       const response = await sendWebhook({ url: subscription.url, headers, body, timeoutMs: subscription.timeoutMs, dispatcher });
       const ok = response.kind === 'response' && response.statusCode >= 200 && response.statusCode < 300;
-      const disabled = await ledger.recordEndpointHealth(input.subscriptionId, ok, disableAfterMs);
+      // A success to a healthy endpoint has no streak to clear: skip that write on the hot path.
+      const disabled =
+        ok && subscription.failingSince === null ? false : await ledger.recordEndpointHealth(input.subscriptionId, ok, disableAfterMs);
       if (disabled) log.warn({ subscriptionId: input.subscriptionId }, 'subscription disabled: failing for too long');
 
       if (ok) {
