@@ -18,22 +18,30 @@ const REPLAY_SCAN_PAGE = 200;
 /** Builds the worker's activities around their dependencies, as the samples do. */
 export function createActivities(deps: ActivityDeps) {
   const { ledger, logger } = deps;
+  const pageSize = deps.fanOutPageSize ?? DEFAULT_FAN_OUT_PAGE_SIZE;
+  const loadPage = async (eventId: string, range: { after: string | null; upTo: string }) => {
+    const deliveries = await ledger.pendingDeliveryPlans(eventId, range, pageSize);
+    // A short page is the last one: saves the workflow an activity (an Action) to find that out.
+    return { deliveries, done: deliveries.length < pageSize };
+  };
   return {
     deliver: createDeliver(deps),
 
-    /** Writes a pending delivery for every matching subscription and splits them into shards. */
+    /**
+     * Writes a pending delivery for every matching subscription and splits them into shards. With
+     * a single shard it also returns that shard's first page, which the event workflow runs itself.
+     */
     async recordFanOut(input: { eventId: string; eventType: string }) {
       const result = await ledger.recordFanOut(input.eventId, input.eventType, deps.fanOutShardSize ?? DEFAULT_FAN_OUT_SHARD_SIZE);
       logger.info({ eventId: input.eventId, deliveries: result.deliveries, shards: result.shards.length }, 'event fanned out');
-      return result;
+      const [only] = result.shards;
+      const firstPage = result.shards.length === 1 && only ? await loadPage(input.eventId, only) : undefined;
+      return { ...result, firstPage };
     },
 
     /** One page of a shard's deliveries still to start, with what each delivery workflow needs. */
     async loadShardPage(input: { eventId: string; after: string | null; upTo: string }) {
-      const pageSize = deps.fanOutPageSize ?? DEFAULT_FAN_OUT_PAGE_SIZE;
-      const deliveries = await ledger.pendingDeliveryPlans(input.eventId, input, pageSize);
-      // A short page is the last one: saves the workflow an activity (an Action) to find that out.
-      return { deliveries, done: deliveries.length < pageSize };
+      return loadPage(input.eventId, input);
     },
 
     /** Ends a delivery that stopped without a final attempt: cancelled, or its last attempt was lost. */

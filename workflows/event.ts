@@ -8,7 +8,7 @@ import {
   setCurrentDetails,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { fanOutShardWorkflow } from './fan-out-shard';
+import { fanOutShardWorkflow, runShard } from './fan-out-shard';
 import {
   type EventWorkflowInput,
   type EventWorkflowResult,
@@ -29,13 +29,12 @@ const { recordFanOut } = proxyActivities<Activities>({
  * pending children and a short history, whatever the number of subscribers. Cancelling it
  * cancels the shards and, through them, every delivery.
  */
-// fanOutShardWorkflow is also a plain async function: called inline, its children are this workflow's.
 export async function eventWorkflow(input: EventWorkflowInput): Promise<EventWorkflowResult> {
-  const { deliveries, shards } = await recordFanOut(input);
+  const { deliveries, shards, firstPage } = await recordFanOut(input);
   setCurrentDetails(`${deliveries} deliveries in ${shards.length} shards`);
-  // One shard's worth of subscribers (the common case) is run right here: a shard workflow would
-  // only add Actions and history.
-  if (shards.length === 1) return fanOutShardWorkflow({ ...input, ...shards[0]! });
+  // One shard's worth of subscribers (the common case) is run right here, from the page the fan-out
+  // already loaded: a shard workflow and another activity would only add Actions and history.
+  if (shards.length === 1) return runShard({ ...input, ...shards[0]! }, firstPage);
   const results = await Promise.all(
     shards.map((range, index) =>
       executeChild(fanOutShardWorkflow, {

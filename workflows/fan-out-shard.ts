@@ -13,11 +13,20 @@ const { loadShardPage } = proxyActivities<Activities>({
  * A shard holds at most the shard size of pending children, well below Temporal's limit.
  */
 export async function fanOutShardWorkflow(input: FanOutShardInput): Promise<EventWorkflowResult> {
+  return runShard(input);
+}
+
+type ShardPage = Awaited<ReturnType<typeof loadShardPage>>;
+
+/** A shard's work, also run inline by an event workflow with one shard (its first page already loaded). */
+export async function runShard(input: FanOutShardInput, firstPage?: ShardPage): Promise<EventWorkflowResult> {
   const outcomes: Promise<DeliveryOutcome>[] = [];
   let after = input.after;
+  let preloaded = firstPage;
   try {
     for (;;) {
-      const page = await loadShardPage({ eventId: input.eventId, after, upTo: input.upTo });
+      const page = preloaded ?? (await loadShardPage({ eventId: input.eventId, after, upTo: input.upTo }));
+      preloaded = undefined;
       for (const plan of page.deliveries) outcomes.push(runDeliveryChild(input.eventId, input.eventType, plan, 0));
       const last = page.deliveries[page.deliveries.length - 1];
       if (page.done || !last) break;
