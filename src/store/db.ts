@@ -62,5 +62,8 @@ class ImmediateSqliteDialect extends SqliteDialect {
 
 function openPostgres(url: string): Kysely<Database> {
   const pool = new pg.Pool({ connectionString: url, max: PG_POOL_SIZE });
+  // An idle connection the server drops (restart, failover) emits 'error' on the pool; unhandled,
+  // that would crash the process. The pool replaces it on the next query, so only say so.
+  pool.on('error', (err) => console.error(`ledger: idle PostgreSQL connection lost: ${err.message}`));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }

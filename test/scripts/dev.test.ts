@@ -7,7 +7,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import { TestReceiver } from '../helpers/receiver';
-import { waitUntil } from '../helpers/wait';
+import { GiveUp, waitUntil } from '../../src/wait';
 
 // `npm run dev` owns fixed ports (Temporal 7233, Web UI 8233); on a machine already running it, skip.
 function portFree(port: number): Promise<boolean> {
@@ -47,9 +47,23 @@ function startDev(): Dev {
 }
 
 async function ctrlC(dev: Dev): Promise<number | null> {
+  if (dev.child.exitCode !== null) return dev.child.exitCode;
   const exited = new Promise<number | null>((resolve) => dev.child.once('exit', (code) => resolve(code)));
   process.kill(-dev.child.pid!, 'SIGINT');
   return exited;
+}
+
+/** Waits for the banner; a dev stack that exits first fails the test at once, with what it printed. */
+function waitForBanner(dev: Dev): Promise<unknown> {
+  return waitUntil(
+    () => {
+      if (dev.child.exitCode !== null) throw new GiveUp(`npm run dev exited with ${dev.child.exitCode}:\n${dev.output()}`);
+      return dev.output().includes('Ctrl-C stops everything');
+    },
+    { timeoutMs: 180_000, what: 'the dev banner' },
+  ).catch((err: Error) => {
+    throw new Error(`${err.message}\n--- npm run dev printed ---\n${dev.output()}`);
+  });
 }
 
 before(async () => {
@@ -65,7 +79,7 @@ test('npm run dev starts Temporal with its Web UI, the worker and the gateway, a
   if (skip) return t.skip(skip);
   const dev = startDev();
   try {
-    await waitUntil(() => dev.output().includes('Ctrl-C stops everything'), { timeoutMs: 180_000, what: 'the dev banner' });
+    await waitForBanner(dev);
     const token = /API token:\s+(\S+)/.exec(dev.output())![1]!;
     assert.match(dev.output(), new RegExp(`Gateway:\\s+http://127\\.0\\.0\\.1:${gatewayPort}`));
     assert.match(dev.output(), /Temporal UI:\s+http:\/\/127\.0\.0\.1:8233/);
@@ -100,7 +114,7 @@ test('npm run dev starts Temporal with its Web UI, the worker and the gateway, a
   // State persists in the data folder: a second start knows the event and its delivery.
   const again = startDev();
   try {
-    await waitUntil(() => again.output().includes('Ctrl-C stops everything'), { timeoutMs: 180_000, what: 'the second banner' });
+    await waitForBanner(again);
     const token = /API token:\s+(\S+)/.exec(again.output())![1]!;
     const res = await fetch(`http://127.0.0.1:${gatewayPort}/v1/events/dev_1`, { headers: { authorization: `Bearer ${token}` } });
     const event = (await res.json()) as { deliveries: { status: string }[] };
