@@ -10,7 +10,9 @@ if ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
 fi
 version=$(ls /usr/lib/postgresql | sort -V | tail -n 1)
 if ! pg_lsclusters -h | grep -q "^${version} main"; then pg_createcluster "$version" main >/dev/null; fi
-pg_ctlcluster "$version" main start 2>/dev/null || true
+# The server outlives this script: it must not inherit the caller's pipes, or `$(…)` around this
+# script (and a CI runner reading its output) would wait for it forever.
+pg_ctlcluster "$version" main start </dev/null >/dev/null 2>&1 3>&- || true
 for _ in $(seq 1 50); do pg_isready -q -h 127.0.0.1 && break; sleep 0.2; done
 pg_isready -h 127.0.0.1 >/dev/null
 su postgres -c "psql -q -v ON_ERROR_STOP=1" >/dev/null <<'SQL'
