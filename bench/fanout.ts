@@ -88,14 +88,21 @@ export interface SetupResult {
  * take minutes for 100,000). The gateway and worker have the file open too: WAL lets them read on,
  * and their busy timeout (10 s) waits out this transaction's write lock.
  */
-export function insertSubscriptions(file: string, count: number, eventType: string, urlFor: (i: number) => string): SetupResult {
+export function insertSubscriptions(
+  file: string,
+  count: number,
+  eventType: string,
+  urlFor: (i: number) => string,
+  overrides: Partial<Pick<SubscriptionsTable, 'confirmation_timeout_ms' | 'description'>> = {},
+): SetupResult {
   const t0 = performance.now();
   const db = new SQLite(file, { fileMustExist: true });
   try {
     db.pragma('busy_timeout = 30000');
     db.pragma('foreign_keys = ON');
     const at = new Date().toISOString();
-    const probe = subscriptionRow(urlFor(0), [eventType], at);
+    const row = (i: number) => ({ ...subscriptionRow(urlFor(i), [eventType], at), ...overrides });
+    const probe = row(0);
     const typeRow = (subscriptionId: string): SubscriptionEventTypesTable => ({ subscription_id: subscriptionId, pattern: eventType });
     const subColumns = Object.keys(probe);
     const typeColumns = Object.keys(typeRow(probe.id));
@@ -106,10 +113,10 @@ export function insertSubscriptions(file: string, count: number, eventType: stri
     const ids: string[] = [];
     db.transaction(() => {
       for (let i = 0; i < count; i++) {
-        const row = i === 0 ? probe : subscriptionRow(urlFor(i), [eventType], at);
-        insertSub.run(row);
-        insertType.run(typeRow(row.id));
-        ids.push(row.id);
+        const sub = i === 0 ? probe : row(i);
+        insertSub.run(sub);
+        insertType.run(typeRow(sub.id));
+        ids.push(sub.id);
       }
     }).immediate();
     return { ids, ms: round(performance.now() - t0) };

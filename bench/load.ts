@@ -12,7 +12,7 @@ export class GatewayClient {
     this.agent = new Agent({ connections, keepAliveTimeout: 30_000, pipelining: 1 });
   }
 
-  async call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
+  async call(method: 'GET' | 'POST' | 'PATCH', path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
     const res = await request(`${this.baseUrl}${path}`, {
       method,
       dispatcher: this.agent,
@@ -72,6 +72,7 @@ export async function publishPaced(
   intervalMs: number,
   maxInFlight: number,
   acceptedAt: Map<string, number>,
+  type?: string,
 ): Promise<void> {
   const inFlight = new Set<Promise<void>>();
   const errors: unknown[] = [];
@@ -84,7 +85,7 @@ export async function publishPaced(
     if (errors.length > 0) break;
     const id = ids[i]!;
     const p: Promise<void> = gateway
-      .publish(id, i)
+      .publish(id, i, type)
       .then(
         () => void acceptedAt.set(id, performance.now()),
         (err: unknown) => void errors.push(err),

@@ -100,15 +100,21 @@ export function installCleanup(): void {
 
 const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ; 100 on every mainstream Linux build
 
-export function peakRssMb(pid: number): number | undefined {
+/** A memory figure from /proc/<pid>/status, in MB. */
+function statusMb(pid: number, field: 'VmHWM' | 'VmRSS'): number | undefined {
   try {
     const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = /^VmHWM:\s+(\d+) kB/m.exec(status)?.[1];
+    const kb = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1];
     return kb === undefined ? undefined : Math.round((Number(kb) / 1024) * 10) / 10;
   } catch {
     return undefined;
   }
 }
+
+/** The most memory the process has held so far. */
+export const peakRssMb = (pid: number): number | undefined => statusMb(pid, 'VmHWM');
+/** The memory the process holds now. */
+export const rssMb = (pid: number): number | undefined => statusMb(pid, 'VmRSS');
 
 export function cpuSeconds(pid: number): number | undefined {
   try {

@@ -1,8 +1,11 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/** Requests to paths under this prefix are never answered: a receiver that hangs. */
+export const HANGING_PATH_PREFIX = '/hang';
+
 /**
- * The subscribers' endpoint: answers 200 at once and remembers when the first attempt of each
+ * The subscribers' endpoint: answers 200 at once (except under HANGING_PATH_PREFIX) and remembers when the first attempt of each
  * (webhook-id, path) arrived. Times are performance.now() of this process, the same clock the
  * load generator stamps accept times with.
  */
@@ -14,12 +17,14 @@ export class BenchReceiver {
   requests = 0;
   /** Requests that were not a first attempt: redeliveries or retries. */
   repeats = 0;
+  private readonly byPath = new Map<string, number>();
   private readonly server: http.Server;
 
   constructor() {
     this.server = http.createServer((req, res) => {
       const at = performance.now();
       this.requests++;
+      this.byPath.set(req.url ?? '', (this.byPath.get(req.url ?? '') ?? 0) + 1);
       const id = req.headers['webhook-id'];
       if (typeof id === 'string') {
         const key = `${id} ${req.url ?? ''}`;
@@ -32,6 +37,8 @@ export class BenchReceiver {
         }
       }
       req.resume(); // drain the body; nothing in it is needed
+      // The sender's timeout ends a hanging request; stop() closes whatever is left.
+      if (req.url?.startsWith(HANGING_PATH_PREFIX)) return;
       req.on('end', () => {
         res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '2' }).end('ok');
       });
@@ -48,6 +55,11 @@ export class BenchReceiver {
 
   url(path: string): string {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}${path}`;
+  }
+
+  /** Every request to one path, first attempts and retries alike. */
+  requestsTo(path: string): number {
+    return this.byPath.get(path) ?? 0;
   }
 
   firstAttempts(phase: string): number {

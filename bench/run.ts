@@ -9,7 +9,10 @@ import os from 'node:os';
 import path from 'node:path';
 import type SQLite from 'better-sqlite3';
 import { fanOutPhase, fanOutRows, type FanOutResult } from './fanout';
+import { goalRows, goals } from './goals';
 import { historyCost, totalActions } from './history';
+import { inFlightPhase } from './inflight';
+import { isolationPhase, type IsolationResult } from './isolation';
 import { ceilingPerSecond, publishAll, publishPaced } from './load';
 import { GiveUp, installCleanup, killAllNow, peakRssMb, waitUntil } from './procs';
 import { phaseWindow, summarize } from './measure';
@@ -41,6 +44,9 @@ const fanOutTimeoutSeconds = intEnv('BENCH_FANOUT_TIMEOUT_SECONDS', 1800);
 /** Only the fan-out phase (no phases A/B, history sample or ceiling); writes bench/fanout-results.json. */
 const onlyFanOut = process.env.BENCH_ONLY_FANOUT === '1';
 if (onlyFanOut && fanOutSubscribers === 0) throw new Error('BENCH_ONLY_FANOUT=1 needs BENCH_FANOUT_SUBSCRIBERS > 0');
+/** In-flight run alone: this many deliveries left awaiting confirmation; writes bench/inflight-results.json. */
+const inFlightDeliveries = countEnv('BENCH_INFLIGHT_DELIVERIES', 0);
+const inFlightTimeoutSeconds = intEnv('BENCH_INFLIGHT_TIMEOUT_SECONDS', 1800);
 
 const params = {
   events: intEnv('BENCH_EVENTS', 300),
@@ -49,6 +55,9 @@ const params = {
   /** Phase B: target deliveries per second and for how long. */
   fixedRate: intEnv('BENCH_RATE', 100),
   fixedRateSeconds: intEnv('BENCH_RATE_SECONDS', 10),
+  /** Isolation phase: healthy deliveries/s and seconds per run (twice); 0 seconds skips it. */
+  isolationRate: intEnv('BENCH_ISOLATION_RATE', 10),
+  isolationSeconds: countEnv('BENCH_ISOLATION_SECONDS', 30),
   /** Events whose workflows' histories are fetched and counted. */
   historySample: intEnv('BENCH_HISTORY_SAMPLE', 20),
   ceilingRequests: intEnv('BENCH_CEILING_REQUESTS', 20_000),
@@ -61,13 +70,17 @@ const params = {
   fanOutSubscribers,
   fanOutTimeoutSeconds,
   onlyFanOut,
+  inFlightDeliveries,
+  inFlightTimeoutSeconds,
   /**
    * The whole run, after which everything is killed and the run fails. The fan-out phase adds its
    * deadline plus time for setup and for reading its histories.
    */
   maxSeconds: intEnv(
     'BENCH_MAX_SECONDS',
-    (onlyFanOut ? 180 : 600) + (fanOutSubscribers > 0 ? fanOutTimeoutSeconds + 180 + Math.ceil(fanOutSubscribers / 500) : 0),
+    inFlightDeliveries > 0
+      ? inFlightTimeoutSeconds + 300
+      : (onlyFanOut ? 180 : 600) + (fanOutSubscribers > 0 ? fanOutTimeoutSeconds + 180 + Math.ceil(fanOutSubscribers / 500) : 0),
   ),
 };
 
@@ -108,6 +121,30 @@ async function run(dir: string): Promise<void> {
     stack = await startStack(dir, { concurrency: params.concurrency, temporalDb: params.temporalDb, say });
     const { api } = stack;
     const fanOutOptions = { subscribers: params.fanOutSubscribers, timeoutSeconds: params.fanOutTimeoutSeconds, say };
+
+    if (params.inFlightDeliveries > 0) {
+      const result = await inFlightPhase(stack, receiver, { deliveries: params.inFlightDeliveries, timeoutSeconds: params.inFlightTimeoutSeconds, say });
+      say('stopping gateway, worker and Temporal');
+      await stopStack(stack, say);
+      stack = undefined;
+      const results = {
+        timestamp: new Date().toISOString(),
+        ...result,
+        machine: { ...machine(), loadAverage1mAtStart: loadAtStart, loadAverage1mAtEnd: round(os.loadavg()[0] ?? 0, 2) },
+      };
+      fs.writeFileSync(path.join(__dirname, 'inflight-results.json'), `${JSON.stringify(results, null, 2)}\n`);
+      console.log(
+        table([
+          ['in flight (awaiting confirmation)', `${result.inFlightReached} of ${result.inFlightTarget}${result.timedOut ? ' (deadline)' : ''}`],
+          ['seconds to get there', result.elapsedSeconds],
+          ...Object.entries(result.workerRssMbAt).map(([n, mb]) => [`worker RSS MB at ${n} in flight`, mb] as [string, number | undefined]),
+          ['worker peak RSS MB', result.workerPeakRssMb],
+          ['worker MB per 1,000 more in flight', result.workerMbPer1000InFlight],
+        ]),
+      );
+      say('wrote bench/inflight-results.json');
+      return;
+    }
 
     if (params.onlyFanOut) {
       const fan = await fanOutPhase(stack, receiver, fanOutOptions);
@@ -193,6 +230,19 @@ async function run(dir: string): Promise<void> {
     };
     const repeats = receiver.repeats;
 
+    // Isolation: after the peak memory and history sample, so its hanging requests skew neither.
+    let isolation: IsolationResult | undefined;
+    if (params.isolationSeconds > 0) {
+      isolation = await isolationPhase(stack, receiver, {
+        healthyPaths: paths,
+        rate: params.isolationRate,
+        seconds: params.isolationSeconds,
+        maxInFlight: params.concurrency * 4,
+        timeoutSeconds: params.phaseTimeoutSeconds,
+        say,
+      });
+    }
+
     // Large fan-out: after everything above has been measured, so it skews none of it.
     let fan: FanOutResult | undefined;
     if (params.fanOutSubscribers > 0) fan = await fanOutPhase(stack, receiver, fanOutOptions);
@@ -204,6 +254,14 @@ async function run(dir: string): Promise<void> {
     const ceiling = round(await ceilingPerSecond(receiver.url('/ceiling'), params.ceilingRequests, params.concurrency));
 
     const actions = totalActions(cost.actions);
+    const goalList = goals({
+      deliveriesPerSecond: phaseA.deliveriesPerSecond,
+      actionsPerDelivery: round(actions / cost.deliveries, 2),
+      actionsPerDeliveryChildAsTwo: round((actions + cost.actions.childWorkflows) / cost.deliveries, 2),
+      achievedAt100: phaseB.deliveriesPerSecond,
+      p99MsAt100PerSecond: phaseB.latency.p99,
+      isolation,
+    });
     const results = {
       timestamp: new Date().toISOString(),
       params: {
@@ -233,6 +291,8 @@ async function run(dir: string): Promise<void> {
       saturatedAt100: phaseB.deliveriesPerSecond < 0.9 * params.fixedRate,
       historyEventsPerDelivery: round(cost.historyEvents / cost.deliveries, 2),
       actionsPerDelivery: round(actions / cost.deliveries, 2),
+      /** The same if a child workflow start were billed as two Actions, as older pricing pages had it. */
+      actionsPerDeliveryChildAsTwo: round((actions + cost.actions.childWorkflows) / cost.deliveries, 2),
       history: {
         workflows: cost.workflows,
         deliveries: cost.deliveries,
@@ -249,6 +309,8 @@ async function run(dir: string): Promise<void> {
       ceilingDeliveriesPerSecond: ceiling,
       /** Requests beyond the first attempt per (event, subscriber): 0 means exactly-once arrival. */
       repeatedDeliveries: repeats,
+      isolation,
+      goals: goalList,
       cpu: { phaseA: phaseA.cpu, phaseB: phaseB.cpu },
       /** From Temporal's /metrics: persistence (SQLite) operations and history-service calls. */
       temporalServer: { phaseA: phaseA.temporal, phaseB: phaseB.temporal },
@@ -275,6 +337,12 @@ async function run(dir: string): Promise<void> {
         ['temporalPeakRssMb', results.temporalPeakRssMb],
         ['ceilingDeliveriesPerSecond', results.ceilingDeliveriesPerSecond],
         ['repeated deliveries', repeats],
+        ...(isolation
+          ? ([
+              [`isolation at ${isolation.healthyDeliveriesPerSecond}/s: healthy p50 / p99 ms`, `${isolation.baseline.p50} / ${isolation.baseline.p99}`],
+              ['  with a hanging subscriber', `${isolation.withHangingSubscriber.p50} / ${isolation.withHangingSubscriber.p99} (x${isolation.p99Ratio})`],
+            ] as [string, string][])
+          : []),
         ['A: cpu cores (w/g/t/bench)', c(phaseA.cpu.cores)],
         ['A: cpu ms/delivery', c(phaseA.cpu.msPerDelivery)],
         ['B: cpu cores', c(phaseB.cpu.cores)],
@@ -285,6 +353,7 @@ async function run(dir: string): Promise<void> {
         ['machine', `${results.machine.cores} cores, ${results.machine.memGb} GB, load ${loadAtStart}`],
       ]),
     );
+    console.log(table(goalRows(goalList)));
     say('wrote bench/results.json');
   } catch (err) {
     // The children's own words are usually the quickest explanation of a failed run.
