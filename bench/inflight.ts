@@ -35,8 +35,10 @@ export interface InFlightResult {
   /** Worker RSS when a quarter, half and all of the target were in flight. */
   workerRssMbAt: Record<string, number | undefined>;
   workerPeakRssMb: number;
-  /** RSS growth per 1,000 more in flight between a quarter of the target and the end. */
-  workerMbPer1000InFlight: number;
+  /** RSS growth from half the target in flight to all of it: near 0 when memory is bounded. */
+  workerRssGrowthSecondHalfPercent: number;
+  /** The worker's workflow cache size (WORKER_MAX_CACHED_WORKFLOWS) during the run. */
+  workerMaxCachedWorkflows: string;
   timeline: Sample[];
 }
 
@@ -80,8 +82,8 @@ export async function inFlightPhase(stack: Stack, receiver: BenchReceiver, { del
     await sleep(2_000);
   }
   timeline.push(last);
-  const quarter = at[String(Math.round(0.25 * N))];
-  const span = last.awaitingConfirmation - 0.25 * N;
+  const half = at[String(Math.round(0.5 * N))];
+  const full = at[String(N)];
   return {
     inFlightTarget: N,
     inFlightReached: last.awaitingConfirmation,
@@ -89,7 +91,8 @@ export async function inFlightPhase(stack: Stack, receiver: BenchReceiver, { del
     elapsedSeconds: last.s,
     workerRssMbAt: at,
     workerPeakRssMb: peak,
-    workerMbPer1000InFlight: quarter === undefined || span <= 0 ? Number.NaN : round((((last.workerRssMb ?? 0) - quarter) * 1000) / span, 2),
+    workerRssGrowthSecondHalfPercent: half === undefined || full === undefined ? Number.NaN : round(((full - half) / half) * 100),
+    workerMaxCachedWorkflows: process.env.WORKER_MAX_CACHED_WORKFLOWS ?? 'default (1000)',
     timeline,
   };
 }

@@ -67,6 +67,8 @@ const params = {
   phaseTimeoutSeconds: intEnv('BENCH_PHASE_TIMEOUT_SECONDS', 150),
   /** Temporal's store: 'memory' (default) or 'file' (SQLite file in the run's temp dir, WAL). */
   temporalDb: process.env.BENCH_TEMPORAL_DB === 'file' ? ('file' as const) : ('memory' as const),
+  /** Dev server dynamic config, `KEY=VALUE` separated by spaces (e.g. history.cacheMaxSize=20000). */
+  temporalDynamicConfig: (process.env.BENCH_TEMPORAL_DYNAMIC_CONFIG ?? '').split(/\s+/).filter(Boolean),
   fanOutSubscribers,
   fanOutTimeoutSeconds,
   onlyFanOut,
@@ -118,7 +120,12 @@ async function run(dir: string): Promise<void> {
   const receiver = await new BenchReceiver().start();
   let stack: Stack | undefined;
   try {
-    stack = await startStack(dir, { concurrency: params.concurrency, temporalDb: params.temporalDb, say });
+    stack = await startStack(dir, {
+      concurrency: params.concurrency,
+      temporalDb: params.temporalDb,
+      temporalDynamicConfig: params.temporalDynamicConfig,
+      say,
+    });
     const { api } = stack;
     const fanOutOptions = { subscribers: params.fanOutSubscribers, timeoutSeconds: params.fanOutTimeoutSeconds, say };
 
@@ -139,7 +146,8 @@ async function run(dir: string): Promise<void> {
           ['seconds to get there', result.elapsedSeconds],
           ...Object.entries(result.workerRssMbAt).map(([n, mb]) => [`worker RSS MB at ${n} in flight`, mb] as [string, number | undefined]),
           ['worker peak RSS MB', result.workerPeakRssMb],
-          ['worker MB per 1,000 more in flight', result.workerMbPer1000InFlight],
+          ['worker RSS growth, half → all in flight', `${result.workerRssGrowthSecondHalfPercent} %`],
+          ['worker workflow cache', result.workerMaxCachedWorkflows],
         ]),
       );
       say('wrote bench/inflight-results.json');
@@ -159,6 +167,7 @@ async function run(dir: string): Promise<void> {
           fanOutTimeoutSeconds: params.fanOutTimeoutSeconds,
           concurrency: params.concurrency,
           temporalDb: params.temporalDb,
+          temporalDynamicConfig: params.temporalDynamicConfig,
         },
         ...fan,
         workerPeakRssMb: rss.worker,

@@ -34,6 +34,8 @@ export interface StackOptions {
   /** Connections the gateway client keeps; the load's concurrency. */
   concurrency: number;
   temporalDb: 'memory' | 'file';
+  /** Extra `--dynamic-config-value KEY=VALUE` settings for the dev server. */
+  temporalDynamicConfig?: string[];
   say: (message: string) => void;
 }
 
@@ -41,7 +43,7 @@ export interface StackOptions {
  * Temporal dev server, gateway and worker as separate processes (so each one's memory and CPU can
  * be read from /proc), on free 127.0.0.1 ports, each awaited until it really answers.
  */
-export async function startStack(dir: string, { concurrency, temporalDb, say }: StackOptions): Promise<Stack> {
+export async function startStack(dir: string, { concurrency, temporalDb, temporalDynamicConfig = [], say }: StackOptions): Promise<Stack> {
   const [grpcPort, httpPort, metricsPort, gatewayPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const binary = resolveTemporalCli((m) => say(`temporal-cli: ${m}`));
   // In-memory store by default: each run starts from an empty server.
@@ -65,6 +67,7 @@ export async function startStack(dir: string, { concurrency, temporalDb, say }: 
       '--log-level',
       'error',
       ...SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=Keyword`]),
+      ...temporalDynamicConfig.flatMap((kv) => ['--dynamic-config-value', kv]),
       ...(temporalDb === 'file'
         ? ['--db-filename', path.join(dir, 'temporal.sqlite'), '--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=off']
         : []),

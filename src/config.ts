@@ -43,6 +43,12 @@ export const configSchema = z.object({
     }),
   /** Deliveries one worker sends at once (its activity slots). */
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(10_000).default(200),
+  /**
+   * Workflows one worker keeps in memory between tasks. Bounds its memory however many deliveries
+   * are in flight; an evicted one (say, awaiting confirmation) is replayed from its short history
+   * when it next has work. At least the 40 workflow tasks a worker runs at once.
+   */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(40).max(100_000).default(1000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -37,6 +37,7 @@ export async function createWorker({ config, connection, ledger, logger, fanOutP
     // Deliveries wait on the network, not the CPU: many can be in flight per worker.
     maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
     maxConcurrentWorkflowTaskExecutions: 40,
+    maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
   });
 }
 

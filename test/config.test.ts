@@ -10,6 +10,12 @@ test('defaults fill every optional setting', () => {
   assert.equal(config.TASK_QUEUE, 'webhooks');
   assert.equal(config.ALLOW_PRIVATE_NETWORKS, false);
   assert.match(config.DATABASE_URL, /^sqlite:.*ledger\.sqlite$/);
+  assert.equal(config.WORKER_MAX_CACHED_WORKFLOWS, 1000);
+});
+
+test("the worker's workflow cache cannot be set below the workflow tasks it runs at once", () => {
+  assert.throws(() => parseConfig({ API_TOKEN: 'a-long-enough-token', WORKER_MAX_CACHED_WORKFLOWS: '10' }), /WORKER_MAX_CACHED_WORKFLOWS/);
+  assert.equal(parseConfig({ API_TOKEN: 'a-long-enough-token', WORKER_MAX_CACHED_WORKFLOWS: '5000' }).WORKER_MAX_CACHED_WORKFLOWS, 5000);
 });
 
 test('a bad value stops start-up with a message naming every bad variable', () => {
