@@ -13,6 +13,7 @@ import { goalRows, goals } from './goals';
 import { historyCost, totalActions } from './history';
 import { inFlightPhase } from './inflight';
 import { isolationPhase, type IsolationResult } from './isolation';
+import { temporalCeiling, type TemporalCeilingResult } from './temporal-ceiling';
 import { ceilingPerSecond, publishAll, publishPaced } from './load';
 import { GiveUp, installCleanup, killAllNow, peakRssMb, waitUntil } from './procs';
 import { phaseWindow, summarize } from './measure';
@@ -58,6 +59,8 @@ const params = {
   /** Isolation phase: healthy deliveries/s and seconds per run (twice); 0 seconds skips it. */
   isolationRate: intEnv('BENCH_ISOLATION_RATE', 10),
   isolationSeconds: countEnv('BENCH_ISOLATION_SECONDS', 30),
+  /** Temporal ceiling phase: minimal workflows (one no-op activity each); 0 skips it. */
+  temporalCeilingWorkflows: countEnv('BENCH_TEMPORAL_CEILING_WORKFLOWS', 1500),
   /** Events whose workflows' histories are fetched and counted. */
   historySample: intEnv('BENCH_HISTORY_SAMPLE', 20),
   ceilingRequests: intEnv('BENCH_CEILING_REQUESTS', 20_000),
@@ -252,6 +255,14 @@ async function run(dir: string): Promise<void> {
       });
     }
 
+    // What the Temporal server alone allows here: after everything it would otherwise slow down.
+    let ceilingTemporal: TemporalCeilingResult | undefined;
+    if (params.temporalCeilingWorkflows > 0) {
+      say(`temporal ceiling: ${params.temporalCeilingWorkflows} workflows with one no-op activity, ${params.concurrency * 2} at once`);
+      ceilingTemporal = await temporalCeiling(stack, params.temporalCeilingWorkflows, params.concurrency * 2);
+      say(`temporal ceiling: ${ceilingTemporal.workflowsPerSecond} workflows/s`);
+    }
+
     // Large fan-out: after everything above has been measured, so it skews none of it.
     let fan: FanOutResult | undefined;
     if (params.fanOutSubscribers > 0) fan = await fanOutPhase(stack, receiver, fanOutOptions);
@@ -316,6 +327,8 @@ async function run(dir: string): Promise<void> {
       gatewayPeakRssMb: rss.gateway,
       temporalPeakRssMb: rss.temporal,
       ceilingDeliveriesPerSecond: ceiling,
+      /** Minimal workflows (one no-op activity) per second on the same dev server: the bound for any workflow-per-delivery design here. */
+      temporalCeiling: ceilingTemporal,
       /** Requests beyond the first attempt per (event, subscriber): 0 means exactly-once arrival. */
       repeatedDeliveries: repeats,
       isolation,
@@ -345,6 +358,12 @@ async function run(dir: string): Promise<void> {
         ['gatewayPeakRssMb', results.gatewayPeakRssMb],
         ['temporalPeakRssMb', results.temporalPeakRssMb],
         ['ceilingDeliveriesPerSecond', results.ceilingDeliveriesPerSecond],
+        ...(ceilingTemporal
+          ? ([
+              ['Temporal ceiling: 1-activity workflows / s', ceilingTemporal.workflowsPerSecond],
+              ['  its cpu ms/workflow (temporal / bench)', `${ceilingTemporal.cpu.msPerDelivery.temporal} / ${ceilingTemporal.cpu.msPerDelivery.bench}`],
+            ] as [string, string | number | undefined][])
+          : []),
         ['repeated deliveries', repeats],
         ...(isolation
           ? ([

@@ -13,6 +13,8 @@ const TASK_QUEUE = `bench-${process.pid}`;
 
 export interface Stack {
   temporal: Proc;
+  /** The dev server's gRPC address. */
+  address: string;
   metricsUrl: string;
   gateway: Proc;
   worker: Proc;
@@ -126,7 +128,7 @@ export async function startStack(dir: string, { concurrency, temporalDb, tempora
   say(`worker polling ${TASK_QUEUE} (pid ${worker.pid})`);
 
   const ledger = new SQLite(dbFile, { readonly: true, fileMustExist: true });
-  return { temporal, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`, gateway, worker, client, api, ledger, ledgerFile: dbFile };
+  return { temporal, address, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`, gateway, worker, client, api, ledger, ledgerFile: dbFile };
 }
 
 export async function stopStack(stack: Stack, say: (message: string) => void): Promise<void> {
