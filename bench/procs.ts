@@ -36,8 +36,16 @@ export function startProcess(name: string, command: string, args: string[], env:
   const child = spawn(command, args, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   if (child.pid === undefined) throw new Error(`${name}: spawn failed`);
   let tail = '';
+  // A Go crash (the Temporal server) names its cause first, then dumps every goroutine: the tail
+  // alone would hold only the dump.
+  let crash = '';
   const keep = (chunk: Buffer) => {
-    tail = (tail + chunk.toString('utf8')).slice(-OUTPUT_TAIL_BYTES);
+    const text = chunk.toString('utf8');
+    if (!crash) {
+      const at = text.search(/^(panic|fatal error):/m);
+      if (at >= 0) crash = text.slice(at, at + 2_048);
+    }
+    tail = (tail + text).slice(-OUTPUT_TAIL_BYTES);
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
@@ -53,7 +61,7 @@ export function startProcess(name: string, command: string, args: string[], env:
       resolve(-1);
     });
   });
-  const proc: Proc = { name, pid: child.pid, child, exited, hasExited: () => done, output: () => tail };
+  const proc: Proc = { name, pid: child.pid, child, exited, hasExited: () => done, output: () => (crash ? `${crash}\n[…]\n${tail}` : tail) };
   running.add(proc);
   void exited.then(() => running.delete(proc));
   return proc;
