@@ -28,6 +28,7 @@ interface FanOutFile {
   timestamp: string;
   fanOutSubscribers: number;
   fanOutAllDeliveredMs: number | null;
+  fanOutEventHistoryEvents: number;
   fanOutMaxShardHistoryEvents: number;
   fanOutMaxPendingChildren: number;
   fanOut: { completed: boolean; elapsedMs: number; reached: { succeeded: number } };
@@ -68,15 +69,16 @@ export function goals(m: MainMeasures): Goal[] {
       met: i.p99Ratio <= 2,
     });
   }
+  const maxHistory = fan ? Math.max(fan.fanOutEventHistoryEvents, fan.fanOutMaxShardHistoryEvents) : 0;
   list.push(
     fan && fan.fanOutSubscribers >= 100_000
       ? {
           goal: `fan-out to ${fan.fanOutSubscribers} subscribers (${day(fan.timestamp)})`,
           target: 'within Temporal limits',
           measured: fan.fanOut.completed
-            ? `all delivered in ${Math.round((fan.fanOutAllDeliveredMs ?? fan.fanOut.elapsedMs) / 1000)} s; max history ${fan.fanOutMaxShardHistoryEvents}, max pending children ${fan.fanOutMaxPendingChildren}`
-            : `${fan.fanOut.reached.succeeded} delivered by the ${Math.round(fan.fanOut.elapsedMs / 1000)} s deadline; max history ${fan.fanOutMaxShardHistoryEvents}, max pending children ${fan.fanOutMaxPendingChildren}`,
-          met: fan.fanOutMaxShardHistoryEvents < 10_240 && fan.fanOutMaxPendingChildren < 2_000,
+            ? `all delivered in ${Math.round((fan.fanOutAllDeliveredMs ?? fan.fanOut.elapsedMs) / 1000)} s; max history ${maxHistory}, max pending children ${fan.fanOutMaxPendingChildren}`
+            : `${fan.fanOut.reached.succeeded} delivered by the ${Math.round(fan.fanOut.elapsedMs / 1000)} s deadline; max history ${maxHistory}, max pending children ${fan.fanOutMaxPendingChildren}`,
+          met: maxHistory < 10_240 && fan.fanOutMaxPendingChildren < 2_000,
         }
       : { goal: 'fan-out to 100,000 subscribers', target: 'within Temporal limits', measured: 'not run (BENCH_ONLY_FANOUT)', met: null },
   );
