@@ -3,6 +3,7 @@
 // awaiting confirmation. The worker's memory is sampled as the number in flight grows: the goal
 // is that it stays bounded (the worker's workflow cache evicts idle deliveries), not that it
 // grows with N.
+import { configSchema } from '../src/config';
 import { insertSubscriptions } from './fanout';
 import { rssMb } from './procs';
 import { type BenchReceiver } from './receiver';
@@ -38,7 +39,7 @@ export interface InFlightResult {
   /** RSS growth from half the target in flight to all of it: near 0 when memory is bounded. */
   workerRssGrowthSecondHalfPercent: number;
   /** The worker's workflow cache size (WORKER_MAX_CACHED_WORKFLOWS) during the run. */
-  workerMaxCachedWorkflows: string;
+  workerMaxCachedWorkflows: number;
   timeline: Sample[];
 }
 
@@ -92,7 +93,8 @@ export async function inFlightPhase(stack: Stack, receiver: BenchReceiver, { del
     workerRssMbAt: at,
     workerPeakRssMb: peak,
     workerRssGrowthSecondHalfPercent: half === undefined || full === undefined ? Number.NaN : round(((full - half) / half) * 100),
-    workerMaxCachedWorkflows: process.env.WORKER_MAX_CACHED_WORKFLOWS ?? 'default (1000)',
+    // The worker inherits this process's environment: the same parse gives the value it runs with.
+    workerMaxCachedWorkflows: configSchema.shape.WORKER_MAX_CACHED_WORKFLOWS.parse(process.env.WORKER_MAX_CACHED_WORKFLOWS || undefined),
     timeline,
   };
 }

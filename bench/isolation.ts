@@ -6,12 +6,11 @@ import { publishPaced } from './load';
 import { phaseWindow, type PhaseResult, summarize } from './measure';
 import { GiveUp, waitUntil } from './procs';
 import { type BenchReceiver, HANGING_PATH_PREFIX } from './receiver';
-import { round } from './report';
+import { pad, round } from './report';
 import { deathCheck, type Stack } from './stack';
 
 /** Healthy subscribers match `bench.*`, so they get both types; only the hanging one gets this. */
 const HANG_EVENT_TYPE = 'bench.hang';
-const pad = (i: number) => String(i).padStart(6, '0');
 
 export interface IsolationOptions {
   /** The healthy subscribers' receiver paths (already subscribed to `bench.*`). */

@@ -23,6 +23,14 @@ export function machine() {
   };
 }
 
+/** The machine, with the load average before and after the run (other work on it skews everything). */
+export function machineDuringRun(loadAverage1mAtStart: number) {
+  return { ...machine(), loadAverage1mAtStart, loadAverage1mAtEnd: round(os.loadavg()[0] ?? 0, 2) };
+}
+
+/** Bench event ids are `<phase>-<n>` with n zero-padded, so they sort in sending order. */
+export const pad = (i: number): string => String(i).padStart(6, '0');
+
 /** A two-column table for stdout. */
 export function table(rows: [string, string | number | undefined][]): string {
   const cells = rows.map(([k, v]) => [k, String(v ?? '-')] as const);

@@ -18,7 +18,7 @@ import { ceilingPerSecond, publishAll, publishPaced } from './load';
 import { GiveUp, installCleanup, killAllNow, peakRssMb, waitUntil } from './procs';
 import { phaseWindow, summarize } from './measure';
 import { BenchReceiver } from './receiver';
-import { machine, round, table } from './report';
+import { machineDuringRun, pad, round, table } from './report';
 import { deathCheck, type Stack, startStack, stopStack } from './stack';
 
 function intEnv(name: string, fallback: number): number {
@@ -92,7 +92,6 @@ const params = {
 const started = performance.now();
 const say = (m: string) => console.error(`[bench ${((performance.now() - started) / 1000).toFixed(1).padStart(6)}s] ${m}`);
 
-const pad = (i: number) => String(i).padStart(6, '0');
 
 /** Delivery statuses of one phase's events, read straight from the ledger. */
 function ledgerCounts(ledger: SQLite.Database, phase: string): Record<string, number> {
@@ -140,7 +139,7 @@ async function run(dir: string): Promise<void> {
       const results = {
         timestamp: new Date().toISOString(),
         ...result,
-        machine: { ...machine(), loadAverage1mAtStart: loadAtStart, loadAverage1mAtEnd: round(os.loadavg()[0] ?? 0, 2) },
+        machine: machineDuringRun(loadAtStart),
       };
       fs.writeFileSync(path.join(__dirname, 'inflight-results.json'), `${JSON.stringify(results, null, 2)}\n`);
       console.log(
@@ -176,7 +175,7 @@ async function run(dir: string): Promise<void> {
         workerPeakRssMb: rss.worker,
         gatewayPeakRssMb: rss.gateway,
         temporalPeakRssMb: rss.temporal,
-        machine: { ...machine(), loadAverage1mAtStart: loadAtStart, loadAverage1mAtEnd: round(os.loadavg()[0] ?? 0, 2) },
+        machine: machineDuringRun(loadAtStart),
       };
       fs.writeFileSync(path.join(__dirname, 'fanout-results.json'), `${JSON.stringify(results, null, 2)}\n`);
       console.log(
@@ -274,10 +273,12 @@ async function run(dir: string): Promise<void> {
     const ceiling = round(await ceilingPerSecond(receiver.url('/ceiling'), params.ceilingRequests, params.concurrency));
 
     const actions = totalActions(cost.actions);
+    const actionsPerDelivery = round(actions / cost.deliveries, 2);
+    const actionsPerDeliveryChildAsTwo = round((actions + cost.actions.childWorkflows) / cost.deliveries, 2);
     const goalList = goals({
       deliveriesPerSecond: phaseA.deliveriesPerSecond,
-      actionsPerDelivery: round(actions / cost.deliveries, 2),
-      actionsPerDeliveryChildAsTwo: round((actions + cost.actions.childWorkflows) / cost.deliveries, 2),
+      actionsPerDelivery,
+      actionsPerDeliveryChildAsTwo,
       achievedAt100: phaseB.deliveriesPerSecond,
       p99MsAt100PerSecond: phaseB.latency.p99,
       isolation,
@@ -310,9 +311,9 @@ async function run(dir: string): Promise<void> {
       /** True when the stack could not keep up with phase B's rate: its latencies then include queueing. */
       saturatedAt100: phaseB.deliveriesPerSecond < 0.9 * params.fixedRate,
       historyEventsPerDelivery: round(cost.historyEvents / cost.deliveries, 2),
-      actionsPerDelivery: round(actions / cost.deliveries, 2),
+      actionsPerDelivery,
       /** The same if a child workflow start were billed as two Actions, as older pricing pages had it. */
-      actionsPerDeliveryChildAsTwo: round((actions + cost.actions.childWorkflows) / cost.deliveries, 2),
+      actionsPerDeliveryChildAsTwo,
       history: {
         workflows: cost.workflows,
         deliveries: cost.deliveries,
@@ -337,7 +338,7 @@ async function run(dir: string): Promise<void> {
       /** From Temporal's /metrics: persistence (SQLite) operations and history-service calls. */
       temporalServer: { phaseA: phaseA.temporal, phaseB: phaseB.temporal },
       ...fan,
-      machine: { ...machine(), loadAverage1mAtStart: loadAtStart, loadAverage1mAtEnd: round(os.loadavg()[0] ?? 0, 2) },
+      machine: machineDuringRun(loadAtStart),
     };
     fs.writeFileSync(path.join(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 
