@@ -23,11 +23,12 @@ export class BenchReceiver {
   constructor() {
     this.server = http.createServer((req, res) => {
       const at = performance.now();
+      const url = req.url ?? '';
       this.requests++;
-      this.byPath.set(req.url ?? '', (this.byPath.get(req.url ?? '') ?? 0) + 1);
+      this.byPath.set(url, (this.byPath.get(url) ?? 0) + 1);
       const id = req.headers['webhook-id'];
       if (typeof id === 'string') {
-        const key = `${id} ${req.url ?? ''}`;
+        const key = `${id} ${url}`;
         if (this.firstArrival.has(key)) {
           this.repeats++;
         } else {
@@ -38,7 +39,7 @@ export class BenchReceiver {
       }
       req.resume(); // drain the body; nothing in it is needed
       // The sender's timeout ends a hanging request; stop() closes whatever is left.
-      if (req.url?.startsWith(HANGING_PATH_PREFIX)) return;
+      if (url.startsWith(HANGING_PATH_PREFIX)) return;
       req.on('end', () => {
         res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '2' }).end('ok');
       });
