@@ -71,3 +71,34 @@ export class DependencyUnavailableError extends Error {
     this.name = 'DependencyUnavailableError';
   }
 }
+
+/**
+ * Temporal could not be reached or did not answer in time. The detail is the same whatever the
+ * cause: the gRPC text names addresses and internals, which stay in the logs (via `cause`).
+ */
+export class TemporalUnavailableError extends DependencyUnavailableError {
+  constructor(cause?: unknown) {
+    super('Temporal is unavailable; try again shortly.');
+    this.name = 'TemporalUnavailableError';
+    this.cause = cause;
+  }
+}
+
+export type HealthCheck = 'ok' | 'unavailable';
+
+/** "Temporal is unavailable.", "The ledger and Temporal are unavailable." */
+function describeDown(checks: Record<string, HealthCheck>): string {
+  const down = Object.keys(checks)
+    .filter((name) => checks[name] !== 'ok')
+    .map((name) => (name === 'temporal' ? 'Temporal' : `the ${name}`));
+  const list = down.join(' and ');
+  return `${list.charAt(0).toUpperCase()}${list.slice(1)} ${down.length > 1 ? 'are' : 'is'} unavailable.`;
+}
+
+/** GET /healthz found a dependency down; `checks` names each one's state, never its error text. */
+export class HealthCheckFailedError extends DependencyUnavailableError {
+  constructor(readonly checks: Record<string, HealthCheck>) {
+    super(describeDown(checks));
+    this.name = 'HealthCheckFailedError';
+  }
+}

@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import type { Config } from '../config';
-import { DependencyUnavailableError, NotFoundError } from '../errors';
+import { type HealthCheck, HealthCheckFailedError, NotFoundError } from '../errors';
 import type { Logger } from '../logger';
 import type { Ledger } from '../store/ledger';
 import { confirmationKey } from '../confirmation-token';
@@ -21,15 +21,38 @@ export interface GatewayDeps {
   logger: Logger;
 }
 
+/** Under the 5 s a load balancer's health check typically allows. */
 const HEALTH_TIMEOUT_MS = 3000;
 
-function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) =>
-      setTimeout(() => reject(new DependencyUnavailableError(`${what} did not answer in time`)), HEALTH_TIMEOUT_MS).unref(),
-    ),
-  ]);
+/** Runs one dependency's probe; its error text goes to the log only, never into the response. */
+async function check(name: string, probe: () => Promise<unknown>, logger: Logger): Promise<HealthCheck> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${HEALTH_TIMEOUT_MS} ms`)), HEALTH_TIMEOUT_MS);
+  });
+  try {
+    await Promise.race([probe(), timeout]);
+    return 'ok';
+  } catch (err) {
+    logger.warn({ err, check: name }, 'health check failed');
+    return 'unavailable';
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** GET /healthz: 200 when the ledger and Temporal both answer, else 503 naming the one that did not. */
+function healthz({ ledger, client, logger }: Pick<GatewayDeps, 'ledger' | 'client' | 'logger'>): RequestHandler {
+  return async (_req, res) => {
+    const deadline = Date.now() + HEALTH_TIMEOUT_MS;
+    const [ledgerCheck, temporalCheck] = await Promise.all([
+      check('ledger', () => ledger.ping(), logger),
+      check('temporal', () => client.connection.withDeadline(deadline, () => client.workflowService.getSystemInfo({})), logger),
+    ]);
+    const checks = { ledger: ledgerCheck, temporal: temporalCheck };
+    if (ledgerCheck !== 'ok' || temporalCheck !== 'ok') throw new HealthCheckFailedError(checks);
+    res.json({ status: 'ok', checks });
+  };
 }
 
 export function createApp({ config, ledger, client, logger }: GatewayDeps): Express {
@@ -42,16 +65,7 @@ export function createApp({ config, ledger, client, logger }: GatewayDeps): Expr
     res.json(openApi);
   });
 
-  app.get('/healthz', async (_req, res) => {
-    await withTimeout(ledger.ping(), 'ledger').catch((err: Error) => {
-      throw new DependencyUnavailableError(`ledger: ${err.message}`);
-    });
-    const deadline = Date.now() + HEALTH_TIMEOUT_MS;
-    await client.connection.withDeadline(deadline, () => client.workflowService.getSystemInfo({})).catch((err: Error) => {
-      throw new DependencyUnavailableError(`Temporal: ${err.message}`);
-    });
-    res.json({ status: 'ok' });
-  });
+  app.get('/healthz', healthz({ ledger, client, logger }));
 
   const deps = { ledger, client, taskQueue: config.TASK_QUEUE };
   const v1 = express.Router();

@@ -1,10 +1,28 @@
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../config';
-import { createLogger } from '../logger';
+import type { Client } from '@temporalio/client';
+import { createLogger, type Logger } from '../logger';
 import { openDatabase } from '../store/db';
 import { Ledger } from '../store/ledger';
 import { connectClient } from '../temporal/client';
+import { isTemporalUnavailable } from '../temporal/deadline';
 import { createApp } from './app';
+
+/**
+ * The gateway starts while Temporal is down (its routes answer 503 meanwhile) and says so once. Any
+ * other answer (a bad API key or certificate) is a misconfiguration: stop, as an eager connect did.
+ */
+async function checkTemporal(client: Client, logger: Logger): Promise<void> {
+  try {
+    await client.workflowService.getSystemInfo({});
+  } catch (err) {
+    if (!isTemporalUnavailable(err)) {
+      logger.error({ err }, 'Temporal refused the connection');
+      process.exit(1);
+    }
+    logger.warn({ err }, 'Temporal is unavailable; routes that need it answer 503 until it is back (see /healthz)');
+  }
+}
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -15,6 +33,7 @@ async function main(): Promise<void> {
   const server = app.listen(config.PORT, () => {
     const { address, port } = server.address() as AddressInfo;
     logger.info({ address, port }, 'gateway listening');
+    void checkTemporal(client, logger);
   });
   const stop = () => {
     server.close(() => {

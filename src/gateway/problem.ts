@@ -5,13 +5,17 @@ import {
   ExpiredError,
   type FieldError,
   ForbiddenError,
+  type HealthCheck,
+  HealthCheckFailedError,
   MalformedBodyError,
   NotFoundError,
   PayloadTooLargeError,
+  TemporalUnavailableError,
   UnauthorizedError,
   ValidationError,
 } from '../errors';
 import type { Logger } from '../logger';
+import { isTemporalUnavailable } from '../temporal/deadline';
 
 /** RFC 9457 problem details, with the failing fields for validation errors. */
 export interface Problem {
@@ -20,6 +24,8 @@ export interface Problem {
   status: number;
   detail: string;
   errors?: FieldError[];
+  /** GET /healthz: each dependency's state. */
+  checks?: Record<string, HealthCheck>;
 }
 
 type ErrorClass = abstract new (...args: never[]) => Error;
@@ -47,6 +53,7 @@ export function toProblem(err: Error): Problem {
     status,
     detail: err.message,
     ...(err instanceof ValidationError && { errors: err.fields }),
+    ...(err instanceof HealthCheckFailedError && { checks: err.checks }),
   };
 }
 
@@ -55,20 +62,25 @@ export function sendProblem(res: Parameters<RequestHandler>[1], problem: Problem
   res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
 }
 
-/** Turns body-parser's errors into ours, then every error into problem+json. */
+/**
+ * Turns what libraries throw into our errors: body-parser's, and the Temporal client's when the
+ * server is unreachable or too slow (whichever route called it, and without its gRPC text).
+ */
+function ownError(err: unknown): Error {
+  const parserType = (err as { type?: string } | null)?.type;
+  if (parserType === 'entity.too.large') return new PayloadTooLargeError('256 KiB');
+  if (parserType === 'entity.parse.failed') return new MalformedBodyError();
+  if (!(err instanceof DependencyUnavailableError) && isTemporalUnavailable(err)) return new TemporalUnavailableError(err);
+  return err instanceof Error ? err : new Error(String(err));
+}
+
+/** Every error into problem+json. A dependency being down is expected now and then: a warning, not an error. */
 export function problemHandler(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
-    const parserType = (err as { type?: string } | null)?.type;
-    const error =
-      parserType === 'entity.too.large'
-        ? new PayloadTooLargeError('256 KiB')
-        : parserType === 'entity.parse.failed'
-          ? new MalformedBodyError()
-          : err instanceof Error
-            ? err
-            : new Error(String(err));
+    const error = ownError(err);
     const problem = toProblem(error);
-    if (problem.status >= 500) logger.error({ err: error, method: req.method, path: req.path }, 'request failed');
+    if (problem.status === 503) logger.warn({ err: error, method: req.method, path: req.path }, 'dependency unavailable');
+    else if (problem.status >= 500) logger.error({ err: error, method: req.method, path: req.path }, 'request failed');
     sendProblem(res, problem);
   };
 }

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
-import net, { type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
@@ -13,11 +12,10 @@ import { createApp } from '../../src/gateway/app';
 import { createLogger } from '../../src/logger';
 import { openDatabase } from '../../src/store/db';
 import { Ledger } from '../../src/store/ledger';
-import { resolveTemporalCli } from '../../src/temporal/cli';
-import { devServerArgs } from '../../src/temporal/dev-server';
 import { createWorker } from '../../src/worker';
 import { deliveryWorkflowId } from '../../workflows/shared';
 import { testDatabase } from '../helpers/database';
+import { freePort, startDevServer, stopDevServer } from '../helpers/dev-server-process';
 import { TestReceiver } from '../helpers/receiver';
 import { TEST_TOKEN } from '../helpers/stack';
 import { quietSdkLogs } from '../helpers/temporal';
@@ -32,46 +30,12 @@ after(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function startServer(port: number): Promise<ChildProcess> {
-  const child = spawn(resolveTemporalCli(), devServerArgs({ port, dbFile: path.join(dir, 'temporal.sqlite'), logLevel: 'error' }), {
-    stdio: 'ignore',
-  });
-  await waitUntil(
-    async () => {
-      const c = await Connection.connect({ address: `127.0.0.1:${port}`, connectTimeout: 1000 });
-      try {
-        return Boolean(await c.workflowService.getSystemInfo({}));
-      } finally {
-        await c.close();
-      }
-    },
-    { timeoutMs: 60_000, intervalMs: 200, what: 'the Temporal server' },
-  );
-  return child;
-}
-
-function stopServer(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-}
-
 test('a confirmation wait survives a restart of the Temporal server', async () => {
   quietSdkLogs();
   const port = await freePort();
-  let server = await startServer(port);
-  cleanups.push(() => stopServer(server));
+  const dbFile = path.join(dir, 'temporal.sqlite');
+  let server = await startDevServer(port, dbFile);
+  cleanups.push(() => stopDevServer(server));
 
   const gatewayServer = http.createServer();
   await new Promise<void>((resolve) => gatewayServer.listen(0, '127.0.0.1', resolve));
@@ -124,8 +88,8 @@ test('a confirmation wait survives a restart of the Temporal server', async () =
     what: 'awaiting confirmation',
   });
 
-  await stopServer(server);
-  server = await startServer(port);
+  await stopDevServer(server);
+  server = await startDevServer(port, dbFile);
 
   const url = String(receiver.to('/slow-worker')[0]!.headers['webhook-confirm-url']);
   assert.equal((await fetch(url, { method: 'POST' })).status, 200);
