@@ -107,6 +107,10 @@ export async function deliveryProblems(world: ChaosWorld): Promise<string[]> {
 /** The run's figures, for the test output. */
 export async function figures(world: ChaosWorld) {
   const { events, deliveries, attempts, successes } = await readLedger(world.db);
+  const reconcileRuns = await world.client.workflow.count('WorkflowType = "reconcileWorkflow"').then(
+    (c) => c.count,
+    (err: Error) => `unknown (${err.message})`,
+  );
   return {
     events: events.length,
     deliveries: deliveries.length,
@@ -116,5 +120,6 @@ export async function figures(world: ChaosWorld) {
     deliveriesWithMoreThanOneSuccess: Object.values(successes).filter((n) => n > 1).length,
     requestsReceived: Object.fromEntries(world.subscribers.map(({ receiver }) => [receiver.name, receiver.requestCount])),
     duplicatesAtReceivers: Object.fromEntries(world.subscribers.map(({ receiver }) => [receiver.name, receiver.duplicates()])),
+    reconcileRuns,
   };
 }
