@@ -14,4 +14,6 @@ export interface ActivityDeps {
   fanOutPageSize?: number;
   /** Deliveries per fan-out shard workflow. */
   fanOutShardSize?: number;
+  /** The reconciler leaves alone what changed more recently than this (RECONCILE_GRACE). */
+  reconcileGraceMs: number;
 }

@@ -1,8 +1,9 @@
-import { matchesPattern } from '../src/event-types';
+import { Context } from '@temporalio/activity';
 import { nextRetryDelayMs } from '../src/retry-schedule';
-import type { PreparedDelivery } from '../src/store/ledger';
 import { createDeliver } from './deliver';
 import type { ActivityDeps } from './deps';
+import { withHeartbeat } from './heartbeat';
+import { createJobActivities } from './jobs';
 
 export type { ActivityDeps } from './deps';
 
@@ -12,8 +13,6 @@ export const DEFAULT_FAN_OUT_PAGE_SIZE = 100;
  * 2k, far from Temporal's continue-as-new suggestion, and 100,000 subscribers make 400 shards.
  */
 export const DEFAULT_FAN_OUT_SHARD_SIZE = 250;
-/** Events scanned per replay page (matching ones are re-delivered). */
-const REPLAY_SCAN_PAGE = 200;
 
 /** Builds the worker's activities around their dependencies, as the samples do. */
 export function createActivities(deps: ActivityDeps) {
@@ -24,15 +23,20 @@ export function createActivities(deps: ActivityDeps) {
     // A short page is the last one: saves the workflow an activity (an Action) to find that out.
     return { deliveries, done: deliveries.length < pageSize };
   };
+  const deliver = createDeliver(deps);
   return {
-    deliver: createDeliver(deps),
+    /** One delivery's attempts (activities/deliver.ts), heartbeating while a slow receiver answers. */
+    deliver: (input: Parameters<typeof deliver>[0]) => withHeartbeat(() => deliver(input)),
 
     /**
      * Writes a pending delivery for every matching subscription and splits them into shards. With
      * a single shard it also returns that shard's first page, which the event workflow runs itself.
      */
     async recordFanOut(input: { eventId: string; eventType: string }) {
-      const result = await ledger.recordFanOut(input.eventId, input.eventType, deps.fanOutShardSize ?? DEFAULT_FAN_OUT_SHARD_SIZE);
+      // The deliveries belong to this event workflow until it starts them (see the reconciler).
+      const owner = Context.current().info.workflowExecution?.workflowId ?? 'unknown';
+      const shardSize = deps.fanOutShardSize ?? DEFAULT_FAN_OUT_SHARD_SIZE;
+      const result = await withHeartbeat((beat) => ledger.recordFanOut(input.eventId, input.eventType, shardSize, owner, beat));
       logger.info({ eventId: input.eventId, deliveries: result.deliveries, shards: result.shards.length }, 'event fanned out');
       const [only] = result.shards;
       const firstPage = result.shards.length === 1 && only ? await loadPage(input.eventId, only) : undefined;
@@ -41,7 +45,7 @@ export function createActivities(deps: ActivityDeps) {
 
     /** One page of a shard's deliveries still to start, with what each delivery workflow needs. */
     async loadShardPage(input: { eventId: string; after: string | null; upTo: string }) {
-      return loadPage(input.eventId, input);
+      return withHeartbeat(() => loadPage(input.eventId, input));
     },
 
     /** Ends a delivery that stopped without a final attempt: cancelled, or its last attempt was lost. */
@@ -78,52 +82,7 @@ export function createActivities(deps: ActivityDeps) {
       return { outcome: outcome.result ?? 'failed', nextDelayMs };
     },
 
-    /**
-     * One page of a replay: the subscription's events in the window, each with its delivery
-     * created or reopened. Deliveries still running are skipped, not disturbed.
-     */
-    async prepareReplayPage(input: {
-      subscriptionId: string;
-      since: string;
-      until: string;
-      after?: { createdAt: string; id: string };
-      remaining: number;
-    }): Promise<{
-      deliveries: (PreparedDelivery & { eventId: string; eventType: string; attemptOffset: number })[];
-      skipped: number;
-      matched: number;
-      next: { createdAt: string; id: string } | null;
-    }> {
-      const subscription = await ledger.getSubscription(input.subscriptionId);
-      if (!subscription) return { deliveries: [], skipped: 0, matched: 0, next: null };
-      const events = await ledger.listEventsInWindow(input.since, input.until, input.after, REPLAY_SCAN_PAGE);
-      const matching = events
-        .filter((e) => subscription.eventTypes.some((p) => matchesPattern(p, e.type)))
-        .slice(0, input.remaining);
-      const deliveries = [];
-      let skipped = 0;
-      for (const event of matching) {
-        const delivery = await ledger.ensureDelivery(event.id, input.subscriptionId);
-        const reopened =
-          delivery.status === 'pending' && delivery.attemptCount === 0
-            ? 'pending'
-            : await ledger.reopenDelivery(delivery.id, ['succeeded', 'failed', 'cancelled']);
-        const target = reopened && (await ledger.deliveryTarget(delivery.id));
-        if (!target) {
-          skipped++;
-          continue;
-        }
-        deliveries.push({ ...target.prepared, eventId: event.id, eventType: event.type, attemptOffset: delivery.attemptCount });
-      }
-      const last = events[events.length - 1];
-      const done = events.length < REPLAY_SCAN_PAGE || matching.length >= input.remaining;
-      return {
-        deliveries,
-        skipped,
-        matched: matching.length,
-        next: done || !last ? null : { createdAt: last.createdAt, id: last.id },
-      };
-    },
+    ...createJobActivities(deps),
   };
 }
 

@@ -6,6 +6,21 @@ const booleanFromEnv = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+/** A duration setting (`5d`, `30s`, `250ms`) in milliseconds, at least `minMs`. */
+function durationFromEnv(fallback: string, minMs = 1) {
+  return z
+    .string()
+    .default(fallback)
+    .transform((v, ctx) => {
+      const ms = parseDuration(v);
+      if (ms === undefined || ms < minMs) {
+        ctx.addIssue({ code: 'custom', message: `must be a duration such as 5d, 12h or 30s (at least ${minMs} ms)` });
+        return z.NEVER;
+      }
+      return ms;
+    });
+}
+
 export const DATA_DIR = path.resolve(process.env.DATA_DIR ?? path.join(__dirname, '..', 'data'));
 
 export const configSchema = z.object({
@@ -30,17 +45,11 @@ export const configSchema = z.object({
   /** Base URL receivers reach the gateway at; confirmation links start with it. */
   PUBLIC_URL: z.url().optional(),
   /** A subscription whose attempts keep failing for this long is disabled (endpoint health). */
-  DISABLE_AFTER_FAILING_FOR: z
-    .string()
-    .default('5d')
-    .transform((v, ctx) => {
-      const ms = parseDuration(v);
-      if (ms === undefined || ms < 1) {
-        ctx.addIssue({ code: 'custom', message: 'must be a duration such as 5d, 12h or 30m' });
-        return z.NEVER;
-      }
-      return ms;
-    }),
+  DISABLE_AFTER_FAILING_FOR: durationFromEnv('5d'),
+  /** How often the reconcile schedule looks for events and deliveries that nothing is running. */
+  RECONCILE_INTERVAL: durationFromEnv('1m', 1000),
+  /** How long an event or delivery may sit without a workflow before the reconciler takes it up. */
+  RECONCILE_GRACE: durationFromEnv('30s'),
   /** Deliveries one worker sends at once (its activity slots). */
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(10_000).default(200),
   /**

@@ -5,12 +5,39 @@ import { deliveryStartOptions, deliveryWorkflowId, eventWorkflowId } from '../wo
 import { ConflictError, DependencyUnavailableError, NotFoundError } from './errors';
 import type { Delivery, DeliveryStatus } from './model';
 import type { ServiceDeps } from './service-deps';
+import type { Ledger } from './store/ledger';
+import { isTemporalUnavailable } from './temporal/deadline';
 
-const RUN_CLOSE_WAIT_MS = 10_000;
+const RUN_CLOSE_WAIT_MS = 3_000;
 const ENDED: DeliveryStatus[] = ['succeeded', 'failed', 'cancelled'];
-const RETRYABLE: DeliveryStatus[] = ['failed', 'cancelled'];
 
-/** Asks a workflow to cancel; false if it has already closed or never existed. */
+type DeliveryTarget = NonNullable<Awaited<ReturnType<Ledger['deliveryTarget']>>>;
+
+async function isRunning(client: Client, workflowId: string): Promise<boolean> {
+  try {
+    return (await client.workflow.getHandle(workflowId).describe()).status.name === 'RUNNING';
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return false;
+    throw err;
+  }
+}
+
+/**
+ * Cancels one delivery that has not ended, wherever it is: sending, waiting between retries,
+ * waiting for confirmation, or left half-started with no workflow at all. A running workflow
+ * records `cancelled` itself as it stops; otherwise the ledger is the only place to end it.
+ */
+export async function cancelDelivery({ ledger, client }: ServiceDeps, deliveryId: string): Promise<Delivery> {
+  const delivery = await ledger.getDelivery(deliveryId);
+  if (!delivery) throw new NotFoundError('delivery', deliveryId);
+  if (ENDED.includes(delivery.status)) throw new ConflictError(`Delivery ${deliveryId} has already ${delivery.status}.`);
+  const workflowId = deliveryWorkflowId(delivery.eventId, delivery.subscriptionId);
+  const cancelled = (await isRunning(client, workflowId)) && (await requestCancel(client, workflowId));
+  if (!cancelled) await ledger.endDelivery(deliveryId, 'cancelled', 'cancelled');
+  return (await ledger.getDelivery(deliveryId))!;
+}
+
+/** Asks a workflow to cancel; false if it has closed meanwhile. */
 async function requestCancel(client: Client, workflowId: string): Promise<boolean> {
   try {
     await client.workflow.getHandle(workflowId).cancel();
@@ -21,25 +48,13 @@ async function requestCancel(client: Client, workflowId: string): Promise<boolea
   }
 }
 
-/**
- * Cancels one delivery that has not ended, wherever it is: sending, waiting between retries or
- * waiting for confirmation. The workflow records `cancelled` in the ledger as it stops.
- */
-export async function cancelDelivery({ ledger, client }: ServiceDeps, deliveryId: string): Promise<Delivery> {
-  const delivery = await ledger.getDelivery(deliveryId);
-  if (!delivery) throw new NotFoundError('delivery', deliveryId);
-  if (ENDED.includes(delivery.status)) throw new ConflictError(`Delivery ${deliveryId} has already ${delivery.status}.`);
-  const running = await requestCancel(client, deliveryWorkflowId(delivery.eventId, delivery.subscriptionId));
-  // No workflow to tell (it never started): the ledger is the only place to end it.
-  if (!running) await ledger.endDelivery(deliveryId, 'cancelled', 'cancelled');
-  return delivery;
-}
-
 /** Cancels every delivery of an event that has not ended, and the event workflow itself. */
 export async function cancelEvent(deps: ServiceDeps, eventId: string): Promise<{ cancelling: number }> {
   const event = await deps.ledger.getEvent(eventId);
   if (!event) throw new NotFoundError('event', eventId);
-  await requestCancel(deps.client, eventWorkflowId(eventId));
+  // Before its fan-out: marked so that neither its workflow nor the reconciler fans it out later.
+  await deps.ledger.recovery.cancelAcceptedEvent(eventId);
+  if (await isRunning(deps.client, eventWorkflowId(eventId))) await requestCancel(deps.client, eventWorkflowId(eventId));
   // Re-runs started by a retry are not children of the event workflow, so each is told directly.
   const open = (await deps.ledger.listEventDeliveries(eventId)).filter((d) => !ENDED.includes(d.status));
   await Promise.all(open.map((d) => cancelDelivery(deps, d.id).catch((err) => (err instanceof ConflictError ? undefined : Promise.reject(err)))));
@@ -47,75 +62,67 @@ export async function cancelEvent(deps: ServiceDeps, eventId: string): Promise<{
 }
 
 /**
- * The ledger records a delivery's end from inside its workflow, a moment before the run closes;
- * a retry that follows at once waits for that close rather than failing.
+ * A delivery whose ledger status has just ended has a run that closes a moment later; a retry
+ * that follows at once waits for that close. Returns whether a run is still open afterwards.
  */
-async function awaitRunClosed(client: Client, workflowId: string): Promise<void> {
+async function runStillOpen(client: Client, workflowId: string, ledgerEnded: boolean): Promise<boolean> {
+  if (!(await isRunning(client, workflowId))) return false;
+  if (!ledgerEnded) return true;
   const handle = client.workflow.getHandle(workflowId);
-  try {
-    if ((await handle.describe()).status.name !== 'RUNNING') return;
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) return;
-    throw err;
-  }
   await client.connection.withDeadline(Date.now() + RUN_CLOSE_WAIT_MS, () => handle.result()).catch(() => undefined);
+  return isRunning(client, workflowId);
 }
 
-/**
- * Runs a failed or cancelled delivery again as a new run of the same workflow id: same
- * webhook-id, a fresh signature, attempt numbers continuing, the schedule from the start.
- */
-export async function retryDelivery({ ledger, client, taskQueue }: ServiceDeps, deliveryId: string): Promise<Delivery> {
-  const target = await ledger.deliveryTarget(deliveryId);
-  if (!target) throw new NotFoundError('delivery', deliveryId);
+/** Starts a new run of a delivery's workflow; false if one is already open. */
+export async function startDeliveryRun({ client, taskQueue }: ServiceDeps, target: DeliveryTarget, attemptOffset: number): Promise<boolean> {
   const { delivery } = target;
-  if (!RETRYABLE.includes(delivery.status)) {
-    throw new ConflictError(`Delivery ${deliveryId} is ${delivery.status}; only failed or cancelled deliveries can be retried.`);
-  }
-  if (!target.subscriptionActive) {
-    throw new ConflictError(`The subscription of delivery ${deliveryId} is disabled or deleted; re-enable it first.`);
-  }
-  const previous = await ledger.reopenDelivery(deliveryId, RETRYABLE);
-  if (!previous) throw new ConflictError(`Delivery ${deliveryId} is already being retried.`);
   try {
-    await awaitRunClosed(client, deliveryWorkflowId(delivery.eventId, delivery.subscriptionId));
     await client.workflow.start<typeof deliveryWorkflow>('deliveryWorkflow', {
-      ...deliveryStartOptions(delivery.eventId, target.eventType, target.prepared, delivery.attemptCount),
+      ...deliveryStartOptions(delivery.eventId, target.eventType, target.prepared, attemptOffset),
       taskQueue,
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
     });
+    return true;
   } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return false;
+    throw err;
+  }
+}
+
+/**
+ * Runs a delivery that has not succeeded again, as a new run of the same workflow id: same
+ * webhook-id, a fresh signature, attempt numbers continuing, the schedule from the start.
+ * Refused while a run of it is still open (cancel that first). Once the ledger has it reopened
+ * the retry is recorded: if Temporal goes away just then, the reconciler finishes the job.
+ */
+export async function retryDelivery(deps: ServiceDeps, deliveryId: string): Promise<Delivery> {
+  const { ledger, client } = deps;
+  const target = await ledger.deliveryTarget(deliveryId);
+  if (!target) throw new NotFoundError('delivery', deliveryId);
+  const { delivery } = target;
+  if (delivery.status === 'succeeded') throw new ConflictError(`Delivery ${deliveryId} has already succeeded.`);
+  if (!target.subscriptionActive) {
+    throw new ConflictError(`The subscription of delivery ${deliveryId} is disabled or deleted; re-enable it first.`);
+  }
+  const workflowId = deliveryWorkflowId(delivery.eventId, delivery.subscriptionId);
+  if (await runStillOpen(client, workflowId, ENDED.includes(delivery.status))) {
+    throw new ConflictError(`Delivery ${deliveryId} is ${delivery.status} and its workflow is running; cancel it first.`);
+  }
+  const previous = await ledger.reopenDelivery(deliveryId, [delivery.status]);
+  if (!previous) throw new ConflictError(`Delivery ${deliveryId} changed meanwhile (another retry?); try again.`);
+  let started: boolean;
+  try {
+    started = await startDeliveryRun(deps, target, delivery.attemptCount);
+  } catch (err) {
+    // A start that timed out may still have happened: the delivery stays pending, and the
+    // reconciler starts it unless a run is there (the retry is accepted either way).
+    if (isTemporalUnavailable(err)) return (await ledger.getDelivery(deliveryId))!;
     await ledger.restoreDelivery(deliveryId, previous);
-    if (err instanceof WorkflowExecutionAlreadyStartedError) {
-      throw new ConflictError(`Delivery ${deliveryId} is still running in Temporal; try again when it has stopped.`);
-    }
-    throw new DependencyUnavailableError(`Temporal did not start the retry: ${(err as Error).message}`);
+    throw new DependencyUnavailableError(`Temporal refused to start the retry of delivery ${deliveryId}.`);
+  }
+  if (!started) {
+    await ledger.restoreDelivery(deliveryId, previous);
+    throw new ConflictError(`Delivery ${deliveryId} is still running in Temporal; try again when it has stopped.`);
   }
   return (await ledger.getDelivery(deliveryId))!;
-}
-
-export interface BulkRetryFilter {
-  subscriptionId?: string;
-  eventId?: string;
-  status: 'failed' | 'cancelled';
-  since?: string;
-  until?: string;
-  limit: number;
-}
-
-/** Retries up to `limit` matching deliveries; reports what it started and what it skipped and why. */
-export async function retryDeliveries(deps: ServiceDeps, filter: BulkRetryFilter) {
-  const matching = await deps.ledger.findDeliveries({ ...filter, statuses: [filter.status] });
-  const started: string[] = [];
-  const skipped: { id: string; reason: string }[] = [];
-  for (const d of matching) {
-    try {
-      await retryDelivery(deps, d.id);
-      started.push(d.id);
-    } catch (err) {
-      if (!(err instanceof ConflictError)) throw err;
-      skipped.push({ id: d.id, reason: err.message });
-    }
-  }
-  return { matched: matching.length, started: started.length, deliveryIds: started, skipped };
 }

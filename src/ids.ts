@@ -8,4 +8,5 @@ export const newId = {
   event: () => `evt_${ulid()}`,
   delivery: () => `dlv_${ulid()}`,
   replay: () => `rpl_${ulid()}`,
+  retry: () => `rty_${ulid()}`,
 };

@@ -1,13 +1,14 @@
 import { z } from 'zod';
 import { EVENT_TYPE_PATTERN_REGEX, EVENT_TYPE_REGEX } from './event-types';
 import { parseDuration } from './retry-schedule';
+import { MAX_ATTEMPT_TIMEOUT_MS } from '../workflows/shared';
 
 /**
  * The API's shapes. The gateway validates with these, the OpenAPI document is generated from them
  * and the rest of the code takes its types from them.
  */
 
-export const MAX_TIMEOUT_MS = 30_000;
+export const MAX_TIMEOUT_MS = MAX_ATTEMPT_TIMEOUT_MS;
 export const DEFAULT_TIMEOUT_MS = 15_000;
 const MAX_SCHEDULE_DELAY_MS = 7 * 86_400_000;
 
@@ -143,7 +144,9 @@ export const deliveryStatusSchema = z.enum([
 ]);
 export type DeliveryStatus = z.infer<typeof deliveryStatusSchema>;
 
-export const eventStatusSchema = z.enum(['accepted', 'dispatched']);
+export const eventStatusSchema = z
+  .enum(['accepted', 'dispatched', 'cancelled'])
+  .describe('accepted: recorded, fan-out not yet done; dispatched: deliveries recorded; cancelled: stopped before its fan-out.');
 
 export const eventSchema = z.object({
   id: z.string(),
@@ -210,21 +213,27 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
+/** Deliveries one bulk retry may start. */
+export const MAX_BULK_RETRY = 10_000;
+
 export const bulkRetrySchema = z.strictObject({
   subscriptionId: z.string().max(200).optional(),
   eventId: z.string().max(200).optional(),
   status: z.enum(['failed', 'cancelled']).default('failed'),
   since: z.iso.datetime().optional().describe('Deliveries created at or after this time.'),
   until: z.iso.datetime().optional().describe('Deliveries created before this time.'),
-  limit: z.number().int().min(1).max(1000).default(100),
+  limit: z.number().int().min(1).max(MAX_BULK_RETRY).default(100),
 });
 export type BulkRetryInput = z.infer<typeof bulkRetrySchema>;
 
-export const bulkRetryResultSchema = z.object({
-  matched: z.number(),
-  started: z.number(),
-  deliveryIds: z.array(z.string()),
-  skipped: z.array(z.object({ id: z.string(), reason: z.string() })),
+export const bulkRetryJobSchema = z.object({
+  id: z.string(),
+  status: z.enum(['running', 'completed', 'cancelled', 'failed', 'terminated']),
+  filter: bulkRetrySchema,
+  matched: z.number().describe('Deliveries found so far.'),
+  started: z.number().describe('Deliveries started again so far.'),
+  skipped: z.number().describe('Deliveries that could not be retried (see skippedSample).'),
+  skippedSample: z.array(z.object({ id: z.string(), reason: z.string() })).describe('The first 20 skipped deliveries and why.'),
 });
 
 export const MAX_REPLAY_EVENTS = 1000;

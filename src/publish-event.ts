@@ -4,40 +4,59 @@ import type { eventWorkflow } from '../workflows';
 import { eventWorkflowId, WebhookEventId, WebhookEventType } from '../workflows/shared';
 import { DependencyUnavailableError } from './errors';
 import { newId } from './ids';
+import type { Logger } from './logger';
 import type { CreateEventInput } from './model';
 import type { ServiceDeps } from './service-deps';
 import type { StoredEvent } from './store/ledger';
+import { isTemporalUnavailable } from './temporal/deadline';
+
+/**
+ * Starts an event's workflow; false if a run of it is already open. `first` refuses an id that
+ * has ever run (a dispatched event must not fan out again after Temporal's retention);
+ * `again` is the reconciler's, for an event still `accepted` whose earlier run closed.
+ */
+export async function startEventWorkflow(
+  { client, taskQueue }: ServiceDeps,
+  event: { id: string; type: string },
+  mode: 'first' | 'again',
+): Promise<boolean> {
+  try {
+    await client.workflow.start<typeof eventWorkflow>('eventWorkflow', {
+      taskQueue,
+      workflowId: eventWorkflowId(event.id),
+      args: [{ eventId: event.id, eventType: event.type }],
+      workflowIdReusePolicy: mode === 'first' ? WorkflowIdReusePolicy.REJECT_DUPLICATE : WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+      typedSearchAttributes: [
+        { key: WebhookEventId, value: event.id },
+        { key: WebhookEventType, value: event.type },
+      ],
+    });
+    return true;
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return false;
+    throw err;
+  }
+}
 
 /**
  * Records an event and starts its workflow, idempotently on the event id: the ledger row is
- * written first (so nothing is lost if Temporal is briefly away: a repeat post finishes the job)
- * and the workflow id is the event id, so at most one workflow ever runs for it.
+ * written first and the workflow id is the event id, so at most one workflow ever runs for it.
+ * Once the row is written the event is accepted: if Temporal cannot be reached the reconciler
+ * starts the workflow when it can (an event is never lost because a producer gave up).
  */
 export async function publishEvent(
-  { ledger, client, taskQueue }: ServiceDeps,
+  deps: ServiceDeps & { logger: Logger },
   input: CreateEventInput,
 ): Promise<{ event: StoredEvent; created: boolean }> {
-  const { event, created } = await ledger.insertEvent({ id: input.id ?? newId.event(), type: input.type, data: input.data });
-  // A dispatched event's workflow has run; starting again after Temporal's retention could re-deliver.
-  if (event.status === 'accepted') {
-    try {
-      await client.workflow.start<typeof eventWorkflow>('eventWorkflow', {
-        taskQueue,
-        workflowId: eventWorkflowId(event.id),
-        args: [{ eventId: event.id, eventType: event.type }],
-        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-        typedSearchAttributes: [
-          { key: WebhookEventId, value: event.id },
-          { key: WebhookEventType, value: event.type },
-        ],
-      });
-    } catch (err) {
-      if (err instanceof WorkflowExecutionAlreadyStartedError) return { event, created };
-      // The event is recorded; posting it again with the same id finishes the job.
-      throw new DependencyUnavailableError(
-        `Event ${event.id} is recorded but Temporal did not accept its workflow (${(err as Error).message}); post it again with the same id.`,
-      );
+  const { event, created } = await deps.ledger.insertEvent({ id: input.id ?? newId.event(), type: input.type, data: input.data });
+  if (event.status !== 'accepted') return { event, created };
+  try {
+    await startEventWorkflow(deps, event, 'first');
+  } catch (err) {
+    if (!isTemporalUnavailable(err)) {
+      throw new DependencyUnavailableError(`Event ${event.id} is recorded but Temporal refused its workflow; it will be retried.`);
     }
+    deps.logger.warn({ eventId: event.id }, 'Temporal unavailable: event recorded, the reconciler will start it');
   }
   return { event, created };
 }

@@ -1,9 +1,9 @@
-import { WorkflowNotFoundError } from '@temporalio/client';
 import type { replayWorkflow } from '../workflows';
 import { type ReplayProgress, replayProgressQuery, replayWorkflowId, WebhookSubscriptionId } from '../workflows/shared';
 import { ConflictError, NotFoundError } from './errors';
 import { newId } from './ids';
 import type { ServiceDeps } from './service-deps';
+import { readJob } from './temporal/job';
 
 export interface ReplayView extends Omit<ReplayProgress, 'state'> {
   id: string;
@@ -37,16 +37,9 @@ export async function startReplay(
 
 /** A replay's progress, from its workflow's query (which also answers after it has closed). */
 export async function getReplay({ client }: ServiceDeps, id: string): Promise<ReplayView> {
-  const handle = client.workflow.getHandle<typeof replayWorkflow>(replayWorkflowId(id));
-  try {
-    const [description, { replayId: _, state, ...rest }] = await Promise.all([handle.describe(), handle.query(replayProgressQuery)]);
-    const closedAs = { FAILED: 'failed', TERMINATED: 'terminated', CANCELLED: 'cancelled' } as const;
-    const status = closedAs[description.status.name as keyof typeof closedAs] ?? state;
-    return { id, ...rest, status };
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) throw new NotFoundError('replay', id);
-    throw err;
-  }
+  const { progress, status } = await readJob(client, replayWorkflowId(id), replayProgressQuery, { kind: 'replay', id });
+  const { replayId: _, state: __, ...rest } = progress;
+  return { id, ...rest, status };
 }
 
 export async function cancelReplay(deps: ServiceDeps, id: string): Promise<ReplayView> {

@@ -7,6 +7,7 @@ import { createLogger, type Logger } from './logger';
 import { openDatabase } from './store/db';
 import { temporalConnectionOptions } from './temporal/client';
 import { Ledger } from './store/ledger';
+import { ensureReconcileSchedule } from './temporal/reconcile-schedule';
 
 export interface WorkerDeps {
   config: Config;
@@ -17,10 +18,13 @@ export interface WorkerDeps {
   fanOutShardSize?: number;
 }
 
-/** A worker that runs the event and delivery workflows and their activities. */
+/**
+ * A worker that runs the event and delivery workflows and their activities. Creating one also
+ * makes sure the reconciler's schedule exists (idempotent), so a fresh install needs no extra step.
+ */
 export async function createWorker({ config, connection, ledger, logger, fanOutPageSize, fanOutShardSize }: WorkerDeps): Promise<Worker> {
   const dispatcher = createWebhookDispatcher({ allowPrivateNetworks: config.ALLOW_PRIVATE_NETWORKS });
-  return Worker.create({
+  const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TASK_QUEUE,
@@ -33,12 +37,15 @@ export async function createWorker({ config, connection, ledger, logger, fanOutP
       fanOutShardSize,
       confirmation: { baseUrl: publicUrl(config), key: confirmationKey(config.API_TOKEN) },
       disableAfterMs: config.DISABLE_AFTER_FAILING_FOR,
+      reconcileGraceMs: config.RECONCILE_GRACE,
     }),
     // Deliveries wait on the network, not the CPU: many can be in flight per worker.
     maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
     maxConcurrentWorkflowTaskExecutions: 40,
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
   });
+  await ensureReconcileSchedule(worker.client!, { taskQueue: config.TASK_QUEUE, intervalMs: config.RECONCILE_INTERVAL });
+  return worker;
 }
 
 async function main(): Promise<void> {

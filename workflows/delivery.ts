@@ -17,9 +17,11 @@ import {
   type DeliveryWorkflowInput,
   deliveryStatusQuery,
   FailureType,
+  HEARTBEAT_TIMEOUT,
+  MAX_ATTEMPT_TIMEOUT_MS,
 } from './shared';
 
-/** Time on top of the HTTP timeout for the ledger writes around an attempt. */
+/** Time on top of the longest HTTP timeout for the ledger writes around an attempt. */
 const ACTIVITY_SLACK_MS = 5_000;
 
 /** Failures after which an activity has already written the delivery's final state. */
@@ -42,7 +44,10 @@ const { endDelivery, settleConfirmationTimeout } = proxyActivities<Activities>({
  */
 function deliverWithRetries(input: DeliveryWorkflowInput) {
   return proxyActivities<Activities>({
-    startToCloseTimeout: input.timeoutMs + ACTIVITY_SLACK_MS,
+    // The HTTP timeout is read from the live subscription at each attempt and may be raised
+    // mid-delivery, so the activity allows the longest one; heartbeats notice a lost worker early.
+    startToCloseTimeout: MAX_ATTEMPT_TIMEOUT_MS + ACTIVITY_SLACK_MS,
+    heartbeatTimeout: HEARTBEAT_TIMEOUT,
     summary: `POST ${input.displayUrl}`,
     retry: {
       // Used only when an attempt is lost with its worker; failed attempts set nextRetryDelay.

@@ -13,13 +13,15 @@ import {
   type EventWorkflowInput,
   type EventWorkflowResult,
   fanOutShardWorkflowId,
+  HEARTBEAT_TIMEOUT,
   WebhookEventId,
   WebhookEventType,
 } from './shared';
 
 const { recordFanOut } = proxyActivities<Activities>({
-  // Writing 100,000 delivery rows takes seconds, not minutes.
+  // Writing 100,000 delivery rows takes seconds, not minutes; a lost worker is noticed by heartbeat.
   startToCloseTimeout: '5m',
+  heartbeatTimeout: HEARTBEAT_TIMEOUT,
   retry: { maximumInterval: '1m' },
 });
 

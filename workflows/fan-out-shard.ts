@@ -1,10 +1,11 @@
 import { CancellationScope, CancelledFailure, isCancellation, proxyActivities, setCurrentDetails } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { type DeliveryOutcome, runDeliveryChild } from './run-delivery';
-import type { EventWorkflowResult, FanOutShardInput } from './shared';
+import { type EventWorkflowResult, type FanOutShardInput, HEARTBEAT_TIMEOUT } from './shared';
 
 const { loadShardPage } = proxyActivities<Activities>({
   startToCloseTimeout: '1m',
+  heartbeatTimeout: HEARTBEAT_TIMEOUT,
   retry: { maximumInterval: '1m' },
 });
 

@@ -9,9 +9,14 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { runDeliveryChild } from './run-delivery';
-import { type ReplayProgress, replayProgressQuery, type ReplayWorkflowInput } from './shared';
+import { HEARTBEAT_TIMEOUT, type ReplayProgress, replayProgressQuery, type ReplayWorkflowInput } from './shared';
 
-const { prepareReplayPage, endDelivery } = proxyActivities<Activities>({
+const { prepareReplayPage } = proxyActivities<Activities>({
+  startToCloseTimeout: '2m',
+  heartbeatTimeout: HEARTBEAT_TIMEOUT,
+  retry: { maximumInterval: '1m' },
+});
+const { endDelivery } = proxyActivities<Activities>({
   startToCloseTimeout: '2m',
   retry: { maximumInterval: '1m' },
 });

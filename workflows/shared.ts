@@ -21,6 +21,15 @@ export const replayWorkflowId = (replayId: string) => `replay:${replayId}`;
 
 export const fanOutShardWorkflowId = (eventId: string, index: number) => `fanout:${eventId}:${index}`;
 
+/**
+ * Activities that can run longer than a few seconds heartbeat (activities/heartbeat.ts): a
+ * worker killed in the middle of one is noticed after this long, not after its whole timeout.
+ */
+export const HEARTBEAT_TIMEOUT = '15s';
+
+/** The longest HTTP timeout a subscription may set; the deliver activity's own timeout covers it. */
+export const MAX_ATTEMPT_TIMEOUT_MS = 30_000;
+
 /** Failure types the activities throw; the workflows' retry policies and error handling key on them. */
 export const FailureType = {
   /** An HTTP attempt failed; retryable until the schedule runs out. */
@@ -141,3 +150,58 @@ export interface ReplayProgress {
 
 /** The replay's input and progress so far, answered also after it has closed. */
 export const replayProgressQuery = defineQuery<ReplayWorkflowInput & ReplayProgress>('progress');
+
+/** The Temporal Schedule that runs the reconcile workflow; one per namespace and task queue. */
+export const reconcileScheduleId = (taskQueue: string) => `webhook-reconciler:${taskQueue}`;
+
+export type ReconcileKind = 'events' | 'deliveries';
+
+/** Where a reconcile run has got to; carried across continue-as-new. */
+export interface ReconcileInput {
+  kind?: ReconcileKind;
+  after?: string | null;
+  progress?: ReconcileProgress;
+}
+
+export interface ReconcileProgress {
+  /** Rows looked at: events left accepted and deliveries not ended, past the grace period. */
+  examined: number;
+  /** Events whose workflow was started because none had been. */
+  eventsStarted: number;
+  /** Events whose workflow was stopped before the fan-out (cancelled or terminated): marked cancelled. */
+  eventsEnded: number;
+  /** Deliveries whose workflow was (re)started. */
+  deliveriesStarted: number;
+  /** Deliveries whose workflow had closed without recording an end: ended in the ledger. */
+  deliveriesEnded: number;
+}
+
+export const reconcileProgressQuery = defineQuery<ReconcileProgress & { kind: ReconcileKind }>('progress');
+
+export const bulkRetryWorkflowId = (jobId: string) => `retry:${jobId}`;
+
+/** Which deliveries a bulk retry runs again. */
+export interface BulkRetryFilter {
+  subscriptionId?: string;
+  eventId?: string;
+  status: 'failed' | 'cancelled';
+  since?: string;
+  until?: string;
+  limit: number;
+}
+
+export interface BulkRetryInput {
+  jobId: string;
+  filter: BulkRetryFilter;
+}
+
+export interface BulkRetryProgress {
+  state: 'running' | 'completed' | 'cancelled';
+  matched: number;
+  started: number;
+  skipped: number;
+  /** The first few skipped deliveries and why (bounded, to keep the workflow's state small). */
+  skippedSample: { id: string; reason: string }[];
+}
+
+export const bulkRetryProgressQuery = defineQuery<BulkRetryInput & BulkRetryProgress>('progress');

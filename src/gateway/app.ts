@@ -12,6 +12,7 @@ import { confirmationRoutes } from './routes/confirmations';
 import { deliveryRoutes } from './routes/deliveries';
 import { eventRoutes } from './routes/events';
 import { replayRoutes } from './routes/replays';
+import { retryRoutes } from './routes/retries';
 import { subscriptionRoutes } from './routes/subscriptions';
 
 export interface GatewayDeps {
@@ -77,6 +78,7 @@ export function createApp({ config, ledger, client, logger }: GatewayDeps): Expr
   v1.use('/events', eventRoutes(deps, logger));
   v1.use('/deliveries', deliveryRoutes(deps));
   v1.use('/replays', replayRoutes(deps));
+  v1.use('/retries', retryRoutes(deps));
   app.use('/v1', v1);
 
   app.use((req, _res, next) => next(new NotFoundError('route', `${req.method} ${req.path}`)));

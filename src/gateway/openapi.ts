@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import {
-  bulkRetryResultSchema,
+  bulkRetryJobSchema,
   bulkRetrySchema,
   createdSubscriptionSchema,
   createEventSchema,
@@ -161,16 +161,24 @@ export function buildOpenApiDocument() {
       '/v1/deliveries/{id}/retry': {
         parameters: [idParam],
         post: {
-          summary: 'Run a failed or cancelled delivery again: same webhook-id, attempt numbers continuing',
+          summary: 'Run a delivery that has not succeeded again (409 while its workflow runs): same webhook-id, attempt numbers continuing',
           responses: { 202: ok('Started', deliverySchema), ...conflict },
         },
       },
       '/v1/deliveries/retry': {
         post: {
-          summary: 'Retry the failed (or cancelled) deliveries matching a filter, at most `limit`',
+          summary: 'Retry the failed (or cancelled) deliveries matching a filter, at most `limit`, as a job that answers at once',
           requestBody: body(bulkRetrySchema),
-          responses: { 202: ok('What was started and what was skipped', bulkRetryResultSchema), ...errors },
+          responses: { 202: ok('The bulk retry job, started', bulkRetryJobSchema), ...errors },
         },
+      },
+      '/v1/retries/{id}': {
+        parameters: [idParam],
+        get: { summary: "A bulk retry's progress", responses: { 200: ok('The bulk retry', bulkRetryJobSchema), ...errors } },
+      },
+      '/v1/retries/{id}/cancel': {
+        parameters: [idParam],
+        post: { summary: 'Stop a bulk retry: it starts no more deliveries', responses: { 202: ok('Cancelling', bulkRetryJobSchema), ...conflict } },
       },
       '/v1/events/{id}/cancel': {
         parameters: [idParam],

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { Insertable, Kysely, Selectable } from 'kysely';
 import { patternsMatching } from '../event-types';
 import { newId } from '../ids';
 import type {
@@ -17,6 +17,7 @@ import { DEFAULT_CONFIRMATION_TIMEOUT_MS, DEFAULT_TIMEOUT_MS } from '../model';
 import { STANDARD_RETRY_SCHEDULE_MS } from '../retry-schedule';
 import type { DeliveryPlan } from '../../workflows/shared';
 import { EndpointLimits } from './endpoint-limits';
+import { RecoveryQueries } from './recovery';
 import type { AttemptsTable, Database, DeliveriesTable, SubscriptionsTable } from './schema';
 
 /** A subscription as the delivery path needs it, secret included. Never leaves the worker. */
@@ -121,10 +122,36 @@ function pageOf<T extends { id: string }>(rows: T[], limit: number): Page<T> {
   return { data, nextCursor: rows.length > limit ? (data[data.length - 1]?.id ?? null) : null };
 }
 
+/** A new subscription's rows, exactly as the ledger stores them (also used to seed large tests). */
+export function subscriptionRows(input: CreateSubscriptionInput & { secret: string }, id: string, at: string) {
+  const eventTypes = [...new Set(input.eventTypes)];
+  const subscription: Insertable<SubscriptionsTable> = {
+    id,
+    url: input.url,
+    description: input.description ?? null,
+    event_types: JSON.stringify(eventTypes),
+    secret: input.secret,
+    retry_schedule: input.retrySchedule ? JSON.stringify(input.retrySchedule) : null,
+    timeout_ms: input.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    status: 'active',
+    disabled_reason: null,
+    disabled_at: null,
+    created_at: at,
+    updated_at: at,
+    deleted_at: null,
+    confirmation_timeout_ms: confirmationTimeout(input.confirmation),
+    failing_since: null,
+    max_concurrency: input.maxConcurrency ?? null,
+    rate_limit_per_second: input.rateLimitPerSecond ?? null,
+  };
+  return { subscription, patterns: eventTypes.map((pattern) => ({ subscription_id: id, pattern })) };
+}
+
 /** Rows per INSERT statement when recording a large fan-out. */
 const INSERT_CHUNK = 500;
 
-function pendingDeliveryRow(eventId: string, subscriptionId: string, at: string) {
+/** A new pending delivery; `owner` is the workflow that will start it (null: whoever created it, at once). */
+function pendingDeliveryRow(eventId: string, subscriptionId: string, at: string, owner: string | null) {
   return {
     id: newId.delivery(),
     event_id: eventId,
@@ -136,6 +163,7 @@ function pendingDeliveryRow(eventId: string, subscriptionId: string, at: string)
     created_at: at,
     updated_at: at,
     completed_at: null,
+    owner,
   };
 }
 
@@ -148,9 +176,11 @@ const FINAL_STATUSES: DeliveryStatus[] = ['succeeded', 'failed', 'cancelled'];
  */
 export class Ledger {
   readonly limits: EndpointLimits;
+  readonly recovery: RecoveryQueries;
 
   constructor(readonly db: Kysely<Database>) {
     this.limits = new EndpointLimits(db);
+    this.recovery = new RecoveryQueries(db);
   }
 
   async ping(): Promise<void> {
@@ -160,38 +190,12 @@ export class Ledger {
   // Subscriptions
 
   async createSubscription(input: CreateSubscriptionInput & { secret: string }): Promise<Subscription> {
-    const at = now();
-    const id = newId.subscription();
-    const eventTypes = [...new Set(input.eventTypes)];
+    const { subscription, patterns } = subscriptionRows(input, newId.subscription(), now());
     await this.db.transaction().execute(async (trx) => {
-      await trx
-        .insertInto('subscriptions')
-        .values({
-          id,
-          url: input.url,
-          description: input.description ?? null,
-          event_types: JSON.stringify(eventTypes),
-          secret: input.secret,
-          retry_schedule: input.retrySchedule ? JSON.stringify(input.retrySchedule) : null,
-          timeout_ms: input.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-          status: 'active',
-          disabled_reason: null,
-          disabled_at: null,
-          created_at: at,
-          updated_at: at,
-          deleted_at: null,
-          confirmation_timeout_ms: confirmationTimeout(input.confirmation),
-          failing_since: null,
-          max_concurrency: input.maxConcurrency ?? null,
-          rate_limit_per_second: input.rateLimitPerSecond ?? null,
-        })
-        .execute();
-      await trx
-        .insertInto('subscription_event_types')
-        .values(eventTypes.map((pattern) => ({ subscription_id: id, pattern })))
-        .execute();
+      await trx.insertInto('subscriptions').values(subscription).execute();
+      await trx.insertInto('subscription_event_types').values(patterns).execute();
     });
-    return (await this.getSubscription(id))!;
+    return (await this.getSubscription(subscription.id))!;
   }
 
   async getSubscription(id: string): Promise<Subscription | undefined> {
@@ -329,14 +333,19 @@ export class Ledger {
    * Records the fan-out of an event: a pending delivery for every active subscription whose
    * patterns match, and the event marked dispatched, in one transaction (re-running it adds
    * nothing). Returns the shards: consecutive runs of at most `shardSize` subscriptions, by id.
+   * `owner` is the workflow that starts the deliveries. A cancelled event fans out to no one.
    */
   async recordFanOut(
     eventId: string,
     eventType: string,
     shardSize: number,
+    owner: string,
+    onProgress: () => void = () => {},
   ): Promise<{ deliveries: number; shards: { after: string | null; upTo: string }[] }> {
     const patterns = patternsMatching(eventType);
     return this.db.transaction().execute(async (trx) => {
+      const event = await trx.selectFrom('events').select('status').where('id', '=', eventId).executeTakeFirst();
+      if (!event || event.status === 'cancelled') return { deliveries: 0, shards: [] };
       const rows = await trx
         .selectFrom('subscriptions as s')
         .select('s.id')
@@ -357,9 +366,10 @@ export class Ledger {
       for (let i = 0; i < ids.length; i += INSERT_CHUNK) {
         await trx
           .insertInto('deliveries')
-          .values(ids.slice(i, i + INSERT_CHUNK).map((subscriptionId) => pendingDeliveryRow(eventId, subscriptionId, at)))
+          .values(ids.slice(i, i + INSERT_CHUNK).map((subscriptionId) => pendingDeliveryRow(eventId, subscriptionId, at, owner)))
           .onConflict((oc) => oc.columns(['event_id', 'subscription_id']).doNothing())
           .execute();
+        onProgress();
       }
       await trx
         .updateTable('events')
@@ -616,38 +626,49 @@ export class Ledger {
   }
 
   /**
-   * Moves an ended delivery back to pending so it can run again; only one caller wins.
+   * Moves a delivery back to pending so it can run again; only one caller wins. Attempts its
+   * earlier run left open are closed as abandoned. `owner` is the workflow that will start it.
    * Returns the status it had, or undefined if it was not in one of `from`.
    */
-  async reopenDelivery(deliveryId: string, from: DeliveryStatus[]): Promise<DeliveryStatus | undefined> {
+  async reopenDelivery(deliveryId: string, from: DeliveryStatus[], owner: string | null = null): Promise<DeliveryStatus | undefined> {
     const before = await this.getDelivery(deliveryId);
     if (!before || !from.includes(before.status)) return undefined;
-    const result = await this.db
-      .updateTable('deliveries')
-      .set({ status: 'pending', next_attempt_at: null, completed_at: null, updated_at: now() })
-      .where('id', '=', deliveryId)
-      .where('status', '=', before.status)
-      .executeTakeFirst();
-    return result.numUpdatedRows > 0n ? before.status : undefined;
+    return this.db.transaction().execute(async (trx) => {
+      const result = await trx
+        .updateTable('deliveries')
+        .set({ status: 'pending', next_attempt_at: null, completed_at: null, updated_at: now(), owner })
+        .where('id', '=', deliveryId)
+        .where('status', '=', before.status)
+        .executeTakeFirst();
+      if (result.numUpdatedRows === 0n) return undefined;
+      await trx
+        .updateTable('attempts')
+        .set({ outcome: 'abandoned', error: 'its run ended before the attempt was settled' })
+        .where('delivery_id', '=', deliveryId)
+        .where('outcome', 'in', ['sending', 'awaiting_confirmation'])
+        .execute();
+      return before.status;
+    });
   }
 
   /** Puts a delivery back to the status it had when a reopen could not be followed through. */
   async restoreDelivery(deliveryId: string, status: DeliveryStatus): Promise<void> {
     await this.db
       .updateTable('deliveries')
-      .set({ status, completed_at: now(), updated_at: now() })
+      .set({ status, completed_at: FINAL_STATUSES.includes(status) ? now() : null, updated_at: now() })
       .where('id', '=', deliveryId)
       .where('status', '=', 'pending')
       .execute();
   }
 
-  /** Deliveries for a bulk retry, oldest first, bounded by `limit`. */
+  /** Deliveries for a bulk retry, oldest first, bounded by `limit`, after the (createdAt, id) cursor. */
   async findDeliveries(filter: {
     subscriptionId?: string;
     eventId?: string;
     statuses: DeliveryStatus[];
     since?: string;
     until?: string;
+    after?: { createdAt: string; id: string };
     limit: number;
   }): Promise<Delivery[]> {
     let query = this.db
@@ -661,6 +682,12 @@ export class Ledger {
     if (filter.eventId) query = query.where('event_id', '=', filter.eventId);
     if (filter.since) query = query.where('created_at', '>=', filter.since);
     if (filter.until) query = query.where('created_at', '<', filter.until);
+    const after = filter.after;
+    if (after) {
+      query = query.where((eb) =>
+        eb.or([eb('created_at', '>', after.createdAt), eb.and([eb('created_at', '=', after.createdAt), eb('id', '>', after.id)])]),
+      );
+    }
     return (await query.execute()).map(toDelivery);
   }
 
@@ -690,18 +717,18 @@ export class Ledger {
     return (await query.execute()).map((r) => ({ id: r.id, type: r.type, createdAt: r.created_at }));
   }
 
-  /** The delivery of an event to a subscription, created pending if there is none yet. */
-  async ensureDelivery(eventId: string, subscriptionId: string): Promise<Delivery> {
-    const [row] = await this.insertPendingDeliveries(eventId, [subscriptionId]);
+  /** The delivery of an event to a subscription, created pending (for `owner` to start) if there is none yet. */
+  async ensureDelivery(eventId: string, subscriptionId: string, owner: string | null): Promise<Delivery> {
+    const [row] = await this.insertPendingDeliveries(eventId, [subscriptionId], owner);
     return (await this.getDelivery(row!.id))!;
   }
 
   /** Creates the missing pending deliveries of an event (idempotent) and returns all of them. */
-  private async insertPendingDeliveries(eventId: string, subscriptionIds: string[]) {
+  private async insertPendingDeliveries(eventId: string, subscriptionIds: string[], owner: string | null) {
     const at = now();
     await this.db
       .insertInto('deliveries')
-      .values(subscriptionIds.map((subscriptionId) => pendingDeliveryRow(eventId, subscriptionId, at)))
+      .values(subscriptionIds.map((subscriptionId) => pendingDeliveryRow(eventId, subscriptionId, at, owner)))
       .onConflict((oc) => oc.columns(['event_id', 'subscription_id']).doNothing())
       .execute();
     return this.db

@@ -111,6 +111,14 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0004_reconcile': {
+    async up(db: Kysely<unknown>) {
+      // The workflow id that will start a pending delivery (its event or replay workflow); null when
+      // the gateway starts it at once. The reconciler leaves a delivery alone while its owner runs.
+      await db.schema.alterTable('deliveries').addColumn('owner', 'text').execute();
+      await db.schema.createIndex('events_status_idx').on('events').columns(['status', 'id']).execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

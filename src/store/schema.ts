@@ -47,7 +47,7 @@ export interface EventsTable {
   type: string;
   /** JSON-encoded payload. */
   data: string;
-  status: 'accepted' | 'dispatched';
+  status: 'accepted' | 'dispatched' | 'cancelled';
   created_at: string;
   dispatched_at: string | null;
 }
@@ -64,6 +64,8 @@ export interface DeliveriesTable {
   created_at: string;
   updated_at: string;
   completed_at: string | null;
+  /** Workflow id that will start this pending delivery; null when the gateway starts it at once. */
+  owner: string | null;
 }
 
 export interface AttemptsTable {

@@ -81,7 +81,7 @@ test('lists page through every subscription once, newest first', async () => {
 test('GET /healthz answers 200 when Temporal and the ledger answer', async () => {
   const res = await fetch(`${stack.gatewayUrl}/healthz`);
   assert.equal(res.status, 200);
-  assert.deepEqual(await res.json(), { status: 'ok' });
+  assert.deepEqual(await res.json(), { status: 'ok', checks: { ledger: 'ok', temporal: 'ok' } });
 });
 
 test('GET /healthz answers 503 problem+json when Temporal does not answer', async () => {

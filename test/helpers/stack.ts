@@ -53,6 +53,9 @@ export interface StackOptions {
   fanOutShardSize?: number;
   /** Collect every log line (at debug level) into Stack.logs. */
   captureLogs?: boolean;
+  /** RECONCILE_INTERVAL and RECONCILE_GRACE, e.g. '1s', to see the reconciler act within a test. */
+  reconcileInterval?: string;
+  reconcileGrace?: string;
 }
 
 /** Temporal dev server + ledger + worker + gateway, all real, on 127.0.0.1 free ports. */
@@ -67,6 +70,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const config = parseConfig({
     PUBLIC_URL: gatewayUrl,
     DISABLE_AFTER_FAILING_FOR: opts.disableAfterFailingFor,
+    RECONCILE_INTERVAL: opts.reconcileInterval,
+    RECONCILE_GRACE: opts.reconcileGrace,
     WORKER_MAX_CONCURRENT_ACTIVITIES: opts.workerActivitySlots?.toString(),
     API_TOKEN: TEST_TOKEN,
     DATABASE_URL: database.url,

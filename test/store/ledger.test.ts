@@ -27,7 +27,7 @@ const bad = { outcome: 'failed' as const, durationMs: 5, statusCode: 500, error:
 async function newDelivery(type = 'order.created') {
   const sub = await ledger.createSubscription({ url: 'https://example.com', eventTypes: ['order.*'], secret: 'whsec_x' });
   const { event } = await ledger.insertEvent({ id: `evt_${Math.random().toString(36).slice(2)}`, type, data: {} });
-  await ledger.recordFanOut(event.id, type, 100);
+  await ledger.recordFanOut(event.id, type, 100, 'event:test');
   const mine = (await ledger.listEventDeliveries(event.id)).find((d) => d.subscriptionId === sub.id)!;
   return { sub, event, deliveryId: mine.id };
 }
@@ -35,7 +35,7 @@ async function newDelivery(type = 'order.created') {
 test('recording a fan-out twice keeps one delivery per event and subscription', async () => {
   const { event, deliveryId } = await newDelivery();
   const before = await ledger.listEventDeliveries(event.id);
-  await ledger.recordFanOut(event.id, event.type, 100);
+  await ledger.recordFanOut(event.id, event.type, 100, 'event:test');
   const rows = await ledger.listEventDeliveries(event.id);
   assert.deepEqual(rows.map((r) => r.id), before.map((r) => r.id));
   assert.ok(rows.some((r) => r.id === deliveryId));
@@ -80,7 +80,7 @@ test('disabled and deleted subscriptions match no new event', async () => {
   await ledger.disableSubscription(sub.id, 'a later reason');
   assert.equal((await ledger.getSubscription(sub.id))!.disabledReason, 'endpoint answered 410 Gone', 'the first reason stays');
   const { event } = await ledger.insertEvent({ id: 'evt_after_disable', type: 'order.created', data: {} });
-  await ledger.recordFanOut(event.id, event.type, 1000);
+  await ledger.recordFanOut(event.id, event.type, 1000, 'event:test');
   assert.equal((await ledger.listEventDeliveries(event.id)).some((d) => d.subscriptionId === sub.id), false);
 });
 
@@ -90,7 +90,7 @@ test('shards and their pages cover every matching subscriber exactly once', asyn
     ids.add((await ledger.createSubscription({ url: 'https://example.com', eventTypes: ['bulk.*'], secret: 'whsec_x' })).id);
   }
   const { event } = await ledger.insertEvent({ id: 'evt_bulk', type: 'bulk.sent', data: {} });
-  const { deliveries, shards } = await ledger.recordFanOut(event.id, event.type, 10);
+  const { deliveries, shards } = await ledger.recordFanOut(event.id, event.type, 10, 'event:test');
   assert.equal(deliveries, 25);
   assert.equal(shards.length, 3);
   const seen: string[] = [];

@@ -115,7 +115,19 @@ test('a running delivery cannot be retried', async () => {
   await stack.api('POST', `/v1/deliveries/${d.id}/cancel`);
 });
 
-test('bulk retry re-runs the matching failed deliveries, bounded by limit', async () => {
+type BulkRetryJob = { id: string; status: string; matched: number; started: number; skipped: number; skippedSample: { id: string; reason: string }[] };
+
+async function bulkRetry(body: Record<string, unknown>): Promise<BulkRetryJob> {
+  const res = await stack.api('POST', '/v1/deliveries/retry', body);
+  assert.equal(res.status, 202, JSON.stringify(res.body));
+  assert.equal(res.headers.get('location'), `/v1/retries/${String(res.body.id)}`);
+  return waitUntil(async () => {
+    const job = (await stack.api('GET', `/v1/retries/${String(res.body.id)}`)).body as unknown as BulkRetryJob;
+    return job.status === 'completed' && job;
+  }, { what: 'the bulk retry job to complete' });
+}
+
+test('bulk retry is a job that re-runs the matching failed deliveries, bounded by limit', async () => {
   recovering = false;
   const sub = await createSubscription(stack, { url: receiver.url('/recovering/bulk'), eventTypes: ['k.bulk'], retrySchedule: ['0'] });
   const other = await createSubscription(stack, { url: receiver.url('/down/other'), eventTypes: ['k.bulk'], retrySchedule: ['0'] });
@@ -123,12 +135,10 @@ test('bulk retry re-runs the matching failed deliveries, bounded by limit', asyn
   for (const e of events) await waitForEventDone(stack, e, 2);
 
   recovering = true;
-  const first = await stack.api('POST', '/v1/deliveries/retry', { subscriptionId: sub.id, status: 'failed', limit: 2 });
-  assert.equal(first.status, 202);
-  assert.equal(first.body.matched, 2);
-  assert.equal(first.body.started, 2);
-  const rest = await stack.api('POST', '/v1/deliveries/retry', { subscriptionId: sub.id, limit: 10 });
-  assert.equal(rest.body.started, 1, 'only the one still failed');
+  const first = await bulkRetry({ subscriptionId: sub.id, status: 'failed', limit: 2 });
+  assert.deepEqual([first.matched, first.started, first.skipped], [2, 2, 0]);
+  const rest = await bulkRetry({ subscriptionId: sub.id, limit: 10 });
+  assert.equal(rest.started, 1, 'only the one still failed');
 
   for (const e of events) {
     const ds = await waitUntil(async () => {
@@ -138,10 +148,49 @@ test('bulk retry re-runs the matching failed deliveries, bounded by limit', asyn
     });
     assert.equal(ds.find((d) => d.subscriptionId === other.id)!.status, 'failed', 'the other subscription was not touched');
   }
-  const window = await stack.api('POST', '/v1/deliveries/retry', { subscriptionId: other.id, since: new Date(Date.now() + 60_000).toISOString() });
-  assert.equal(window.body.matched, 0, 'the time window filters too');
-  const bad = await stack.api('POST', '/v1/deliveries/retry', { status: 'succeeded', limit: 5000 });
+  const window = await bulkRetry({ subscriptionId: other.id, since: new Date(Date.now() + 60_000).toISOString() });
+  assert.equal(window.matched, 0, 'the time window filters too');
+  const bad = await stack.api('POST', '/v1/deliveries/retry', { status: 'succeeded', limit: 50_000 });
   assert.equal(bad.status, 400);
   const retried = (await stack.ledger.listEventDeliveries(events[0]!)).find((d) => d.subscriptionId === sub.id)!;
   assert.deepEqual((await getDelivery(stack, retried.id)).attempts.map((a) => [a.number, a.outcome]), [[1, 'failed'], [2, 'succeeded']]);
+});
+
+test('a bulk retry reports what it skipped and why, and an unknown job is 404', async () => {
+  const sub = await createSubscription(stack, { url: receiver.url('/down/skip'), eventTypes: ['k.skip'], retrySchedule: ['0'] });
+  const eventId = await post('k.skip');
+  const [failed] = await waitForEventDone(stack, eventId, 1);
+  await stack.api('PATCH', `/v1/subscriptions/${sub.id}`, { status: 'disabled' });
+  const job = await bulkRetry({ subscriptionId: sub.id });
+  assert.deepEqual([job.matched, job.started, job.skipped], [1, 0, 1]);
+  assert.equal(job.skippedSample[0]!.id, failed!.id);
+  assert.match(job.skippedSample[0]!.reason, /disabled/);
+  assert.equal((await stack.api('GET', '/v1/retries/rty_nope')).status, 404);
+  assert.equal((await stack.api('POST', `/v1/retries/${job.id}/cancel`)).status, 409, 'a completed job cannot be cancelled');
+});
+
+test('retry and cancel work on a delivery stranded in pending with no workflow', async () => {
+  const strand = async (path: string) => {
+    const sub = await createSubscription(stack, { url: receiver.url(path), eventTypes: [`k.${path.slice(6)}`], retrySchedule: ['0'] });
+    const eventId = await post(`k.${path.slice(6)}`);
+    const [failed] = await waitForEventDone(stack, eventId, 1);
+    await waitUntil(async () => (await runsOf(deliveryWorkflowId(eventId, sub.id))).join() === 'FAILED');
+    // What POST /retry left behind when the gateway died between reopening and starting it.
+    await stack.ledger.reopenDelivery(failed!.id, ['failed']);
+    return failed!.id;
+  };
+  const toRetry = await strand('/down/stranded-retry');
+  assert.equal((await getDelivery(stack, toRetry)).status, 'pending');
+  const retried = await stack.api('POST', `/v1/deliveries/${toRetry}/retry`);
+  assert.equal(retried.status, 202, JSON.stringify(retried.body));
+  const done = await waitUntil(async () => {
+    const d = await getDelivery(stack, toRetry);
+    return d.status === 'failed' && d.attempts.length === 2 && d;
+  }, { what: 'the retried delivery to run its attempt' });
+  assert.deepEqual(done.attempts.map((a) => a.outcome), ['failed', 'failed']);
+
+  const toCancel = await strand('/down/stranded-cancel');
+  const cancelled = await stack.api('POST', `/v1/deliveries/${toCancel}/cancel`);
+  assert.equal(cancelled.status, 202);
+  assert.equal(cancelled.body.status, 'cancelled', 'ended in the ledger at once: no workflow was there to do it');
 });

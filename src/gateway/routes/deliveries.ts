@@ -1,5 +1,6 @@
 import { Router } from 'express';
-import { cancelDelivery, retryDeliveries, retryDelivery } from '../../delivery-operations';
+import { startBulkRetry } from '../../bulk-retry';
+import { cancelDelivery, retryDelivery } from '../../delivery-operations';
 import type { ServiceDeps } from '../../service-deps';
 import { NotFoundError } from '../../errors';
 import { bulkRetrySchema, deliveryFilterSchema } from '../../model';
@@ -13,10 +14,11 @@ export function deliveryRoutes(deps: ServiceDeps): Router {
     res.json(await ledger.listDeliveries(parseInput(deliveryFilterSchema, req.query, 'query')));
   });
 
-  /** Bulk retry of failed (or cancelled) deliveries matching a filter, at most `limit` of them. */
+  /** Bulk retry of failed (or cancelled) deliveries matching a filter: a job, answered at once. */
   router.post('/retry', async (req, res) => {
     const filter = parseInput(bulkRetrySchema, req.body, 'body');
-    res.status(202).json(await retryDeliveries(deps, filter));
+    const job = await startBulkRetry(deps, filter);
+    res.status(202).location(`/v1/retries/${job.id}`).json(job);
   });
 
   router.get('/:id', async (req, res) => {

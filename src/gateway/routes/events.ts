@@ -19,7 +19,7 @@ export function eventRoutes(deps: ServiceDeps, logger: Logger): Router {
         throw new ValidationError([{ in: 'header', field: 'Idempotency-Key', message: 'differs from the body id' }]);
       }
     }
-    const { event, created } = await publishEvent(deps, { ...input, id: input.id ?? key });
+    const { event, created } = await publishEvent({ ...deps, logger }, { ...input, id: input.id ?? key });
     logger.info({ eventId: event.id, eventType: event.type, created }, created ? 'event accepted' : 'event already known');
     res
       .status(created ? 202 : 200)

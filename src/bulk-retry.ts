@@ -1,0 +1,90 @@
+import type { bulkRetryWorkflow } from '../workflows';
+import {
+  type BulkRetryFilter,
+  type BulkRetryProgress,
+  bulkRetryProgressQuery,
+  bulkRetryWorkflowId,
+  WebhookSubscriptionId,
+} from '../workflows/shared';
+import { mapWithConcurrency } from './concurrency';
+import { retryDelivery } from './delivery-operations';
+import { ConflictError, NotFoundError } from './errors';
+import { newId } from './ids';
+import type { ServiceDeps } from './service-deps';
+import { type JobClosedAs, readJob } from './temporal/job';
+
+/** Deliveries started at once by one page of a bulk retry. */
+const RETRY_CONCURRENCY = 10;
+
+export interface BulkRetryView extends Omit<BulkRetryProgress, 'state'> {
+  id: string;
+  status: BulkRetryProgress['state'] | JobClosedAs;
+  filter: BulkRetryFilter;
+}
+
+/**
+ * Starts a bulk retry as a workflow and answers at once: the job runs (and can be read and
+ * cancelled) whatever happens to the gateway that started it.
+ */
+export async function startBulkRetry({ client, taskQueue }: ServiceDeps, filter: BulkRetryFilter): Promise<BulkRetryView> {
+  const id = newId.retry();
+  await client.workflow.start<typeof bulkRetryWorkflow>('bulkRetryWorkflow', {
+    taskQueue,
+    workflowId: bulkRetryWorkflowId(id),
+    args: [{ jobId: id, filter }],
+    ...(filter.subscriptionId && { typedSearchAttributes: [{ key: WebhookSubscriptionId, value: filter.subscriptionId }] }),
+    staticSummary: `retry up to ${filter.limit} ${filter.status} deliveries`,
+  });
+  return { id, status: 'running', filter, matched: 0, started: 0, skipped: 0, skippedSample: [] };
+}
+
+export async function getBulkRetry({ client }: ServiceDeps, id: string): Promise<BulkRetryView> {
+  const { progress, status } = await readJob(client, bulkRetryWorkflowId(id), bulkRetryProgressQuery, { kind: 'bulk retry', id });
+  const { jobId: _, filter, state: __, ...counts } = progress;
+  return { id, status, filter, ...counts };
+}
+
+export async function cancelBulkRetry(deps: ServiceDeps, id: string): Promise<BulkRetryView> {
+  const job = await getBulkRetry(deps, id);
+  if (job.status !== 'running') throw new ConflictError(`Bulk retry ${id} has already ${job.status}.`);
+  await deps.client.workflow.getHandle(bulkRetryWorkflowId(id)).cancel();
+  return job;
+}
+
+export interface RetryPageResult {
+  matched: number;
+  started: number;
+  skipped: { id: string; reason: string }[];
+  next: { createdAt: string; id: string } | null;
+}
+
+/** One page of a bulk retry: the next matching deliveries, each retried, a bounded number at a time. */
+export async function retryPage(
+  deps: ServiceDeps,
+  filter: BulkRetryFilter,
+  after: { createdAt: string; id: string } | null,
+  size: number,
+  onEach: () => void = () => {},
+): Promise<RetryPageResult> {
+  const page = await deps.ledger.findDeliveries({ ...filter, statuses: [filter.status], after: after ?? undefined, limit: size });
+  const outcomes = await mapWithConcurrency(page, RETRY_CONCURRENCY, async (d) => {
+    try {
+      await retryDelivery(deps, d.id);
+      return null;
+    } catch (err) {
+      // Conflicts (retried meanwhile, subscription disabled) are reported; anything else retries the page.
+      if (err instanceof ConflictError || err instanceof NotFoundError) return { id: d.id, reason: err.message };
+      throw err;
+    } finally {
+      onEach();
+    }
+  });
+  const skipped = outcomes.filter((o) => o !== null);
+  const last = page[page.length - 1];
+  return {
+    matched: page.length,
+    started: page.length - skipped.length,
+    skipped,
+    next: page.length === size && last ? { createdAt: last.createdAt, id: last.id } : null,
+  };
+}

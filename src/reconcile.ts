@@ -1,0 +1,76 @@
+import { eventWorkflowId, deliveryWorkflowId, type ReconcileKind, type ReconcileProgress } from '../workflows/shared';
+import { startDeliveryRun } from './delivery-operations';
+import { startEventWorkflow } from './publish-event';
+import { type Repair, repairDelivery, repairEvent } from './reconcile-rules';
+import type { ServiceDeps } from './service-deps';
+import type { StaleDelivery } from './store/recovery';
+import { workflowStates } from './temporal/workflow-state';
+
+/** Rows read per page; Temporal is asked about at most this many workflow ids at once. */
+const PAGE_SIZE = 100;
+
+export interface ReconcilePage extends ReconcileProgress {
+  /** Cursor for the next page, or null when this kind is done. */
+  next: string | null;
+}
+
+const zero = (): ReconcileProgress => ({ examined: 0, eventsStarted: 0, eventsEnded: 0, deliveriesStarted: 0, deliveriesEnded: 0 });
+
+/**
+ * One page of the reconciler's sweep: rows unchanged for longer than `graceMs` in a state a
+ * workflow should be moving them out of, each compared with its workflow in Temporal and started
+ * or ended (reconcile-rules.ts decides which). Safe to run twice: every start is refused by
+ * Temporal while a run of that id is open, and every ledger write is compare-and-set.
+ */
+export async function reconcilePage(deps: ServiceDeps, kind: ReconcileKind, after: string | null, graceMs: number): Promise<ReconcilePage> {
+  const cutoff = new Date(Date.now() - graceMs).toISOString();
+  return kind === 'events' ? reconcileEvents(deps, cutoff, after) : reconcileDeliveries(deps, cutoff, after);
+}
+
+async function reconcileEvents(deps: ServiceDeps, cutoff: string, after: string | null): Promise<ReconcilePage> {
+  const events = await deps.ledger.recovery.staleEvents(cutoff, after, PAGE_SIZE);
+  const states = await workflowStates(deps.client, events.map((e) => eventWorkflowId(e.id)));
+  const counts = { ...zero(), examined: events.length };
+  for (const event of events) {
+    const repair = repairEvent(states.get(eventWorkflowId(event.id))!);
+    if (repair.action === 'start' && (await startEventWorkflow(deps, event, 'again'))) counts.eventsStarted++;
+    if (repair.action === 'end' && (await deps.ledger.recovery.cancelAcceptedEvent(event.id))) counts.eventsEnded++;
+  }
+  return { ...counts, next: events.length === PAGE_SIZE ? events[events.length - 1]!.id : null };
+}
+
+async function reconcileDeliveries(deps: ServiceDeps, cutoff: string, after: string | null): Promise<ReconcilePage> {
+  const rows = await deps.ledger.recovery.staleDeliveries(cutoff, after, PAGE_SIZE);
+  // A pending delivery whose event or replay workflow still runs is that workflow's to start.
+  const owners = await workflowStates(deps.client, rows.flatMap((d) => (d.status === 'pending' && d.owner ? [d.owner] : [])));
+  const ownerRunning = (d: StaleDelivery) => d.status === 'pending' && d.owner !== null && owners.get(d.owner)?.kind === 'running';
+  const orphans = rows.filter((d) => !ownerRunning(d));
+  const states = await workflowStates(deps.client, orphans.map(workflowIdOf));
+  const counts = { ...zero(), examined: rows.length };
+  for (const delivery of orphans) {
+    const repair = repairDelivery({ ...delivery, ownerRunning: false }, states.get(workflowIdOf(delivery))!);
+    const outcome = await applyDeliveryRepair(deps, delivery, repair);
+    if (outcome === 'started') counts.deliveriesStarted++;
+    if (outcome === 'ended') counts.deliveriesEnded++;
+  }
+  return { ...counts, next: rows.length === PAGE_SIZE ? rows[rows.length - 1]!.id : null };
+}
+
+const workflowIdOf = (d: StaleDelivery) => deliveryWorkflowId(d.eventId, d.subscriptionId);
+
+async function applyDeliveryRepair(deps: ServiceDeps, delivery: StaleDelivery, repair: Repair): Promise<'started' | 'ended' | 'none'> {
+  if (repair.action === 'none') return 'none';
+  if (repair.action === 'end') {
+    await deps.ledger.endDelivery(delivery.id, repair.status, repair.reason);
+    return 'ended';
+  }
+  const target = await deps.ledger.deliveryTarget(delivery.id);
+  if (!target) return 'none';
+  if (!target.subscriptionActive) {
+    await deps.ledger.endDelivery(delivery.id, 'failed', 'subscription disabled or deleted');
+    return 'ended';
+  }
+  // Only if nobody moved it meanwhile; the reopen also closes attempts its lost run left open.
+  if (!(await deps.ledger.reopenDelivery(delivery.id, [delivery.status]))) return 'none';
+  return (await startDeliveryRun(deps, target, target.delivery.attemptCount)) ? 'started' : 'none';
+}

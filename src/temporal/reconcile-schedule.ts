@@ -1,0 +1,45 @@
+import { type Client, ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@temporalio/client';
+import type { reconcileWorkflow } from '../../workflows';
+import { reconcileScheduleId } from '../../workflows/shared';
+
+export interface ReconcileScheduleSettings {
+  taskQueue: string;
+  intervalMs: number;
+}
+
+function scheduleOptions({ taskQueue, intervalMs }: ReconcileScheduleSettings) {
+  return {
+    spec: { intervals: [{ every: intervalMs }], jitter: 0 },
+    action: {
+      type: 'startWorkflow' as const,
+      workflowType: 'reconcileWorkflow',
+      args: [{}] as Parameters<typeof reconcileWorkflow>,
+      taskQueue,
+      workflowId: `reconcile:${taskQueue}`,
+      staticSummary: 'reconcile the ledger with Temporal',
+    },
+    // One sweep at a time; a sweep missed while the server was down is not made up several times.
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: intervalMs },
+  };
+}
+
+/**
+ * Creates the reconciler's schedule, or brings an existing one to these settings: every worker
+ * calls this as it starts, so it is idempotent, and the last worker's RECONCILE_INTERVAL wins.
+ */
+export async function ensureReconcileSchedule(client: Client, settings: ReconcileScheduleSettings): Promise<void> {
+  const scheduleId = reconcileScheduleId(settings.taskQueue);
+  const options = scheduleOptions(settings);
+  try {
+    await client.schedule.create({ scheduleId, ...options });
+    return;
+  } catch (err) {
+    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+  }
+  const handle = client.schedule.getHandle(scheduleId);
+  const current = await handle.describe();
+  const interval = current.spec.intervals?.[0]?.every;
+  const queue = current.action.type === 'startWorkflow' ? current.action.taskQueue : undefined;
+  if (interval === Math.round(settings.intervalMs / 1000) * 1000 && queue === settings.taskQueue) return;
+  await handle.update<typeof reconcileWorkflow>((previous) => ({ ...previous, ...options, state: previous.state }));
+}

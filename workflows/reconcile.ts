@@ -1,0 +1,59 @@
+import { continueAsNew, proxyActivities, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import {
+  HEARTBEAT_TIMEOUT,
+  type ReconcileInput,
+  type ReconcileKind,
+  type ReconcileProgress,
+  reconcileProgressQuery,
+} from './shared';
+
+const { reconcilePage } = proxyActivities<Activities>({
+  startToCloseTimeout: '5m',
+  heartbeatTimeout: HEARTBEAT_TIMEOUT,
+  // A sweep that cannot get through (Temporal or the ledger away) fails; the next tick starts afresh.
+  retry: { maximumInterval: '30s', maximumAttempts: 10 },
+});
+
+/** Pages per run before continuing as new, which keeps the history short for any number of rows. */
+const PAGES_PER_RUN = 100;
+
+const add = (total: ReconcileProgress, page: ReconcileProgress) => {
+  total.examined += page.examined;
+  total.eventsStarted += page.eventsStarted;
+  total.eventsEnded += page.eventsEnded;
+  total.deliveriesStarted += page.deliveriesStarted;
+  total.deliveriesEnded += page.deliveriesEnded;
+};
+
+const summary = (p: ReconcileProgress, kind: ReconcileKind) =>
+  `${kind}: ${p.examined} examined; started ${p.eventsStarted} events and ${p.deliveriesStarted} deliveries; ` +
+  `ended ${p.eventsEnded} events and ${p.deliveriesEnded} deliveries`;
+
+/**
+ * One sweep of the reconciler, run by a Temporal Schedule: events left `accepted` and deliveries
+ * left open with no workflow driving them are started or ended, page by page (events first).
+ * The Web UI shows its progress in the workflow's current details; the `progress` query too.
+ */
+export async function reconcileWorkflow(input: ReconcileInput = {}): Promise<ReconcileProgress> {
+  const progress: ReconcileProgress = { examined: 0, eventsStarted: 0, eventsEnded: 0, deliveriesStarted: 0, deliveriesEnded: 0, ...input.progress };
+  let kind: ReconcileKind = input.kind ?? 'events';
+  let after = input.after ?? null;
+  setHandler(reconcileProgressQuery, () => ({ ...progress, kind }));
+  for (let pages = 0; ; pages++) {
+    if (pages >= PAGES_PER_RUN || workflowInfo().continueAsNewSuggested) {
+      await continueAsNew<typeof reconcileWorkflow>({ kind, after, progress });
+    }
+    const { next, ...page } = await reconcilePage({ kind, after });
+    add(progress, page);
+    setCurrentDetails(summary(progress, kind));
+    if (next !== null) {
+      after = next;
+    } else if (kind === 'events') {
+      kind = 'deliveries';
+      after = null;
+    } else {
+      return progress;
+    }
+  }
+}
