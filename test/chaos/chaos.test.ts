@@ -179,10 +179,24 @@ const killWorker = (r: Rig, producer: EventProducer) =>
 
 const killTemporal = (r: Rig, producer: EventProducer) =>
   faultMidStream(r, producer, 'the Temporal dev server', { newRequests: 8, requireInFlight: true }, () => r.temporal.kill9(), async () => {
+    await postsWhileDown(producer, 'Temporal');
     r.temporal.start(); // same port, same database file
     await waitForTemporal(r.temporal, r.temporalAddress);
     await waitForWorkerPolling(r); // the surviving worker reconnects by itself
   });
+
+/** Keeps a process down until the producer has had two posts answered meanwhile, so the outage is seen by a client. */
+async function postsWhileDown(producer: EventProducer, what: string): Promise<void> {
+  const answeredAtKill = producer.answered;
+  await waitUntil(
+    () => {
+      producer.assertHealthy();
+      return producer.answered >= answeredAtKill + 2;
+    },
+    { timeoutMs: 30_000, what: `two posts answered while ${what} is down` },
+  );
+  say(`${producer.answered - answeredAtKill} posts answered while ${what} was down (last: ${producer.lastAnswer})`);
+}
 
 const killGateway = (r: Rig, producer: EventProducer) =>
   faultMidStream(r, producer, 'the gateway', { newRequests: 8, requireInFlight: false }, () => r.gateway.kill9(), async () => {

@@ -37,6 +37,9 @@ export class EventProducer {
   readonly postedIds: string[] = [];
   retries = 0;
   lastRefusal = '';
+  /** Posts answered (or failed) so far, whatever the answer; `lastAnswer` is the latest. */
+  answered = 0;
+  lastAnswer = '';
   failure: Error | undefined;
   private allowance = 0;
   private finished = false;
@@ -98,6 +101,8 @@ export class EventProducer {
         (res) => res.status,
         (err: Error) => `${err.name}: ${err.message}`,
       );
+      this.answered += 1;
+      this.lastAnswer = String(status);
       if (status === 202 || status === 200) return;
       // A 4xx is the test's mistake, not a fault being injected: no point in posting it again.
       if (typeof status === 'number' && status >= 400 && status < 500 && status !== 408 && status !== 429) {
