@@ -1,9 +1,11 @@
 // The runs whose histories are checked in beside this file (scripts/capture-histories.ts writes
 // them; replay-histories.test.ts replays them). Each returns the workflow ids to keep, by label.
 import {
+  bulkRetryWorkflowId,
   deliveryWorkflowId,
   eventWorkflowId,
   fanOutShardWorkflowId,
+  reconcileScheduleId,
   replayWorkflowId,
 } from '../../../workflows/shared';
 import { createSubscription, waitForEventDone } from '../../helpers/api';
@@ -33,9 +35,9 @@ async function singleDelivery(stack: Stack, receiver: TestReceiver, path: string
   return { sub, eventId, deliveryId: deliveryWorkflowId(eventId, sub.id) };
 }
 
-/** The receiver answers by path: /flaky fails its first request, everything else gets a 2xx. */
+/** The receiver answers by path: /flaky fails its first request, /down all, everything else gets a 2xx. */
 export function historyReceiverReply(path: string, nth: number) {
-  if (path === '/flaky' && nth === 1) return { status: 500 };
+  if ((path === '/flaky' && nth === 1) || path === '/down') return { status: 500 };
   return { status: path.startsWith('/confirm') ? 202 : 200 };
 }
 
@@ -103,6 +105,32 @@ export const SCENARIOS: Scenario[] = [
       const workflowId = replayWorkflowId(started.body.id as string);
       await closed(stack, workflowId);
       return { replay: workflowId };
+    },
+  },
+  {
+    name: 'reconcile',
+    async run(stack) {
+      const schedule = stack.env.client.schedule.getHandle(reconcileScheduleId(stack.config.TASK_QUEUE));
+      const before = (await schedule.describe()).info.numActionsTaken;
+      await schedule.trigger();
+      const actions = await waitUntil(async () => {
+        const d = await schedule.describe();
+        return d.info.numActionsTaken > before && d.info.recentActions;
+      });
+      const workflowId = actions[actions.length - 1]!.action.workflow.workflowId;
+      await closed(stack, workflowId);
+      return { sweep: workflowId };
+    },
+  },
+  {
+    name: 'bulk-retry',
+    async run(stack, receiver) {
+      const { sub, eventId } = await singleDelivery(stack, receiver, '/down', { retrySchedule: ['0'] });
+      await waitForEventDone(stack, eventId, 1);
+      const job = await stack.api('POST', '/v1/deliveries/retry', { subscriptionId: sub.id });
+      const workflowId = bulkRetryWorkflowId(job.body.id as string);
+      await closed(stack, workflowId);
+      return { job: workflowId };
     },
   },
 ];
