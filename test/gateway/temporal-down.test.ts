@@ -71,7 +71,7 @@ function assertUnavailable(what: string, answer: Answer, temporalPort: number): 
 }
 
 /** The real app and the gateway's real Temporal client, listening on 127.0.0.1; log lines are kept. */
-async function startGateway(temporalAddress: string) {
+async function startGateway(temporalAddress: string, settings: Partial<Record<keyof Config, string>> = {}) {
   const server = http.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   cleanups.push(() => {
@@ -88,6 +88,7 @@ async function startGateway(temporalAddress: string) {
     TASK_QUEUE: `temporal-down-${process.pid}`,
     ALLOW_PRIVATE_NETWORKS: 'true',
     PUBLIC_URL: url,
+    ...settings,
   });
   const logs: { level: number; msg: string }[] = [];
   const logger = createLogger('test', 'debug', { write: (line: string) => void logs.push(JSON.parse(line)) });
@@ -275,4 +276,32 @@ test('a gateway started while Temporal is down answers /healthz 503, then 200 on
   );
   assert.deepEqual(JSON.parse(up.text), { status: 'ok', checks: { ledger: 'ok', temporal: 'ok' } });
   t.diagnostic(`healthz while down ${down.ms} ms; 200 ${Math.round(performance.now() - serverUp)} ms after the server answered`);
+});
+
+test('an event posted while Temporal is down is accepted at once and delivered once it is back', async () => {
+  const temporalPort = await freePort();
+  const dbFile = path.join(dir, 'outage-temporal.sqlite');
+  let temporal = await startDevServer(temporalPort, dbFile);
+  cleanups.push(() => stopDevServer(temporal, 'SIGKILL'));
+  const gateway = await startGateway(`127.0.0.1:${temporalPort}`, { RECONCILE_INTERVAL: '1s', RECONCILE_GRACE: '1s' });
+  const receiver = await new TestReceiver(() => ({ status: 200 })).start();
+  cleanups.push(() => receiver.stop());
+  await startWorker(gateway.config, gateway.ledger);
+  await timedFetch(`${gateway.url}/v1/subscriptions`, 'POST', { url: receiver.url('/outage'), eventTypes: ['outage.*'] });
+
+  await stopDevServer(temporal, 'SIGKILL');
+  const posted = await timedFetch(`${gateway.url}/v1/events`, 'POST', { id: 'evt_during_outage', type: 'outage.happened', data: {} });
+  assert.ok(posted.ms < LIMIT_MS, `the post took ${posted.ms} ms`);
+  assert.equal(posted.status, 202, posted.text);
+  assert.equal(JSON.parse(posted.text).status, 'accepted');
+  assert.ok(gateway.logs.some((l) => l.level === 40 && /reconciler will start it/.test(l.msg)), 'the gap is logged as a warning');
+
+  temporal = await startDevServer(temporalPort, dbFile);
+  await receiver.waitFor(() => receiver.to('/outage').length > 0, 90_000, 'the event to arrive after Temporal came back');
+  const delivery = await waitUntil(async () => {
+    const [d] = await gateway.ledger.listEventDeliveries('evt_during_outage');
+    return d?.status === 'succeeded' && d;
+  });
+  assert.equal(delivery.attemptCount, 1);
+  assert.equal(receiver.to('/outage')[0]!.headers['webhook-id'], 'evt_during_outage');
 });
