@@ -1,8 +1,9 @@
+import { isDeepStrictEqual } from 'node:util';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { eventWorkflow } from '../workflows';
 import { eventWorkflowId, WebhookEventId, WebhookEventType } from '../workflows/shared';
-import { DependencyUnavailableError } from './errors';
+import { ConflictError, DependencyUnavailableError } from './errors';
 import { newId } from './ids';
 import type { Logger } from './logger';
 import type { CreateEventInput } from './model';
@@ -41,6 +42,7 @@ export async function startEventWorkflow(
 /**
  * Records an event and starts its workflow, idempotently on the event id: the ledger row is
  * written first and the workflow id is the event id, so at most one workflow ever runs for it.
+ * Posting the same id with the same type and data again is a no-op; with other content, a conflict.
  * Once the row is written the event is accepted: if Temporal cannot be reached the reconciler
  * starts the workflow when it can (an event is never lost because a producer gave up).
  */
@@ -49,6 +51,10 @@ export async function publishEvent(
   input: CreateEventInput,
 ): Promise<{ event: StoredEvent; created: boolean }> {
   const { event, created } = await deps.ledger.insertEvent({ id: input.id ?? newId.event(), type: input.type, data: input.data });
+  // A repeat is the same event posted again; different content under a taken id would vanish silently.
+  if (!created && (event.type !== input.type || !isDeepStrictEqual(event.data, input.data))) {
+    throw new ConflictError(`Event id ${event.id} is already taken by a different event (another type or data); use a new id.`);
+  }
   if (event.status !== 'accepted') return { event, created };
   try {
     await startEventWorkflow(deps, event, 'first');

@@ -42,6 +42,12 @@ export interface AttemptResult {
 
 const now = () => new Date().toISOString();
 
+/**
+ * Times are stored as ISO strings with milliseconds in UTC, which sort as the instants do; a
+ * bound such as `06:50:00Z` is brought to the same form (`06:50:00.000Z`) before it is compared.
+ */
+const instant = (iso: string) => new Date(iso).toISOString();
+
 function confirmationTimeout(c: { required: boolean; timeout?: number } | undefined): number | null {
   return c?.required ? (c.timeout ?? DEFAULT_CONFIRMATION_TIMEOUT_MS) : null;
 }
@@ -680,8 +686,8 @@ export class Ledger {
       .limit(filter.limit);
     if (filter.subscriptionId) query = query.where('subscription_id', '=', filter.subscriptionId);
     if (filter.eventId) query = query.where('event_id', '=', filter.eventId);
-    if (filter.since) query = query.where('created_at', '>=', filter.since);
-    if (filter.until) query = query.where('created_at', '<', filter.until);
+    if (filter.since) query = query.where('created_at', '>=', instant(filter.since));
+    if (filter.until) query = query.where('created_at', '<', instant(filter.until));
     const after = filter.after;
     if (after) {
       query = query.where((eb) =>
@@ -701,8 +707,8 @@ export class Ledger {
     let query = this.db
       .selectFrom('events')
       .select(['id', 'type', 'created_at'])
-      .where('created_at', '>=', since)
-      .where('created_at', '<', until)
+      .where('created_at', '>=', instant(since))
+      .where('created_at', '<', instant(until))
       .orderBy('created_at')
       .orderBy('id')
       .limit(limit);

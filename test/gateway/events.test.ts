@@ -17,16 +17,22 @@ async function workflowsOfEvent(eventId: string): Promise<string[]> {
   return runs;
 }
 
-test('posting the same event id again returns the existing event with 200 and starts nothing', async () => {
+test('posting the same event again returns it with 200 and starts nothing; other content under its id is a 409', async () => {
   const body = { id: 'pay_1001', type: 'payment.captured', data: { amount: 1200 } };
   const first = await stack.api('POST', '/v1/events', body);
   assert.equal(first.status, 202);
   assert.equal(first.body.id, 'pay_1001');
   assert.equal(first.headers.get('location'), '/v1/events/pay_1001');
 
-  const again = await stack.api('POST', '/v1/events', { ...body, data: { amount: 9999 } });
+  // The same content with its keys in another order is the same event.
+  const again = await stack.api('POST', '/v1/events', { data: { amount: 1200 }, type: 'payment.captured', id: 'pay_1001' });
   assert.equal(again.status, 200);
   assert.deepEqual([again.body.id, again.body.type, again.body.createdAt], [first.body.id, first.body.type, first.body.createdAt]);
+  for (const other of [{ ...body, data: { amount: 9999 } }, { ...body, type: 'payment.refunded' }]) {
+    const clash = await stack.api('POST', '/v1/events', other);
+    assert.equal(clash.status, 409, JSON.stringify(other));
+    assert.match(String(clash.body.detail), /pay_1001 is already taken by a different event/);
+  }
 
   await waitForEventDone(stack, 'pay_1001', 1);
   // Also after the event finished.
@@ -36,7 +42,7 @@ test('posting the same event id again returns the existing event with 200 and st
 
   const hooks = receiver.requests.filter((r) => r.headers['webhook-id'] === 'pay_1001');
   assert.equal(hooks.length, 1, 'delivered once');
-  assert.deepEqual(JSON.parse(hooks[0]!.body).data, { amount: 1200 }, 'the first payload wins');
+  assert.deepEqual(JSON.parse(hooks[0]!.body).data, { amount: 1200 }, 'the first payload is the one delivered');
   const runs = await waitUntil(async () => {
     const r = await workflowsOfEvent('pay_1001');
     return r.length > 0 && r;
@@ -51,6 +57,8 @@ test('the Idempotency-Key header names the event when the body has no id', async
   assert.equal(first.body.id, 'idem-77');
   const again = await stack.api('POST', '/v1/events', { type: 'payment.refunded', data: {} }, headers);
   assert.equal(again.status, 200);
+  const reused = await stack.api('POST', '/v1/events', { type: 'payment.refunded', data: { n: 2 } }, headers);
+  assert.equal(reused.status, 409, 'an Idempotency-Key reused for other content');
   await waitForEventDone(stack, 'idem-77', 1);
   assert.equal(receiver.requests.filter((r) => r.headers['webhook-id'] === 'idem-77').length, 1);
 
@@ -65,6 +73,21 @@ test('concurrent posts of one new event id create one event and one delivery', a
   assert.deepEqual(results.map((r) => r.status).sort(), [200, 200, 200, 200, 200, 200, 200, 202]);
   await waitForEventDone(stack, 'pay_race', 1);
   assert.equal(receiver.requests.filter((r) => r.headers['webhook-id'] === 'pay_race').length, 1);
+});
+
+test('of 50 concurrent posts of one id with different content, one is accepted and 49 are told of the conflict', async () => {
+  const results = await Promise.all(
+    Array.from({ length: 50 }, (_, n) => stack.api('POST', '/v1/events', { id: 'pay_contended', type: 'payment.captured', data: { n } })),
+  );
+  assert.deepEqual(
+    [results.filter((r) => r.status === 202).length, results.filter((r) => r.status === 409).length],
+    [1, 49],
+    results.map((r) => r.status).join(),
+  );
+  const winner = results.findIndex((r) => r.status === 202);
+  await waitForEventDone(stack, 'pay_contended', 1);
+  const delivered = receiver.requests.filter((r) => r.headers['webhook-id'] === 'pay_contended');
+  assert.deepEqual(delivered.map((r) => JSON.parse(r.body).data), [{ n: winner }], 'the accepted payload, once');
 });
 
 test('an unknown event is a 404 problem', async () => {

@@ -106,3 +106,23 @@ test('shards and their pages cover every matching subscriber exactly once', asyn
   assert.deepEqual(new Set(seen), ids);
   assert.equal(seen.length, 25);
 });
+
+test('time windows compare instants, whatever precision the bounds are written with', async () => {
+  const { event } = await ledger.insertEvent({ id: 'evt_window', type: 'window.test', data: {} });
+  await ledger.db.updateTable('events').set({ created_at: '2026-11-28T06:50:00.303Z' }).where('id', '=', event.id).execute();
+  const inWindow = async (since: string, until: string) =>
+    (await ledger.listEventsInWindow(since, until, undefined, 10)).some((e) => e.id === event.id);
+  assert.equal(await inWindow('2026-11-28T06:50:00Z', '2026-11-28T06:50:01Z'), true, 'inside a whole-second window');
+  assert.equal(await inWindow('2026-11-28T06:49:59Z', '2026-11-28T06:50:00Z'), false, 'before it');
+  assert.equal(await inWindow('2026-11-28T06:50:00.303Z', '2026-11-28T06:50:00.304Z'), true, 'since is inclusive');
+  assert.equal(await inWindow('2026-11-28T06:50:00.300Z', '2026-11-28T06:50:00.303Z'), false, 'until is exclusive');
+
+  const sub = await ledger.createSubscription({ url: 'https://example.com', eventTypes: ['window.*'], secret: 'whsec_x' });
+  await ledger.recordFanOut(event.id, event.type, 100, 'event:test');
+  const [delivery] = await ledger.listEventDeliveries(event.id);
+  await ledger.db.updateTable('deliveries').set({ created_at: '2026-11-28T06:50:00.303Z' }).where('id', '=', delivery!.id).execute();
+  const found = async (since: string, until: string) =>
+    (await ledger.findDeliveries({ subscriptionId: sub.id, statuses: ['pending'], since, until, limit: 10 })).length;
+  assert.equal(await found('2026-11-28T06:50:00Z', '2026-11-28T06:50:01Z'), 1);
+  assert.equal(await found('2026-11-28T06:49:59Z', '2026-11-28T06:50:00Z'), 0);
+});
