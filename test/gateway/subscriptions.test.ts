@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
-import { Client, Connection } from '@temporalio/client';
 import { createApp } from '../../src/gateway/app';
 import { createLogger } from '../../src/logger';
+import { connectClient } from '../../src/temporal/client';
 import type { Subscription } from '../../src/model';
 import { STANDARD_RETRY_SCHEDULE_MS } from '../../src/retry-schedule';
 import { createSubscription } from '../helpers/api';
@@ -85,9 +85,9 @@ test('GET /healthz answers 200 when Temporal and the ledger answer', async () =>
 });
 
 test('GET /healthz answers 503 problem+json when Temporal does not answer', async () => {
-  // A gateway whose Temporal address has nothing behind it.
-  const connection = Connection.lazy({ address: '127.0.0.1:1', connectTimeout: 500 });
-  const client = new Client({ connection });
+  // A gateway whose Temporal address has nothing behind it, with the gateway's own client.
+  const client = await connectClient({ ...stack.config, TEMPORAL_ADDRESS: '127.0.0.1:1' });
+  const connection = client.connection;
   const app = createApp({ config: stack.config, ledger: stack.ledger, client, logger: createLogger('test', 'silent') });
   const server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
