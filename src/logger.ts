@@ -15,7 +15,17 @@ const REDACT = [
   '*.apiKey',
 ];
 
-/** JSON-lines logger; secrets are redacted so they never reach the logs. */
+/**
+ * A receiver URL as logs may show it: origin and path. Query strings and credentials often carry
+ * the receiver's own secrets (`?api_key=…`), so they are dropped.
+ */
+export function urlForLog(url: string): string {
+  if (!URL.canParse(url)) return '[not a URL]';
+  const parsed = new URL(url);
+  return `${parsed.origin}${parsed.pathname}`;
+}
+
+/** JSON-lines logger; secrets are redacted and a `url` field is cut to origin and path. */
 export function createLogger(
   name: string,
   level: string = process.env.LOG_LEVEL ?? 'info',
@@ -27,6 +37,8 @@ export function createLogger(
     base: { service: name },
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: { paths: REDACT, censor: '[redacted]' },
+    // Also for lines that forget urlForLog.
+    serializers: { url: (url: unknown) => (typeof url === 'string' ? urlForLog(url) : url) },
   };
   return destination ? pino(options, destination) : pino(options);
 }

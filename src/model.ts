@@ -47,10 +47,16 @@ export const retryScheduleSchema = z
   .max(50)
   .describe('Delay before each attempt (ms or 5s/5m/2h); its length is the number of attempts.');
 
+/**
+ * The shape of a receiver URL only. Whether its host is public depends on ALLOW_PRIVATE_NETWORKS,
+ * so the subscriptions route checks that (src/http/private-address.ts).
+ */
 export const webhookUrlSchema = z
   .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
   .max(2048)
   .refine((u) => {
+    // zod runs this even when the URL check above failed; parsing must not throw then (a 500).
+    if (!URL.canParse(u)) return true;
     const parsed = new URL(u);
     return parsed.username === '' && parsed.password === '';
   }, 'must not carry credentials');

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { createLogger, urlForLog } from '../src/logger';
 import { createSubscription, waitForEventDone } from './helpers/api';
 import { TestReceiver } from './helpers/receiver';
 import { TEST_TOKEN, useStack } from './helpers/stack';
@@ -21,4 +22,34 @@ test('logs are JSON lines carrying event and delivery ids, and never a secret or
   assert.equal(all.includes(sub.secret), false, 'the signing secret is not logged');
   assert.equal(all.includes(sub.secret.slice('whsec_'.length)), false);
   assert.equal(all.includes(TEST_TOKEN), false, 'the API token is not logged');
+});
+
+test('logs show a receiver URL as origin and path, never its query string, from creation to delivery', async () => {
+  const url = receiver.url('/in?api_key=query-secret-4711&sig=abc');
+  const sub = await createSubscription(stack, { url, eventTypes: ['query.*'] });
+  assert.equal(sub.url, url, 'the subscription itself keeps the whole URL');
+  const posted = await stack.api('POST', '/v1/events', { type: 'query.sent', data: {} });
+  const [delivery] = await waitForEventDone(stack, posted.body.id as string, 1);
+  assert.equal(delivery!.status, 'succeeded');
+  assert.equal(receiver.to('/in?api_key=query-secret-4711&sig=abc').length, 2, 'the receiver got its query string');
+
+  const created = stack.logs.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.subscriptionId === sub.id);
+  assert.equal(created?.msg, 'subscription created');
+  assert.equal(created?.url, receiver.url('/in'));
+  const all = stack.logs.join('\n');
+  assert.equal(all.includes('query-secret-4711'), false);
+  assert.equal(all.includes('api_key'), false);
+});
+
+test('any url field a log line carries is cut to origin and path: no query, fragment or credentials', () => {
+  const lines: string[] = [];
+  const logger = createLogger('test', 'info', { write: (line: string) => void lines.push(line) });
+  logger.info({ url: 'https://user:pa55@hooks.example.com:8443/in/x?token=t0k#frag' }, 'a line that forgot urlForLog');
+  logger.child({ url: 'http://hooks.example.com/child?k=v' }).info('a child logger');
+  assert.deepEqual(
+    lines.map((l) => (JSON.parse(l) as { url: string }).url),
+    ['https://hooks.example.com:8443/in/x', 'http://hooks.example.com/child'],
+  );
+  assert.doesNotMatch(lines.join('\n'), /pa55|t0k|frag|k=v/);
+  assert.equal(urlForLog('not a url ?secret=1'), '[not a URL]');
 });

@@ -16,7 +16,7 @@ import { retryRoutes } from './routes/retries';
 import { subscriptionRoutes } from './routes/subscriptions';
 
 export interface GatewayDeps {
-  config: Pick<Config, 'API_TOKEN' | 'TASK_QUEUE'>;
+  config: Pick<Config, 'API_TOKEN' | 'TASK_QUEUE' | 'ALLOW_PRIVATE_NETWORKS'>;
   ledger: Ledger;
   client: Client;
   logger: Logger;
@@ -76,7 +76,7 @@ export function createApp({ config, ledger, client, logger }: GatewayDeps): Expr
   v1.use('/confirmations', confirmationRoutes({ ledger, client, key: confirmationKey(config.API_TOKEN), logger }));
   v1.use(requireBearer(config.API_TOKEN));
   v1.use(express.json({ limit: '256kb', type: () => true }));
-  v1.use('/subscriptions', subscriptionRoutes(deps, logger));
+  v1.use('/subscriptions', subscriptionRoutes(deps, logger, { allowPrivateNetworks: config.ALLOW_PRIVATE_NETWORKS }));
   v1.use('/events', eventRoutes(deps, logger));
   v1.use('/deliveries', deliveryRoutes(deps));
   v1.use('/replays', replayRoutes(deps));

@@ -1,5 +1,5 @@
 import { type Dispatcher, request } from 'undici';
-import { BlockedAddressError } from './webhook-dispatcher';
+import { describeNetworkError } from './network-error';
 
 export const USER_AGENT = 'webhook-relay/0.1 (+Standard Webhooks)';
 /** Receivers' answers are kept for debugging, but only this much of them is read. */
@@ -56,16 +56,4 @@ export async function sendWebhook(req: WebhookRequest): Promise<WebhookResponse>
   } catch (err) {
     return { kind: 'error', error: describeNetworkError(err, req.timeoutMs), durationMs: elapsed() };
   }
-}
-
-function describeNetworkError(err: unknown, timeoutMs: number): string {
-  if (err instanceof BlockedAddressError) return err.message;
-  if (err instanceof Error) {
-    if (err.name === 'TimeoutError' || err.name === 'AbortError') return `timed out after ${timeoutMs} ms`;
-    const cause = err.cause instanceof Error ? err.cause : undefined;
-    if (cause instanceof BlockedAddressError) return cause.message;
-    const code = (cause as NodeJS.ErrnoException | undefined)?.code ?? (err as NodeJS.ErrnoException).code;
-    return code ? `${code}: ${cause?.message ?? err.message}` : err.message;
-  }
-  return String(err);
 }

@@ -1,21 +1,38 @@
 import { Router } from 'express';
-import { NotFoundError } from '../../errors';
+import { NotFoundError, ValidationError } from '../../errors';
+import { nonPublicHostReason } from '../../http/private-address';
 import { createSubscriptionSchema, pageQuerySchema, replayInputSchema, updateSubscriptionSchema } from '../../model';
 import { startReplay } from '../../replay';
 import type { ServiceDeps } from '../../service-deps';
 import { generateSecret } from '../../signing';
-import type { Logger } from '../../logger';
+import { type Logger, urlForLog } from '../../logger';
 import { parseInput } from '../validate';
 
-export function subscriptionRoutes(deps: ServiceDeps, logger: Logger): Router {
+export interface ReceiverPolicy {
+  /** ALLOW_PRIVATE_NETWORKS: receivers may be on loopback, private and other non-public hosts. */
+  allowPrivateNetworks: boolean;
+}
+
+/**
+ * Refuses a receiver URL whose host can never be public, at the API rather than at the first
+ * attempt. Only what the URL says is judged (no DNS here); the worker checks resolved addresses.
+ */
+function checkReceiverUrl(url: string | undefined, policy: ReceiverPolicy): void {
+  if (url === undefined || policy.allowPrivateNetworks) return;
+  const reason = nonPublicHostReason(new URL(url));
+  if (reason) throw new ValidationError([{ in: 'body', field: 'url', message: `must point at a public host: ${reason}` }]);
+}
+
+export function subscriptionRoutes(deps: ServiceDeps, logger: Logger, policy: ReceiverPolicy): Router {
   const { ledger } = deps;
   const router = Router();
 
   router.post('/', async (req, res) => {
     const input = parseInput(createSubscriptionSchema, req.body, 'body');
+    checkReceiverUrl(input.url, policy);
     const secret = input.secret ?? generateSecret();
     const subscription = await ledger.createSubscription({ ...input, secret });
-    logger.info({ subscriptionId: subscription.id, url: subscription.url }, 'subscription created');
+    logger.info({ subscriptionId: subscription.id, url: urlForLog(subscription.url) }, 'subscription created');
     res.status(201).location(`/v1/subscriptions/${subscription.id}`).json({ ...subscription, secret });
   });
 
@@ -31,6 +48,7 @@ export function subscriptionRoutes(deps: ServiceDeps, logger: Logger): Router {
 
   router.patch('/:id', async (req, res) => {
     const patch = parseInput(updateSubscriptionSchema, req.body, 'body');
+    checkReceiverUrl(patch.url, policy);
     const subscription = await ledger.updateSubscription(req.params.id, patch);
     if (!subscription) throw new NotFoundError('subscription', req.params.id);
     res.json(subscription);
