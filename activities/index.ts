@@ -1,6 +1,7 @@
 import { Context } from '@temporalio/activity';
-import { nextRetryDelayMs } from '../src/retry-schedule';
+import { nextDelayMs, type ScheduleCursor } from '../src/delivery/schedule-cursor';
 import { createDeliver } from './deliver';
+import { httpTransport } from './deliver/transport';
 import type { ActivityDeps } from './deps';
 import { withHeartbeat } from './heartbeat';
 import { createJobActivities } from './jobs';
@@ -23,7 +24,7 @@ export function createActivities(deps: ActivityDeps) {
     // A short page is the last one: saves the workflow an activity (an Action) to find that out.
     return { deliveries, done: deliveries.length < pageSize };
   };
-  const deliver = createDeliver(deps);
+  const deliver = createDeliver(deps, httpTransport(deps));
   return {
     /** One delivery's attempts (activities/deliver.ts), heartbeating while a slow receiver answers. */
     deliver: (input: Parameters<typeof deliver>[0]) => withHeartbeat(() => deliver(input)),
@@ -62,24 +63,26 @@ export function createActivities(deps: ActivityDeps) {
       deliveryId: string;
       subscriptionId: string;
       attempt: number;
-      retrySchedule: number[];
-      /** Attempts this run has used, the timed-out one included. */
-      usedInRun: number;
+      /** The run's place in its schedule, the timed-out attempt included. */
+      cursor?: ScheduleCursor;
+      /** The same, as runs started before the cursor passed it. */
+      retrySchedule?: number[];
+      usedInRun?: number;
       timeoutMs: number;
     }): Promise<{ outcome: 'succeeded' | 'failed'; nextDelayMs: number | null }> {
-      const delay = nextRetryDelayMs(input.retrySchedule, input.usedInRun);
-      const nextDelayMs = delay ?? null;
+      const cursor = input.cursor ?? { schedule: input.retrySchedule ?? [], used: input.usedInRun ?? 0 };
+      const delayMs = nextDelayMs(cursor) ?? null;
       const outcome = await ledger.settleConfirmation(input.deliveryId, input.attempt, {
         confirmed: false,
         error: `not confirmed within ${input.timeoutMs} ms`,
-        final: nextDelayMs === null,
-        nextAttemptAt: nextDelayMs === null ? null : new Date(Date.now() + nextDelayMs).toISOString(),
+        final: delayMs === null,
+        nextAttemptAt: delayMs === null ? null : new Date(Date.now() + delayMs).toISOString(),
       });
       if (outcome.result === 'failed' && outcome.settledNow) {
         await ledger.recordEndpointHealth(input.subscriptionId, false, deps.disableAfterMs);
       }
       logger.info({ deliveryId: input.deliveryId, attempt: input.attempt, outcome: outcome.result }, 'confirmation wait ended');
-      return { outcome: outcome.result ?? 'failed', nextDelayMs };
+      return { outcome: outcome.result ?? 'failed', nextDelayMs: delayMs };
     },
 
     ...createJobActivities(deps),

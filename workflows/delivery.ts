@@ -10,6 +10,7 @@ import {
   sleep,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import type { ScheduleCursor } from '../src/delivery/schedule-cursor';
 import {
   confirmSignal,
   type DeliverResult,
@@ -83,13 +84,18 @@ export async function deliveryWorkflow(input: DeliveryWorkflowInput): Promise<De
   const show = (details: string) => setCurrentDetails(`${details} (attempt ${progress.attempt} of ${input.attemptOffset + input.retrySchedule.length})`);
 
   try {
-    let used = 0; // attempts of the schedule this run has spent
+    // This run's place in its schedule; the deliver activity gets the rest of the schedule.
+    let cursor: ScheduleCursor = { schedule: input.retrySchedule, used: 0 };
     for (;;) {
       progress.state = 'delivering';
       const deliver = deliverWithRetries(input);
-      const result = await deliver({ ...input, attemptOffset: input.attemptOffset + used, retrySchedule: input.retrySchedule.slice(used) });
+      const result = await deliver({
+        ...input,
+        attemptOffset: input.attemptOffset + cursor.used,
+        retrySchedule: input.retrySchedule.slice(cursor.used),
+      });
       progress.attempt = result.attempt;
-      used = result.attempt - input.attemptOffset;
+      cursor = { ...cursor, used: result.attempt - input.attemptOffset };
       if (!result.awaitingConfirmation) {
         progress.state = 'succeeded';
         show(`delivered, HTTP ${result.statusCode}`);
@@ -112,8 +118,7 @@ export async function deliveryWorkflow(input: DeliveryWorkflowInput): Promise<De
         deliveryId: input.deliveryId,
         subscriptionId: input.subscriptionId,
         attempt: result.attempt,
-        retrySchedule: input.retrySchedule,
-        usedInRun: used,
+        cursor,
         timeoutMs,
       });
       if (settled.outcome === 'succeeded') {

@@ -1,0 +1,47 @@
+import type { Dispatcher } from 'undici';
+import { signConfirmation } from '../../src/confirmation-token';
+import { sendWebhook, type WebhookResponse } from '../../src/http/send-webhook';
+import { signWebhook } from '../../src/signing';
+import type { StoredEvent, SubscriptionTarget } from '../../src/store/ledger';
+
+/** One webhook to send: the event, to whom, and which attempt of which delivery it is. */
+export interface OutgoingWebhook {
+  deliveryId: string;
+  attempt: number;
+  event: StoredEvent;
+  subscription: SubscriptionTarget;
+  /** How long the receiver has to confirm, or null when the subscription needs no confirmation. */
+  confirmationTimeoutMs: number | null;
+}
+
+/**
+ * How a webhook reaches a receiver: signs it, sends it, reads the answer. HTTP is the one there
+ * is; another transport (a queue, a broker) would sit beside it behind the same interface.
+ */
+export interface WebhookTransport {
+  send(webhook: OutgoingWebhook): Promise<WebhookResponse>;
+}
+
+export interface HttpTransportOptions {
+  dispatcher: Dispatcher;
+  /** Where confirmation URLs point (the gateway) and the key that signs them. */
+  confirmation: { baseUrl: string; key: Buffer };
+}
+
+/** Standard Webhooks over HTTP POST, with a webhook-confirm-url when the subscription asks for one. */
+export function httpTransport({ dispatcher, confirmation }: HttpTransportOptions): WebhookTransport {
+  return {
+    async send({ deliveryId, attempt, event, subscription, confirmationTimeoutMs }) {
+      const body = JSON.stringify({ type: event.type, timestamp: event.createdAt, data: event.data });
+      const sentAt = new Date();
+      const headers: Record<string, string> = { ...signWebhook(subscription.secret, event.id, sentAt, body) };
+      if (confirmationTimeoutMs !== null) {
+        // Valid for the whole wait: the workflow's timer starts only after this attempt's answer.
+        const expiresAt = sentAt.getTime() + subscription.timeoutMs + confirmationTimeoutMs;
+        const token = signConfirmation({ deliveryId, attempt, expiresAt }, confirmation.key);
+        headers['webhook-confirm-url'] = `${confirmation.baseUrl}/v1/confirmations/${token}`;
+      }
+      return sendWebhook({ url: subscription.url, headers, body, timeoutMs: subscription.timeoutMs, dispatcher });
+    },
+  };
+}
