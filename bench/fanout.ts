@@ -5,8 +5,8 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import { optionalTsToMs } from '@temporalio/common/lib/time';
 import SQLite from 'better-sqlite3';
 import { newId } from '../src/ids';
-import { DEFAULT_TIMEOUT_MS } from '../src/model';
 import { generateSecret } from '../src/signing';
+import { subscriptionRows } from '../src/store/ledger';
 import type { SubscriptionEventTypesTable, SubscriptionsTable } from '../src/store/schema';
 import { eventWorkflowId } from '../workflows/shared';
 import { type PhaseResult, phaseWindow } from './measure';
@@ -36,27 +36,10 @@ type HistoryEvent = NonNullable<History['events']>[number];
 // ---------------------------------------------------------------------------------------------
 // Setup: subscriptions written straight into the ledger file
 
-/** One `subscriptions` row exactly as the ledger stores it (see Ledger.createSubscription). */
-function subscriptionRow(url: string, eventTypes: string[], at: string): SubscriptionsTable {
-  return {
-    id: newId.subscription(),
-    url,
-    description: 'bench fan-out',
-    event_types: JSON.stringify(eventTypes),
-    secret: generateSecret(),
-    retry_schedule: null,
-    timeout_ms: DEFAULT_TIMEOUT_MS,
-    status: 'active',
-    disabled_reason: null,
-    disabled_at: null,
-    created_at: at,
-    updated_at: at,
-    deleted_at: null,
-    confirmation_timeout_ms: null,
-    failing_since: null,
-    max_concurrency: null,
-    rate_limit_per_second: null,
-  };
+/** One `subscriptions` row exactly as the ledger stores it: the ledger's own row builder. */
+function subscriptionRow(url: string, eventTypes: string[], at: string) {
+  const input = { url, eventTypes, description: 'bench fan-out', secret: generateSecret() };
+  return subscriptionRows(input, newId.subscription(), at).subscription;
 }
 
 /** Fails if the ledger's table and the rows written here no longer have the same columns. */

@@ -3,13 +3,13 @@ import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { deliveryWorkflow } from '../workflows';
 import { deliveryStartOptions, deliveryWorkflowId, eventWorkflowId } from '../workflows/shared';
 import { ConflictError, DependencyUnavailableError, NotFoundError } from './errors';
-import type { Delivery, DeliveryStatus } from './model';
+import { isFinal, isRetryable } from './delivery/status';
+import type { Delivery } from './model';
 import type { ServiceDeps } from './service-deps';
 import type { Ledger } from './store/ledger';
 import { isTemporalUnavailable } from './temporal/deadline';
 
 const RUN_CLOSE_WAIT_MS = 3_000;
-const ENDED: DeliveryStatus[] = ['succeeded', 'failed', 'cancelled'];
 
 type DeliveryTarget = NonNullable<Awaited<ReturnType<Ledger['deliveryTarget']>>>;
 
@@ -30,7 +30,7 @@ async function isRunning(client: Client, workflowId: string): Promise<boolean> {
 export async function cancelDelivery({ ledger, client }: ServiceDeps, deliveryId: string): Promise<Delivery> {
   const delivery = await ledger.getDelivery(deliveryId);
   if (!delivery) throw new NotFoundError('delivery', deliveryId);
-  if (ENDED.includes(delivery.status)) throw new ConflictError(`Delivery ${deliveryId} has already ${delivery.status}.`);
+  if (isFinal(delivery.status)) throw new ConflictError(`Delivery ${deliveryId} has already ${delivery.status}.`);
   const workflowId = deliveryWorkflowId(delivery.eventId, delivery.subscriptionId);
   const cancelled = (await isRunning(client, workflowId)) && (await requestCancel(client, workflowId));
   if (!cancelled) await ledger.endDelivery(deliveryId, 'cancelled', 'cancelled');
@@ -56,7 +56,7 @@ export async function cancelEvent(deps: ServiceDeps, eventId: string): Promise<{
   await deps.ledger.recovery.cancelAcceptedEvent(eventId);
   if (await isRunning(deps.client, eventWorkflowId(eventId))) await requestCancel(deps.client, eventWorkflowId(eventId));
   // Re-runs started by a retry are not children of the event workflow, so each is told directly.
-  const open = (await deps.ledger.listEventDeliveries(eventId)).filter((d) => !ENDED.includes(d.status));
+  const open = (await deps.ledger.listEventDeliveries(eventId)).filter((d) => !isFinal(d.status));
   await Promise.all(open.map((d) => cancelDelivery(deps, d.id).catch((err) => (err instanceof ConflictError ? undefined : Promise.reject(err)))));
   return { cancelling: open.length };
 }
@@ -100,12 +100,12 @@ export async function retryDelivery(deps: ServiceDeps, deliveryId: string): Prom
   const target = await ledger.deliveryTarget(deliveryId);
   if (!target) throw new NotFoundError('delivery', deliveryId);
   const { delivery } = target;
-  if (delivery.status === 'succeeded') throw new ConflictError(`Delivery ${deliveryId} has already succeeded.`);
+  if (!isRetryable(delivery.status)) throw new ConflictError(`Delivery ${deliveryId} has already succeeded.`);
   if (!target.subscriptionActive) {
     throw new ConflictError(`The subscription of delivery ${deliveryId} is disabled or deleted; re-enable it first.`);
   }
   const workflowId = deliveryWorkflowId(delivery.eventId, delivery.subscriptionId);
-  if (await runStillOpen(client, workflowId, ENDED.includes(delivery.status))) {
+  if (await runStillOpen(client, workflowId, isFinal(delivery.status))) {
     throw new ConflictError(`Delivery ${deliveryId} is ${delivery.status} and its workflow is running; cancel it first.`);
   }
   const previous = await ledger.reopenDelivery(deliveryId, [delivery.status]);

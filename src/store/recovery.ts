@@ -1,9 +1,8 @@
 import type { Kysely } from 'kysely';
+import { OPEN_STATUSES } from '../delivery/status';
 import type { DeliveryStatus } from '../model';
 import type { Database } from './schema';
 
-/** Statuses of a delivery that some workflow should be driving. */
-export const OPEN_DELIVERY_STATUSES: DeliveryStatus[] = ['pending', 'delivering', 'awaiting_confirmation'];
 
 export interface StaleEvent {
   id: string;
@@ -42,7 +41,7 @@ export class RecoveryQueries {
     let query = this.db
       .selectFrom('deliveries')
       .select(['id', 'event_id', 'subscription_id', 'status', 'owner', 'updated_at'])
-      .where('status', 'in', OPEN_DELIVERY_STATUSES)
+      .where('status', 'in', OPEN_STATUSES)
       .where('updated_at', '<', cutoff)
       .orderBy('id')
       .limit(limit);

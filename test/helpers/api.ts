@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { isFinal } from '../../src/delivery/status';
 import type { Attempt, createSubscriptionSchema, Delivery, Subscription } from '../../src/model';
 import type { Stack } from './stack';
 import { waitUntil } from './wait';
@@ -23,14 +24,13 @@ export async function getDelivery(stack: Stack, id: string): Promise<DeliveryWit
   return (await stack.api('GET', `/v1/deliveries/${id}`)).body as unknown as DeliveryWithAttempts;
 }
 
-const FINAL = ['succeeded', 'failed', 'cancelled'];
 
 /** Waits until the event is fanned out to `count` deliveries and all of them ended; returns them with attempts. */
 export async function waitForEventDone(stack: Stack, eventId: string, count: number, timeoutMs = 30_000) {
   const event = await waitUntil(
     async () => {
       const e = await getEvent(stack, eventId);
-      const done = e.status === 'dispatched' && e.deliveries.length === count && e.deliveries.every((d) => FINAL.includes(d.status));
+      const done = e.status === 'dispatched' && e.deliveries.length === count && e.deliveries.every((d) => isFinal(d.status));
       return done && e;
     },
     { timeoutMs, what: `event ${eventId} to finish ${count} deliveries` },

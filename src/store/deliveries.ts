@@ -1,0 +1,157 @@
+import type { Kysely } from 'kysely';
+import { FINAL_STATUSES } from '../delivery/status';
+import type { Delivery, DeliveryFilter, DeliveryStatus, Page } from '../model';
+import { instant, now, pageOf, pendingDeliveryRow, type PreparedDelivery, toDelivery, toPrepared } from './rows';
+import type { Database } from './schema';
+
+/** Deliveries: one per (event, subscription), moved through their statuses by compare-and-set. */
+export class DeliveryQueries {
+  constructor(readonly db: Kysely<Database>) {}
+
+  async getDelivery(id: string): Promise<Delivery | undefined> {
+    const row = await this.db.selectFrom('deliveries').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toDelivery(row);
+  }
+
+  async listDeliveries(filter: DeliveryFilter): Promise<Page<Delivery>> {
+    let query = this.db
+      .selectFrom('deliveries')
+      .selectAll()
+      .orderBy('id', 'desc')
+      .limit(filter.limit + 1);
+    if (filter.eventId) query = query.where('event_id', '=', filter.eventId);
+    if (filter.subscriptionId) query = query.where('subscription_id', '=', filter.subscriptionId);
+    if (filter.status) query = query.where('status', '=', filter.status);
+    if (filter.cursor) query = query.where('id', '<', filter.cursor);
+    const rows = await query.execute();
+    return pageOf(rows.map(toDelivery), filter.limit);
+  }
+
+  async listEventDeliveries(eventId: string): Promise<Delivery[]> {
+    const rows = await this.db.selectFrom('deliveries').selectAll().where('event_id', '=', eventId).orderBy('id').execute();
+    return rows.map(toDelivery);
+  }
+
+  /** Everything needed to run a delivery again (retry, replay), or undefined if unknown. */
+  async deliveryTarget(deliveryId: string): Promise<
+    { delivery: Delivery; eventType: string; prepared: PreparedDelivery; subscriptionActive: boolean } | undefined
+  > {
+    const row = await this.db
+      .selectFrom('deliveries as d')
+      .innerJoin('events as e', 'e.id', 'd.event_id')
+      .innerJoin('subscriptions as s', 's.id', 'd.subscription_id')
+      .selectAll('s')
+      .select(['d.id as delivery_id', 'e.type as event_type'])
+      .where('d.id', '=', deliveryId)
+      .executeTakeFirst();
+    const delivery = await this.getDelivery(deliveryId);
+    if (!row || !delivery) return undefined;
+    return {
+      delivery,
+      eventType: row.event_type,
+      prepared: toPrepared(deliveryId, row),
+      subscriptionActive: row.status === 'active' && row.deleted_at === null,
+    };
+  }
+
+  /**
+   * Moves a delivery back to pending so it can run again; only one caller wins. Attempts its
+   * earlier run left open are closed as abandoned. `owner` is the workflow that will start it.
+   * Returns the status it had, or undefined if it was not in one of `from`.
+   */
+  async reopenDelivery(deliveryId: string, from: DeliveryStatus[], owner: string | null = null): Promise<DeliveryStatus | undefined> {
+    const before = await this.getDelivery(deliveryId);
+    if (!before || !from.includes(before.status)) return undefined;
+    return this.db.transaction().execute(async (trx) => {
+      const result = await trx
+        .updateTable('deliveries')
+        .set({ status: 'pending', next_attempt_at: null, completed_at: null, updated_at: now(), owner })
+        .where('id', '=', deliveryId)
+        .where('status', '=', before.status)
+        .executeTakeFirst();
+      if (result.numUpdatedRows === 0n) return undefined;
+      await trx
+        .updateTable('attempts')
+        .set({ outcome: 'abandoned', error: 'its run ended before the attempt was settled' })
+        .where('delivery_id', '=', deliveryId)
+        .where('outcome', 'in', ['sending', 'awaiting_confirmation'])
+        .execute();
+      return before.status;
+    });
+  }
+
+  /** Puts a delivery back to the status it had when a reopen could not be followed through. */
+  async restoreDelivery(deliveryId: string, status: DeliveryStatus): Promise<void> {
+    await this.db
+      .updateTable('deliveries')
+      .set({ status, completed_at: FINAL_STATUSES.includes(status) ? now() : null, updated_at: now() })
+      .where('id', '=', deliveryId)
+      .where('status', '=', 'pending')
+      .execute();
+  }
+
+  /** Deliveries for a bulk retry, oldest first, bounded by `limit`, after the (createdAt, id) cursor. */
+  async findDeliveries(filter: {
+    subscriptionId?: string;
+    eventId?: string;
+    statuses: DeliveryStatus[];
+    since?: string;
+    until?: string;
+    after?: { createdAt: string; id: string };
+    limit: number;
+  }): Promise<Delivery[]> {
+    let query = this.db
+      .selectFrom('deliveries')
+      .selectAll()
+      .where('status', 'in', filter.statuses)
+      .orderBy('created_at')
+      .orderBy('id')
+      .limit(filter.limit);
+    if (filter.subscriptionId) query = query.where('subscription_id', '=', filter.subscriptionId);
+    if (filter.eventId) query = query.where('event_id', '=', filter.eventId);
+    if (filter.since) query = query.where('created_at', '>=', instant(filter.since));
+    if (filter.until) query = query.where('created_at', '<', instant(filter.until));
+    const after = filter.after;
+    if (after) {
+      query = query.where((eb) =>
+        eb.or([eb('created_at', '>', after.createdAt), eb.and([eb('created_at', '=', after.createdAt), eb('id', '>', after.id)])]),
+      );
+    }
+    return (await query.execute()).map(toDelivery);
+  }
+
+  /** The delivery of an event to a subscription, created pending (for `owner` to start) if there is none yet. */
+  async ensureDelivery(eventId: string, subscriptionId: string, owner: string | null): Promise<Delivery> {
+    await this.db
+      .insertInto('deliveries')
+      .values(pendingDeliveryRow(eventId, subscriptionId, now(), owner))
+      .onConflict((oc) => oc.columns(['event_id', 'subscription_id']).doNothing())
+      .execute();
+    const row = await this.db
+      .selectFrom('deliveries')
+      .selectAll()
+      .where('event_id', '=', eventId)
+      .where('subscription_id', '=', subscriptionId)
+      .executeTakeFirstOrThrow();
+    return toDelivery(row);
+  }
+
+  /** Ends a delivery without a new attempt (cancelled, or failed for a reason outside HTTP). */
+  async endDelivery(deliveryId: string, status: 'failed' | 'cancelled', reason: string): Promise<void> {
+    const at = now();
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('attempts')
+        .set({ outcome: 'abandoned', error: reason })
+        .where('delivery_id', '=', deliveryId)
+        .where('outcome', 'in', ['sending', 'awaiting_confirmation'])
+        .execute();
+      await trx
+        .updateTable('deliveries')
+        .set({ status, last_error: reason, next_attempt_at: null, completed_at: at, updated_at: at })
+        .where('id', '=', deliveryId)
+        .where('status', 'not in', FINAL_STATUSES)
+        .execute();
+    });
+  }
+}

@@ -1,0 +1,141 @@
+import type { Kysely } from 'kysely';
+import { patternsMatching } from '../event-types';
+import { INSERT_CHUNK, instant, now, pendingDeliveryRow, type PreparedDelivery, type StoredEvent, toPrepared } from './rows';
+import type { Database } from './schema';
+
+/** Events and their fan-out into pending deliveries. */
+export class EventQueries {
+  constructor(readonly db: Kysely<Database>) {}
+
+  /** Inserts the event unless its id exists; returns the stored one and whether it is new. */
+  async insertEvent(input: { id: string; type: string; data: Record<string, unknown> }): Promise<{
+    event: StoredEvent;
+    created: boolean;
+  }> {
+    const result = await this.db
+      .insertInto('events')
+      .values({
+        id: input.id,
+        type: input.type,
+        data: JSON.stringify(input.data),
+        status: 'accepted',
+        created_at: now(),
+        dispatched_at: null,
+      })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .executeTakeFirst();
+    const created = Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
+    return { event: (await this.getEvent(input.id))!, created };
+  }
+
+  async getEvent(id: string): Promise<StoredEvent | undefined> {
+    const row = await this.db.selectFrom('events').selectAll().where('id', '=', id).executeTakeFirst();
+    return (
+      row && {
+        id: row.id,
+        type: row.type,
+        status: row.status,
+        createdAt: row.created_at,
+        data: JSON.parse(row.data) as Record<string, unknown>,
+      }
+    );
+  }
+
+  /**
+   * Records the fan-out of an event: a pending delivery for every active subscription whose
+   * patterns match, and the event marked dispatched, in one transaction (re-running it adds
+   * nothing). Returns the shards: consecutive runs of at most `shardSize` subscriptions, by id.
+   * `owner` is the workflow that starts the deliveries. A cancelled event fans out to no one.
+   */
+  async recordFanOut(
+    eventId: string,
+    eventType: string,
+    shardSize: number,
+    owner: string,
+    onProgress: () => void = () => {},
+  ): Promise<{ deliveries: number; shards: { after: string | null; upTo: string }[] }> {
+    const patterns = patternsMatching(eventType);
+    return this.db.transaction().execute(async (trx) => {
+      const event = await trx.selectFrom('events').select('status').where('id', '=', eventId).executeTakeFirst();
+      if (!event || event.status === 'cancelled') return { deliveries: 0, shards: [] };
+      const rows = await trx
+        .selectFrom('subscriptions as s')
+        .select('s.id')
+        .where('s.status', '=', 'active')
+        .where('s.deleted_at', 'is', null)
+        .where(({ exists, selectFrom }) =>
+          exists(
+            selectFrom('subscription_event_types as t')
+              .select('t.subscription_id')
+              .whereRef('t.subscription_id', '=', 's.id')
+              .where('t.pattern', 'in', patterns),
+          ),
+        )
+        .orderBy('s.id')
+        .execute();
+      const ids = rows.map((r) => r.id);
+      const at = now();
+      for (let i = 0; i < ids.length; i += INSERT_CHUNK) {
+        await trx
+          .insertInto('deliveries')
+          .values(ids.slice(i, i + INSERT_CHUNK).map((subscriptionId) => pendingDeliveryRow(eventId, subscriptionId, at, owner)))
+          .onConflict((oc) => oc.columns(['event_id', 'subscription_id']).doNothing())
+          .execute();
+        onProgress();
+      }
+      await trx
+        .updateTable('events')
+        .set({ status: 'dispatched', dispatched_at: at })
+        .where('id', '=', eventId)
+        .where('status', '=', 'accepted')
+        .execute();
+      const shards = [];
+      for (let i = 0; i < ids.length; i += shardSize) {
+        shards.push({ after: i === 0 ? null : ids[i - 1]!, upTo: ids[Math.min(i + shardSize, ids.length) - 1]! });
+      }
+      return { deliveries: ids.length, shards };
+    });
+  }
+
+  /** One page of an event's pending deliveries for subscriptions in (after, upTo], by subscription id. */
+  async pendingDeliveryPlans(eventId: string, range: { after: string | null; upTo: string }, limit: number): Promise<PreparedDelivery[]> {
+    let query = this.db
+      .selectFrom('deliveries as d')
+      .innerJoin('subscriptions as s', 's.id', 'd.subscription_id')
+      .selectAll('s')
+      .select('d.id as delivery_id')
+      .where('d.event_id', '=', eventId)
+      .where('d.status', '=', 'pending')
+      .where('d.subscription_id', '<=', range.upTo)
+      .orderBy('d.subscription_id')
+      .limit(limit);
+    if (range.after !== null) query = query.where('d.subscription_id', '>', range.after);
+    return (await query.execute()).map((row) => toPrepared(row.delivery_id, row));
+  }
+
+  /** One page of events created in [since, until), oldest first, for a replay. */
+  async listEventsInWindow(
+    since: string,
+    until: string,
+    after: { createdAt: string; id: string } | undefined,
+    limit: number,
+  ): Promise<{ id: string; type: string; createdAt: string }[]> {
+    let query = this.db
+      .selectFrom('events')
+      .select(['id', 'type', 'created_at'])
+      .where('created_at', '>=', instant(since))
+      .where('created_at', '<', instant(until))
+      .orderBy('created_at')
+      .orderBy('id')
+      .limit(limit);
+    if (after) {
+      query = query.where((eb) =>
+        eb.or([
+          eb('created_at', '>', after.createdAt),
+          eb.and([eb('created_at', '=', after.createdAt), eb('id', '>', after.id)]),
+        ]),
+      );
+    }
+    return (await query.execute()).map((r) => ({ id: r.id, type: r.type, createdAt: r.created_at }));
+  }
+}

@@ -1,0 +1,162 @@
+import type { Insertable, Selectable } from 'kysely';
+import { newId } from '../ids';
+import type { Attempt, CreateSubscriptionInput, Delivery, Page, Subscription, WebhookEvent } from '../model';
+import { DEFAULT_CONFIRMATION_TIMEOUT_MS, DEFAULT_TIMEOUT_MS } from '../model';
+import { STANDARD_RETRY_SCHEDULE_MS } from '../retry-schedule';
+import type { DeliveryPlan } from '../../workflows/shared';
+import type { AttemptsTable, DeliveriesTable, SubscriptionsTable } from './schema';
+
+// The ledger's rows and the API's shapes, and the one place each is turned into the other.
+
+/** A subscription as the delivery path needs it, secret included. Never leaves the worker. */
+export interface SubscriptionTarget extends Subscription {
+  secret: string;
+}
+
+export interface StoredEvent extends WebhookEvent {
+  data: Record<string, unknown>;
+}
+
+/** What a delivery workflow needs to know about its subscription, taken when it starts. */
+export type PreparedDelivery = DeliveryPlan;
+
+export interface AttemptResult {
+  outcome: 'succeeded' | 'failed' | 'awaiting_confirmation';
+  durationMs: number;
+  statusCode: number | null;
+  error: string | null;
+  responseBody: string | null;
+}
+
+export const now = () => new Date().toISOString();
+
+/**
+ * Times are stored as ISO strings with milliseconds in UTC, which sort as the instants do; a
+ * bound such as `06:50:00Z` is brought to the same form (`06:50:00.000Z`) before it is compared.
+ */
+export const instant = (iso: string) => new Date(iso).toISOString();
+
+export function confirmationTimeout(c: { required: boolean; timeout?: number } | undefined): number | null {
+  return c?.required ? (c.timeout ?? DEFAULT_CONFIRMATION_TIMEOUT_MS) : null;
+}
+
+function retryScheduleOf(row: Pick<Selectable<SubscriptionsTable>, 'retry_schedule'>): number[] {
+  return row.retry_schedule ? (JSON.parse(row.retry_schedule) as number[]) : [...STANDARD_RETRY_SCHEDULE_MS];
+}
+
+function displayUrl(url: string): string {
+  const u = new URL(url);
+  return `${u.origin}${u.pathname}`;
+}
+
+export function toPrepared(deliveryId: string, s: Selectable<SubscriptionsTable>): PreparedDelivery {
+  return {
+    deliveryId,
+    subscriptionId: s.id,
+    displayUrl: displayUrl(s.url),
+    retrySchedule: retryScheduleOf(s),
+    timeoutMs: Number(s.timeout_ms),
+    confirmationTimeoutMs: s.confirmation_timeout_ms === null ? null : Number(s.confirmation_timeout_ms),
+  };
+}
+
+export function toSubscription(row: Selectable<SubscriptionsTable>): Subscription {
+  return {
+    id: row.id,
+    url: row.url,
+    description: row.description,
+    eventTypes: JSON.parse(row.event_types) as string[],
+    retrySchedule: retryScheduleOf(row),
+    timeoutMs: Number(row.timeout_ms),
+    confirmation: {
+      required: row.confirmation_timeout_ms !== null,
+      timeoutMs: row.confirmation_timeout_ms === null ? null : Number(row.confirmation_timeout_ms),
+    },
+    maxConcurrency: row.max_concurrency === null ? null : Number(row.max_concurrency),
+    rateLimitPerSecond: row.rate_limit_per_second === null ? null : Number(row.rate_limit_per_second),
+    status: row.status,
+    failingSince: row.failing_since,
+    disabledReason: row.disabled_reason,
+    disabledAt: row.disabled_at,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export function toDelivery(row: Selectable<DeliveriesTable>): Delivery {
+  return {
+    id: row.id,
+    eventId: row.event_id,
+    subscriptionId: row.subscription_id,
+    status: row.status,
+    attemptCount: Number(row.attempt_count),
+    lastAttemptAt: row.last_attempt_at,
+    nextAttemptAt: row.next_attempt_at,
+    lastError: row.last_error,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    completedAt: row.completed_at,
+  };
+}
+
+export function toAttempt(row: Selectable<AttemptsTable>): Attempt {
+  return {
+    number: Number(row.number),
+    outcome: row.outcome,
+    startedAt: row.started_at,
+    durationMs: row.duration_ms === null ? null : Number(row.duration_ms),
+    statusCode: row.status_code === null ? null : Number(row.status_code),
+    error: row.error,
+    responseBody: row.response_body,
+  };
+}
+
+export function pageOf<T extends { id: string }>(rows: T[], limit: number): Page<T> {
+  const data = rows.slice(0, limit);
+  return { data, nextCursor: rows.length > limit ? (data[data.length - 1]?.id ?? null) : null };
+}
+
+/** A new subscription's rows, exactly as the ledger stores them (also used to seed large tests). */
+export function subscriptionRows(input: CreateSubscriptionInput & { secret: string }, id: string, at: string) {
+  const eventTypes = [...new Set(input.eventTypes)];
+  const subscription: Insertable<SubscriptionsTable> = {
+    id,
+    url: input.url,
+    description: input.description ?? null,
+    event_types: JSON.stringify(eventTypes),
+    secret: input.secret,
+    retry_schedule: input.retrySchedule ? JSON.stringify(input.retrySchedule) : null,
+    timeout_ms: input.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    status: 'active',
+    disabled_reason: null,
+    disabled_at: null,
+    created_at: at,
+    updated_at: at,
+    deleted_at: null,
+    confirmation_timeout_ms: confirmationTimeout(input.confirmation),
+    failing_since: null,
+    max_concurrency: input.maxConcurrency ?? null,
+    rate_limit_per_second: input.rateLimitPerSecond ?? null,
+  };
+  return { subscription, patterns: eventTypes.map((pattern) => ({ subscription_id: id, pattern })) };
+}
+
+/** Rows per INSERT statement when recording a large fan-out. */
+export const INSERT_CHUNK = 500;
+
+/** A new pending delivery; `owner` is the workflow that will start it (null: whoever created it, at once). */
+export function pendingDeliveryRow(eventId: string, subscriptionId: string, at: string, owner: string | null) {
+  return {
+    id: newId.delivery(),
+    event_id: eventId,
+    subscription_id: subscriptionId,
+    status: 'pending' as const,
+    last_attempt_at: null,
+    next_attempt_at: null,
+    last_error: null,
+    created_at: at,
+    updated_at: at,
+    completed_at: null,
+    owner,
+  };
+}

@@ -1,0 +1,114 @@
+import type { Kysely } from 'kysely';
+import { newId } from '../ids';
+import type { CreateSubscriptionInput, Page, PageQuery, Subscription, UpdateSubscriptionInput } from '../model';
+import { confirmationTimeout, now, pageOf, subscriptionRows, type SubscriptionTarget, toSubscription } from './rows';
+import type { Database } from './schema';
+
+/** Subscriptions and the event-type patterns they match. */
+export class SubscriptionQueries {
+  constructor(readonly db: Kysely<Database>) {}
+
+  async createSubscription(input: CreateSubscriptionInput & { secret: string }): Promise<Subscription> {
+    const { subscription, patterns } = subscriptionRows(input, newId.subscription(), now());
+    await this.db.transaction().execute(async (trx) => {
+      await trx.insertInto('subscriptions').values(subscription).execute();
+      await trx.insertInto('subscription_event_types').values(patterns).execute();
+    });
+    return (await this.getSubscription(subscription.id))!;
+  }
+
+  async getSubscription(id: string): Promise<Subscription | undefined> {
+    const target = await this.getSubscriptionTarget(id);
+    if (!target) return undefined;
+    const { secret: _, ...subscription } = target;
+    return subscription;
+  }
+
+  async getSubscriptionTarget(id: string): Promise<SubscriptionTarget | undefined> {
+    const row = await this.db
+      .selectFrom('subscriptions')
+      .selectAll()
+      .where('id', '=', id)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
+    return row && { ...toSubscription(row), secret: row.secret };
+  }
+
+  async listSubscriptions(page: PageQuery): Promise<Page<Subscription>> {
+    let query = this.db
+      .selectFrom('subscriptions')
+      .selectAll()
+      .where('deleted_at', 'is', null)
+      .orderBy('id', 'desc')
+      .limit(page.limit + 1);
+    if (page.cursor) query = query.where('id', '<', page.cursor);
+    const rows = await query.execute();
+    return pageOf(rows.map(toSubscription), page.limit);
+  }
+
+  async updateSubscription(id: string, patch: UpdateSubscriptionInput): Promise<Subscription | undefined> {
+    const at = now();
+    const found = await this.db.transaction().execute(async (trx) => {
+      const existing = await trx
+        .selectFrom('subscriptions')
+        .select('id')
+        .where('id', '=', id)
+        .where('deleted_at', 'is', null)
+        .executeTakeFirst();
+      if (!existing) return false;
+      const enabling = patch.status === 'active';
+      const disabling = patch.status === 'disabled';
+      await trx
+        .updateTable('subscriptions')
+        .set({
+          updated_at: at,
+          ...(patch.url !== undefined && { url: patch.url }),
+          ...(patch.description !== undefined && { description: patch.description }),
+          ...(patch.timeoutMs !== undefined && { timeout_ms: patch.timeoutMs }),
+          ...(patch.retrySchedule !== undefined && {
+            retry_schedule: patch.retrySchedule === null ? null : JSON.stringify(patch.retrySchedule),
+          }),
+          ...(patch.eventTypes !== undefined && { event_types: JSON.stringify([...new Set(patch.eventTypes)]) }),
+          ...(patch.confirmation !== undefined && { confirmation_timeout_ms: confirmationTimeout(patch.confirmation) }),
+          ...(patch.maxConcurrency !== undefined && { max_concurrency: patch.maxConcurrency }),
+          ...(patch.rateLimitPerSecond !== undefined && { rate_limit_per_second: patch.rateLimitPerSecond }),
+          ...(enabling && { status: 'active' as const, disabled_reason: null, disabled_at: null, failing_since: null }),
+          ...(disabling && { status: 'disabled' as const, disabled_reason: 'disabled by API', disabled_at: at }),
+        })
+        .where('id', '=', id)
+        .execute();
+      if (patch.eventTypes !== undefined) {
+        await trx.deleteFrom('subscription_event_types').where('subscription_id', '=', id).execute();
+        await trx
+          .insertInto('subscription_event_types')
+          .values([...new Set(patch.eventTypes)].map((pattern) => ({ subscription_id: id, pattern })))
+          .execute();
+      }
+      return true;
+    });
+    return found ? this.getSubscription(id) : undefined;
+  }
+
+  /** Soft delete: deliveries keep pointing at it, new events no longer match it. */
+  async deleteSubscription(id: string): Promise<boolean> {
+    const at = now();
+    const result = await this.db
+      .updateTable('subscriptions')
+      .set({ deleted_at: at, updated_at: at, status: 'disabled', disabled_reason: 'deleted', disabled_at: at })
+      .where('id', '=', id)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  /** Idempotent: the first reason and time stay. */
+  async disableSubscription(id: string, reason: string): Promise<void> {
+    const at = now();
+    await this.db
+      .updateTable('subscriptions')
+      .set({ status: 'disabled', disabled_reason: reason, disabled_at: at, updated_at: at })
+      .where('id', '=', id)
+      .where('status', '=', 'active')
+      .execute();
+  }
+}
