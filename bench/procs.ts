@@ -135,4 +135,4 @@ export function cpuSeconds(pid: number): number | undefined {
   }
 }
 
-export { GiveUp, waitUntil } from '../src/wait';
+export { GiveUp, waitUntil } from '../scripts/lib/wait';

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import SQLite from 'better-sqlite3';
-import { resolveTemporalCli } from '../src/temporal/cli';
+import { resolveTemporalCli } from '../scripts/lib/temporal-cli';
 import { SEARCH_ATTRIBUTES } from '../workflows/shared';
 import { GatewayClient } from './load';
 import { freePort, GiveUp, type Proc, startProcess, stopProcess, waitUntil } from './procs';

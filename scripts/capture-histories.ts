@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { historyReceiverReply, SCENARIOS } from '../test/workflows/histories/scenarios';
-import { resolveTemporalCli } from '../src/temporal/cli';
+import { resolveTemporalCli } from './lib/temporal-cli';
 import { TestReceiver } from '../test/helpers/receiver';
 import { startStack } from '../test/helpers/stack';
 

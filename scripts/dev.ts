@@ -8,9 +8,9 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { DATA_DIR } from '../src/config';
-import { resolveTemporalCli } from '../src/temporal/cli';
-import { devServerArgs } from '../src/temporal/dev-server';
-import { GiveUp, waitUntil } from '../src/wait';
+import { resolveTemporalCli } from './lib/temporal-cli';
+import { devServerArgs } from './lib/dev-server';
+import { GiveUp, waitUntil } from './lib/wait';
 
 const root = path.resolve(__dirname, '..');
 const children: ChildProcess[] = [];

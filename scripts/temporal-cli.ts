@@ -1,5 +1,5 @@
 // Prints the path of a working Temporal CLI, installing it into the cache if needed.
-import { resolveTemporalCli } from '../src/temporal/cli';
+import { resolveTemporalCli } from './lib/temporal-cli';
 
 try {
   const started = Date.now();

@@ -2,9 +2,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
-import { resolveTemporalCli } from '../../src/temporal/cli';
-import { devServerArgs } from '../../src/temporal/dev-server';
-import { GiveUp } from '../../src/wait';
+import { resolveTemporalCli } from '../../scripts/lib/temporal-cli';
+import { devServerArgs } from '../../scripts/lib/dev-server';
+import { GiveUp } from '../../scripts/lib/wait';
 import { waitUntil } from '../helpers/wait';
 
 const ROOT = path.resolve(__dirname, '..', '..');

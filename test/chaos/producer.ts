@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { GiveUp } from '../../src/wait';
+import { GiveUp } from '../../scripts/lib/wait';
 
 export interface ApiResponse {
   status: number;

@@ -14,7 +14,7 @@ import { openDatabase } from '../../src/store/db';
 import { Ledger } from '../../src/store/ledger';
 import { connectClient } from '../../src/temporal/client';
 import { createWorker } from '../../src/worker';
-import { GiveUp } from '../../src/wait';
+import { GiveUp } from '../../scripts/lib/wait';
 import { testDatabase } from '../helpers/database';
 import { freePort, startDevServer, stopDevServer } from '../helpers/dev-server-process';
 import { TestReceiver } from '../helpers/receiver';

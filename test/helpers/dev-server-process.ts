@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import net, { type AddressInfo } from 'node:net';
 import { Connection } from '@temporalio/client';
-import { resolveTemporalCli } from '../../src/temporal/cli';
-import { devServerArgs } from '../../src/temporal/dev-server';
-import { GiveUp, waitUntil } from '../../src/wait';
+import { resolveTemporalCli } from '../../scripts/lib/temporal-cli';
+import { devServerArgs } from '../../scripts/lib/dev-server';
+import { GiveUp, waitUntil } from '../../scripts/lib/wait';
 
 /**
  * The Temporal CLI's dev server as a child process, for tests that stop, kill or restart the server

@@ -1,6 +1,6 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { resolveTemporalCli } from '../../src/temporal/cli';
+import { resolveTemporalCli } from '../../scripts/lib/temporal-cli';
 import { SEARCH_ATTRIBUTES } from '../../workflows/shared';
 
 /**

@@ -1,1 +1,1 @@
-export { waitUntil } from '../../src/wait';
+export { waitUntil } from '../../scripts/lib/wait';

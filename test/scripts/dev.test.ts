@@ -7,7 +7,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import { TestReceiver } from '../helpers/receiver';
-import { GiveUp, waitUntil } from '../../src/wait';
+import { GiveUp, waitUntil } from '../../scripts/lib/wait';
 
 // `npm run dev` owns fixed ports (Temporal 7233, Web UI 8233); on a machine already running it, skip.
 function portFree(port: number): Promise<boolean> {
