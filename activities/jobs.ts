@@ -4,7 +4,7 @@ import { matchesPattern } from '../src/event-types';
 import { type ReconcilePage, reconcilePage } from '../src/reconcile';
 import type { ServiceDeps } from '../src/service-deps';
 import type { PreparedDelivery } from '../src/store/ledger';
-import type { BulkRetryFilter, ReconcileKind } from '../workflows/shared';
+import type { BulkRetryFilter, ReconcileKind } from '../src/contract';
 import type { ActivityDeps } from './deps';
 import { withHeartbeat } from './heartbeat';
 

@@ -8,7 +8,7 @@ import { newId } from '../src/ids';
 import { generateSecret } from '../src/signing';
 import { subscriptionRows } from '../src/store/ledger';
 import type { SubscriptionEventTypesTable, SubscriptionsTable } from '../src/store/schema';
-import { eventWorkflowId } from '../workflows/shared';
+import { eventWorkflowId } from '../src/contract';
 import { type PhaseResult, phaseWindow } from './measure';
 import { peakRssMb } from './procs';
 import type { BenchReceiver } from './receiver';

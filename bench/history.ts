@@ -1,6 +1,6 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { DEFAULT_FAN_OUT_SHARD_SIZE } from '../activities';
-import { deliveryWorkflowId, eventWorkflowId, fanOutShardWorkflowId } from '../workflows/shared';
+import { deliveryWorkflowId, eventWorkflowId, fanOutShardWorkflowId } from '../src/contract';
 
 type History = Awaited<ReturnType<WorkflowHandle['fetchHistory']>>;
 type HistoryEvent = NonNullable<History['events']>[number];

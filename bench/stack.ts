@@ -3,7 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import SQLite from 'better-sqlite3';
 import { resolveTemporalCli } from '../scripts/lib/temporal-cli';
-import { SEARCH_ATTRIBUTES } from '../workflows/shared';
+import { SEARCH_ATTRIBUTES } from '../src/contract';
 import { GatewayClient } from './load';
 import { freePort, GiveUp, type Proc, startProcess, stopProcess, waitUntil } from './procs';
 

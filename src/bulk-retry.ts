@@ -5,7 +5,7 @@ import {
   bulkRetryProgressQuery,
   bulkRetryWorkflowId,
   WebhookSubscriptionId,
-} from '../workflows/shared';
+} from './contract';
 import { mapWithConcurrency } from './concurrency';
 import { retryDelivery } from './delivery-operations';
 import { ConflictError, NotFoundError } from './errors';

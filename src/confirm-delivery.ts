@@ -1,5 +1,5 @@
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
-import { confirmSignal, deliveryWorkflowId } from '../workflows/shared';
+import { confirmSignal, deliveryWorkflowId } from './contract';
 import { verifyConfirmation } from './confirmation-token';
 import { ConflictError, ExpiredError, ForbiddenError } from './errors';
 import type { Logger } from './logger';

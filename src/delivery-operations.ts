@@ -1,7 +1,7 @@
 import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { deliveryWorkflow } from '../workflows';
-import { deliveryStartOptions, deliveryWorkflowId, eventWorkflowId } from '../workflows/shared';
+import { deliveryStartOptions, deliveryWorkflowId, eventWorkflowId } from './contract';
 import { ConflictError, DependencyUnavailableError, NotFoundError } from './errors';
 import { isFinal, isRetryable } from './delivery/status';
 import type { Delivery } from './model';

@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { eventWorkflow } from '../workflows';
-import { eventWorkflowId, WebhookEventId, WebhookEventType } from '../workflows/shared';
+import { eventWorkflowId, WebhookEventId, WebhookEventType } from './contract';
 import { ConflictError, DependencyUnavailableError } from './errors';
 import { newId } from './ids';
 import type { Logger } from './logger';

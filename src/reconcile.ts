@@ -1,4 +1,4 @@
-import { eventWorkflowId, deliveryWorkflowId, type ReconcileKind, type ReconcileProgress } from '../workflows/shared';
+import { eventWorkflowId, deliveryWorkflowId, type ReconcileKind, type ReconcileProgress } from './contract';
 import { startDeliveryRun } from './delivery-operations';
 import { startEventWorkflow } from './publish-event';
 import { type Repair, repairDelivery, repairEvent } from './reconcile-rules';

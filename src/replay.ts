@@ -1,5 +1,5 @@
 import type { replayWorkflow } from '../workflows';
-import { type ReplayProgress, replayProgressQuery, replayWorkflowId, WebhookSubscriptionId } from '../workflows/shared';
+import { type ReplayProgress, replayProgressQuery, replayWorkflowId, WebhookSubscriptionId } from './contract';
 import { ConflictError, NotFoundError } from './errors';
 import { newId } from './ids';
 import type { ServiceDeps } from './service-deps';

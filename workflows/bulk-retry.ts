@@ -1,6 +1,6 @@
 import { isCancellation, proxyActivities, setCurrentDetails, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { type BulkRetryInput, type BulkRetryProgress, bulkRetryProgressQuery, HEARTBEAT_TIMEOUT } from './shared';
+import { type BulkRetryInput, type BulkRetryProgress, bulkRetryProgressQuery, HEARTBEAT_TIMEOUT } from '../src/contract';
 
 const { retryPage } = proxyActivities<Activities>({
   startToCloseTimeout: '10m',

@@ -20,7 +20,7 @@ import {
   FailureType,
   HEARTBEAT_TIMEOUT,
   MAX_ATTEMPT_TIMEOUT_MS,
-} from './shared';
+} from '../src/contract';
 
 /** Time on top of the longest HTTP timeout for the ledger writes around an attempt. */
 const ACTIVITY_SLACK_MS = 5_000;

@@ -16,7 +16,7 @@ import {
   HEARTBEAT_TIMEOUT,
   WebhookEventId,
   WebhookEventType,
-} from './shared';
+} from '../src/contract';
 
 const { recordFanOut } = proxyActivities<Activities>({
   // Writing 100,000 delivery rows takes seconds, not minutes; a lost worker is noticed by heartbeat.

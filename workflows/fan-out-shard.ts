@@ -1,7 +1,7 @@
 import { CancellationScope, CancelledFailure, isCancellation, proxyActivities, setCurrentDetails } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { type DeliveryOutcome, runDeliveryChild } from './run-delivery';
-import { type EventWorkflowResult, type FanOutShardInput, HEARTBEAT_TIMEOUT } from './shared';
+import { type EventWorkflowResult, type FanOutShardInput, HEARTBEAT_TIMEOUT } from '../src/contract';
 
 const { loadShardPage } = proxyActivities<Activities>({
   startToCloseTimeout: '1m',

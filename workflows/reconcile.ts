@@ -6,7 +6,7 @@ import {
   type ReconcileKind,
   type ReconcileProgress,
   reconcileProgressQuery,
-} from './shared';
+} from '../src/contract';
 
 const { reconcilePage } = proxyActivities<Activities>({
   startToCloseTimeout: '5m',

@@ -9,7 +9,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { runDeliveryChild } from './run-delivery';
-import { HEARTBEAT_TIMEOUT, type ReplayProgress, replayProgressQuery, type ReplayWorkflowInput } from './shared';
+import { HEARTBEAT_TIMEOUT, type ReplayProgress, replayProgressQuery, type ReplayWorkflowInput } from '../src/contract';
 
 const { prepareReplayPage } = proxyActivities<Activities>({
   startToCloseTimeout: '2m',

@@ -1,7 +1,7 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { executeChild, isCancellation, ParentClosePolicy } from '@temporalio/workflow';
 import { deliveryWorkflow } from './delivery';
-import { type DeliveryPlan, deliveryStartOptions } from './shared';
+import { type DeliveryPlan, deliveryStartOptions } from '../src/contract';
 
 export type DeliveryOutcome = 'succeeded' | 'failed' | 'cancelled' | 'already_running';
 

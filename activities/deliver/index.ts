@@ -1,5 +1,5 @@
 import { Context } from '@temporalio/activity';
-import type { DeliverResult, DeliveryWorkflowInput } from '../../workflows/shared';
+import type { DeliverResult, DeliveryWorkflowInput } from '../../src/contract';
 import { takeEndpointCapacity } from './limits';
 import { prepareAttempt } from './prepare';
 import { type RecordDeps, recordAttempt } from './record';

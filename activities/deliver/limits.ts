@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Ledger, SubscriptionTarget } from '../../src/store/ledger';
-import { FailureType } from '../../workflows/shared';
+import { FailureType } from '../../src/contract';
 
 /**
  * Takes the endpoint's concurrency slot and rate token, or throws a deferral: the activity gives

@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { attemptsLeft, type ScheduleCursor } from '../../src/delivery/schedule-cursor';
 import type { Ledger, StoredEvent, SubscriptionTarget } from '../../src/store/ledger';
-import { type DeliverResult, type DeliveryWorkflowInput, FailureType } from '../../workflows/shared';
+import { type DeliverResult, type DeliveryWorkflowInput, FailureType } from '../../src/contract';
 
 /** Everything an attempt needs, read from the ledger as it is now. */
 export interface PreparedAttempt {

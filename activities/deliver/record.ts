@@ -3,7 +3,7 @@ import { type Answer, judgeAttempt, type Verdict } from '../../src/delivery/outc
 import type { WebhookResponse } from '../../src/http/send-webhook';
 import type { Logger } from '../../src/logger';
 import type { AttemptResult, Ledger } from '../../src/store/ledger';
-import { type DeliverResult, type DeliveryWorkflowInput, FailureType } from '../../workflows/shared';
+import { type DeliverResult, type DeliveryWorkflowInput, FailureType } from '../../src/contract';
 import type { PreparedAttempt } from './prepare';
 
 export interface RecordDeps {

@@ -1,4 +1,4 @@
-import { SEARCH_ATTRIBUTES } from '../../workflows/shared';
+import { SEARCH_ATTRIBUTES } from '../../src/contract';
 
 /** Arguments for `temporal server start-dev` with our search attributes registered. */
 export function devServerArgs(opts: { port: number; uiPort?: number; dbFile?: string; logLevel?: string }): string[] {

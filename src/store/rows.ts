@@ -3,7 +3,7 @@ import { newId } from '../ids';
 import type { Attempt, CreateSubscriptionInput, Delivery, Page, Subscription, WebhookEvent } from '../model';
 import { DEFAULT_CONFIRMATION_TIMEOUT_MS, DEFAULT_TIMEOUT_MS } from '../model';
 import { STANDARD_RETRY_SCHEDULE_MS } from '../retry-schedule';
-import type { DeliveryPlan } from '../../workflows/shared';
+import type { DeliveryPlan } from '../contract';
 import type { AttemptsTable, DeliveriesTable, SubscriptionsTable } from './schema';
 
 // The ledger's rows and the API's shapes, and the one place each is turned into the other.

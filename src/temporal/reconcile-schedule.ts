@@ -1,6 +1,6 @@
 import { type Client, ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@temporalio/client';
 import type { reconcileWorkflow } from '../../workflows';
-import { reconcileScheduleId } from '../../workflows/shared';
+import { reconcileScheduleId } from '../contract';
 
 export interface ReconcileScheduleSettings {
   taskQueue: string;

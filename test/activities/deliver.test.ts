@@ -11,7 +11,7 @@ import type { WebhookResponse } from '../../src/http/send-webhook';
 import { createLogger } from '../../src/logger';
 import { openDatabase } from '../../src/store/db';
 import { Ledger } from '../../src/store/ledger';
-import { type DeliveryWorkflowInput, FailureType } from '../../workflows/shared';
+import { type DeliveryWorkflowInput, FailureType } from '../../src/contract';
 import { testDatabase } from '../helpers/database';
 
 // The deliver activity in a mock activity context, against a real ledger and a scripted transport:

@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import type { SearchAttributeType } from '@temporalio/common';
 import { parse } from 'yaml';
 import { configSchema, parseConfig } from '../../src/config';
-import { SEARCH_ATTRIBUTES } from '../../workflows/shared';
+import { SEARCH_ATTRIBUTES } from '../../src/contract';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const COMPOSE_FILE = path.join(ROOT, 'docker-compose.yml');

@@ -8,7 +8,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { deliveryWorkflowId, eventWorkflowId } from '../../workflows/shared';
+import { deliveryWorkflowId, eventWorkflowId } from '../../src/contract';
 import { createSubscription, waitForEventDone } from '../helpers/api';
 import { TestReceiver } from '../helpers/receiver';
 import { type Stack, startStack } from '../helpers/stack';

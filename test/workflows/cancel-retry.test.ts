@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Webhook as SvixWebhook } from 'svix';
-import { deliveryWorkflowId } from '../../workflows/shared';
+import { deliveryWorkflowId } from '../../src/contract';
 import { createSubscription, getDelivery, waitForEventDone } from '../helpers/api';
 import { TestReceiver } from '../helpers/receiver';
 import { useStack } from '../helpers/stack';

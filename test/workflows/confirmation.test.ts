@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { deliveryStatusQuery, deliveryWorkflowId } from '../../workflows/shared';
+import { deliveryStatusQuery, deliveryWorkflowId } from '../../src/contract';
 import { createSubscription, getDelivery, waitForEventDone } from '../helpers/api';
 import { type ReceivedRequest, TestReceiver } from '../helpers/receiver';
 import { useStack } from '../helpers/stack';

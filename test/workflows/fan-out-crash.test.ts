@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { startEventWorkflow } from '../../src/publish-event';
-import { eventWorkflowId } from '../../workflows/shared';
+import { eventWorkflowId } from '../../src/contract';
 import { createSubscription, waitForEventDone } from '../helpers/api';
 import { TestReceiver } from '../helpers/receiver';
 import { holdDeliveriesWriteLock, seedSubscriptions } from '../helpers/seed';

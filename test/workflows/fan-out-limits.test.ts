@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { temporal } from '@temporalio/proto';
 import { createLogger } from '../../src/logger';
 import { createWorker } from '../../src/worker';
-import { eventWorkflowId, fanOutShardWorkflowId } from '../../workflows/shared';
+import { eventWorkflowId, fanOutShardWorkflowId } from '../../src/contract';
 import { waitForEventDone } from '../helpers/api';
 import { TestReceiver } from '../helpers/receiver';
 import { useStack } from '../helpers/stack';

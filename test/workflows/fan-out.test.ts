@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Webhook as SvixWebhook } from 'svix';
-import { deliveryWorkflowId, eventWorkflowId } from '../../workflows/shared';
+import { deliveryWorkflowId, eventWorkflowId } from '../../src/contract';
 import { createSubscription, waitForEventDone } from '../helpers/api';
 import { TestReceiver } from '../helpers/receiver';
 import { useStack } from '../helpers/stack';

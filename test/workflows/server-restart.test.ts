@@ -13,7 +13,7 @@ import { createLogger } from '../../src/logger';
 import { openDatabase } from '../../src/store/db';
 import { Ledger } from '../../src/store/ledger';
 import { createWorker } from '../../src/worker';
-import { deliveryWorkflowId } from '../../workflows/shared';
+import { deliveryWorkflowId } from '../../src/contract';
 import { testDatabase } from '../helpers/database';
 import { freePort, startDevServer, stopDevServer } from '../helpers/dev-server-process';
 import { TestReceiver } from '../helpers/receiver';

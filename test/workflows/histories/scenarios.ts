@@ -7,7 +7,7 @@ import {
   fanOutShardWorkflowId,
   reconcileScheduleId,
   replayWorkflowId,
-} from '../../../workflows/shared';
+} from '../../../src/contract';
 import { createSubscription, waitForEventDone } from '../../helpers/api';
 import type { TestReceiver } from '../../helpers/receiver';
 import type { Stack } from '../../helpers/stack';

@@ -1,0 +1,15 @@
+/** Workflow and schedule ids: each names one thing, which is what makes starting it idempotent. */
+/** The event workflow's id: one per event id, which is what makes posting an event idempotent. */
+export const eventWorkflowId = (eventId: string) => `event:${eventId}`;
+
+/** One delivery workflow per (event, subscription); subscription ids hold no ':' so this is unambiguous. */
+export const deliveryWorkflowId = (eventId: string, subscriptionId: string) => `delivery:${eventId}:${subscriptionId}`;
+
+export const replayWorkflowId = (replayId: string) => `replay:${replayId}`;
+
+export const fanOutShardWorkflowId = (eventId: string, index: number) => `fanout:${eventId}:${index}`;
+
+export const bulkRetryWorkflowId = (jobId: string) => `retry:${jobId}`;
+
+/** The Temporal Schedule that runs the reconcile workflow; one per namespace and task queue. */
+export const reconcileScheduleId = (taskQueue: string) => `webhook-reconciler:${taskQueue}`;

@@ -1,0 +1,25 @@
+import type { DeliveryPlan, DeliveryWorkflowInput } from './inputs';
+import { deliveryWorkflowId } from './ids';
+import { WebhookEventId, WebhookEventType, WebhookSubscriptionId } from './search-attributes';
+
+/**
+ * Start options shared by the event workflow (starting a child) and the gateway (re-running a
+ * delivery), so every run of a delivery looks the same in the Web UI and in list queries.
+ */
+export function deliveryStartOptions(eventId: string, eventType: string, plan: DeliveryPlan, attemptOffset: number) {
+  const input: DeliveryWorkflowInput = { ...plan, eventId, eventType, attemptOffset };
+  return {
+    workflowId: deliveryWorkflowId(eventId, plan.subscriptionId),
+    args: [input] as [DeliveryWorkflowInput],
+    typedSearchAttributes: [
+      { key: WebhookEventId, value: eventId },
+      { key: WebhookEventType, value: eventType },
+      { key: WebhookSubscriptionId, value: plan.subscriptionId },
+    ],
+    memo: { eventType, subscriptionUrl: plan.displayUrl },
+    staticSummary: `${eventType} → ${plan.displayUrl}`,
+    staticDetails: `Event \`${eventId}\` to subscription \`${plan.subscriptionId}\`, ${plan.retrySchedule.length} attempts at most${
+      plan.confirmationTimeoutMs === null ? '' : `, each confirmed within ${plan.confirmationTimeoutMs} ms`
+    }.`,
+  };
+}
