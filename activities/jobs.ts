@@ -1,17 +1,12 @@
 import { Context } from '@temporalio/activity';
 import { type RetryPageResult, retryPage } from '../src/bulk-retry';
-import { matchesPattern } from '../src/event-types';
 import { type ReconcilePage, reconcilePage } from '../src/reconcile';
 import type { ServiceDeps } from '../src/service-deps';
-import type { PreparedDelivery } from '../src/store/ledger';
 import type { BulkRetryFilter, ReconcileKind } from '../src/contract';
 import type { ActivityDeps } from './deps';
 import { withHeartbeat } from './heartbeat';
 
-/** Events scanned per replay page (matching ones are re-delivered). */
-const REPLAY_SCAN_PAGE = 200;
-
-/** The activities of the job workflows: replay, bulk retry and the reconciler. */
+/** The activities of the bulk retry and reconcile workflows. */
 export function createJobActivities({ ledger, logger, reconcileGraceMs }: ActivityDeps) {
   // Jobs start workflows themselves, with the worker's own client, on the worker's task queue.
   const serviceDeps = (): ServiceDeps => {
@@ -20,50 +15,6 @@ export function createJobActivities({ ledger, logger, reconcileGraceMs }: Activi
   };
 
   return {
-    /**
-     * One page of a replay: the subscription's events in the window, each with its delivery
-     * created or reopened for the replay workflow to start. Deliveries still running are skipped.
-     */
-    async prepareReplayPage(input: {
-      subscriptionId: string;
-      since: string;
-      until: string;
-      after?: { createdAt: string; id: string };
-      remaining: number;
-    }): Promise<{
-      deliveries: (PreparedDelivery & { eventId: string; eventType: string; attemptOffset: number })[];
-      skipped: number;
-      matched: number;
-      next: { createdAt: string; id: string } | null;
-    }> {
-      const owner = Context.current().info.workflowExecution?.workflowId ?? null;
-      const subscription = await ledger.getSubscription(input.subscriptionId);
-      if (!subscription) return { deliveries: [], skipped: 0, matched: 0, next: null };
-      const events = await ledger.listEventsInWindow(input.since, input.until, input.after, REPLAY_SCAN_PAGE);
-      const matching = events.filter((e) => subscription.eventTypes.some((p) => matchesPattern(p, e.type))).slice(0, input.remaining);
-      const deliveries: (PreparedDelivery & { eventId: string; eventType: string; attemptOffset: number })[] = [];
-      await withHeartbeat(async (beat) => {
-        for (const event of matching) {
-          beat();
-          const delivery = await ledger.ensureDelivery(event.id, input.subscriptionId, owner);
-          const reopened =
-            delivery.status === 'pending' && delivery.attemptCount === 0
-              ? 'pending'
-              : await ledger.reopenDelivery(delivery.id, ['succeeded', 'failed', 'cancelled'], owner);
-          const target = reopened && (await ledger.deliveryTarget(delivery.id));
-          if (target) deliveries.push({ ...target.prepared, eventId: event.id, eventType: event.type, attemptOffset: delivery.attemptCount });
-        }
-      });
-      const last = events[events.length - 1];
-      const done = events.length < REPLAY_SCAN_PAGE || matching.length >= input.remaining;
-      return {
-        deliveries,
-        skipped: matching.length - deliveries.length,
-        matched: matching.length,
-        next: done || !last ? null : { createdAt: last.createdAt, id: last.id },
-      };
-    },
-
     /** One page of the reconciler's sweep (src/reconcile.ts). */
     async reconcilePage(input: { kind: ReconcileKind; after: string | null }): Promise<ReconcilePage> {
       const page = await withHeartbeat(() => reconcilePage(serviceDeps(), input.kind, input.after, reconcileGraceMs));

@@ -63,6 +63,16 @@ function deliverWithRetries(input: DeliveryWorkflowInput) {
 // Date inside a workflow is Temporal's replay-safe clock (the time of the current workflow task).
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/** A delivery run's state, shared by the steps below. */
+interface DeliveryRun {
+  input: DeliveryWorkflowInput;
+  progress: DeliveryProgress;
+  /** Writes the Web UI's current details, with the attempt count. */
+  show: (details: string) => void;
+  /** Whether the receiver has confirmed `attempt` (the `confirm` signal). */
+  isConfirmed: (attempt: number) => boolean;
+}
+
 /**
  * Delivers one event to one subscriber. The retry schedule is a single activity with Temporal's
  * retry policy: no timer per retry, so a delivery costs few Actions. A subscription that requires
@@ -81,75 +91,96 @@ export async function deliveryWorkflow(input: DeliveryWorkflowInput): Promise<De
   setHandler(confirmSignal, ({ attempt }) => {
     confirmedAttempt = attempt;
   });
-  const show = (details: string) => setCurrentDetails(`${details} (attempt ${progress.attempt} of ${input.attemptOffset + input.retrySchedule.length})`);
-
+  const run: DeliveryRun = {
+    input,
+    progress,
+    show: (details) => setCurrentDetails(`${details} (attempt ${progress.attempt} of ${input.attemptOffset + input.retrySchedule.length})`),
+    isConfirmed: (attempt) => confirmedAttempt === attempt,
+  };
   try {
-    // This run's place in its schedule; the deliver activity gets the rest of the schedule.
-    let cursor: ScheduleCursor = { schedule: input.retrySchedule, used: 0 };
-    for (;;) {
-      progress.state = 'delivering';
-      const deliver = deliverWithRetries(input);
-      const result = await deliver({
-        ...input,
-        attemptOffset: input.attemptOffset + cursor.used,
-        retrySchedule: input.retrySchedule.slice(cursor.used),
-      });
-      progress.attempt = result.attempt;
-      cursor = { ...cursor, used: result.attempt - input.attemptOffset };
-      if (!result.awaitingConfirmation) {
-        progress.state = 'succeeded';
-        show(`delivered, HTTP ${result.statusCode}`);
-        return result;
-      }
-
-      const timeoutMs = input.confirmationTimeoutMs ?? 0;
-      progress.state = 'awaiting_confirmation';
-      progress.confirmationDeadline = iso(Date.now() + timeoutMs);
-      show(`awaiting confirmation until ${progress.confirmationDeadline}`);
-      // The gateway has already recorded the confirmation in the ledger when it signals.
-      if (await condition(() => confirmedAttempt === result.attempt, timeoutMs)) {
-        progress.state = 'succeeded';
-        progress.confirmationDeadline = null;
-        show('confirmed by the receiver');
-        return result;
-      }
-      progress.confirmationDeadline = null;
-      const settled = await settleConfirmationTimeout({
-        deliveryId: input.deliveryId,
-        subscriptionId: input.subscriptionId,
-        attempt: result.attempt,
-        cursor,
-        timeoutMs,
-      });
-      if (settled.outcome === 'succeeded') {
-        progress.state = 'succeeded';
-        return result; // the confirmation arrived just as the timer fired
-      }
-      if (settled.nextDelayMs === null) {
-        throw ApplicationFailure.nonRetryable(`attempt ${result.attempt} was not confirmed in time`, FailureType.NotConfirmed);
-      }
-      progress.state = 'waiting_to_retry';
-      progress.nextAttemptAt = iso(Date.now() + settled.nextDelayMs);
-      show(`not confirmed; next attempt at ${progress.nextAttemptAt}`);
-      await sleep(settled.nextDelayMs);
-      progress.nextAttemptAt = null;
-    }
+    return await deliverUntilDone(run);
   } catch (err) {
-    if (isCancellation(err)) {
-      progress.state = 'cancelled';
-      await CancellationScope.nonCancellable(() =>
-        endDelivery({ deliveryId: input.deliveryId, status: 'cancelled', reason: 'cancelled' }),
-      );
-      throw err;
-    }
-    progress.state = 'failed';
-    const cause = err instanceof ActivityFailure ? err.cause : err;
-    const recorded = cause instanceof ApplicationFailure && RECORDED_BY_ACTIVITY.includes(cause.type ?? '');
-    const reason = cause instanceof Error ? cause.message : 'delivery failed';
-    if (!recorded) {
-      await endDelivery({ deliveryId: input.deliveryId, status: 'failed', reason });
-    }
-    show(`failed: ${reason}`);
-    throw ApplicationFailure.nonRetryable(`delivery failed: ${reason}`, 'DeliveryFailed');
+    return endAfterFailure(run, err);
   }
+}
+
+async function deliverUntilDone(run: DeliveryRun): Promise<DeliverResult> {
+  const { input, progress } = run;
+  // This run's place in its schedule; the deliver activity gets the rest of the schedule.
+  let cursor: ScheduleCursor = { schedule: input.retrySchedule, used: 0 };
+  for (;;) {
+    progress.state = 'delivering';
+    const deliver = deliverWithRetries(input);
+    const result = await deliver({
+      ...input,
+      attemptOffset: input.attemptOffset + cursor.used,
+      retrySchedule: input.retrySchedule.slice(cursor.used),
+    });
+    progress.attempt = result.attempt;
+    cursor = { ...cursor, used: result.attempt - input.attemptOffset };
+    if (!result.awaitingConfirmation) {
+      progress.state = 'succeeded';
+      run.show(`delivered, HTTP ${result.statusCode}`);
+      return result;
+    }
+    if (await awaitConfirmation(run, result, cursor)) return result;
+  }
+}
+
+/**
+ * Waits for the receiver to confirm `result`'s attempt. True when it did; false when the wait ran
+ * out and the next attempt is due (after sleeping until then); throws when none is left.
+ */
+async function awaitConfirmation(run: DeliveryRun, result: DeliverResult, cursor: ScheduleCursor): Promise<boolean> {
+  const { input, progress } = run;
+  const timeoutMs = input.confirmationTimeoutMs ?? 0;
+  progress.state = 'awaiting_confirmation';
+  progress.confirmationDeadline = iso(Date.now() + timeoutMs);
+  run.show(`awaiting confirmation until ${progress.confirmationDeadline}`);
+  // The gateway has already recorded the confirmation in the ledger when it signals.
+  if (await condition(() => run.isConfirmed(result.attempt), timeoutMs)) {
+    progress.state = 'succeeded';
+    progress.confirmationDeadline = null;
+    run.show('confirmed by the receiver');
+    return true;
+  }
+  progress.confirmationDeadline = null;
+  const settled = await settleConfirmationTimeout({
+    deliveryId: input.deliveryId,
+    subscriptionId: input.subscriptionId,
+    attempt: result.attempt,
+    cursor,
+    timeoutMs,
+  });
+  if (settled.outcome === 'succeeded') {
+    progress.state = 'succeeded';
+    return true; // the confirmation arrived just as the timer fired
+  }
+  if (settled.nextDelayMs === null) {
+    throw ApplicationFailure.nonRetryable(`attempt ${result.attempt} was not confirmed in time`, FailureType.NotConfirmed);
+  }
+  progress.state = 'waiting_to_retry';
+  progress.nextAttemptAt = iso(Date.now() + settled.nextDelayMs);
+  run.show(`not confirmed; next attempt at ${progress.nextAttemptAt}`);
+  await sleep(settled.nextDelayMs);
+  progress.nextAttemptAt = null;
+  return false;
+}
+
+/** Records how the delivery ended, unless the activity already did, and fails the workflow with it. */
+async function endAfterFailure({ input, progress, show }: DeliveryRun, err: unknown): Promise<never> {
+  if (isCancellation(err)) {
+    progress.state = 'cancelled';
+    await CancellationScope.nonCancellable(() => endDelivery({ deliveryId: input.deliveryId, status: 'cancelled', reason: 'cancelled' }));
+    throw err;
+  }
+  progress.state = 'failed';
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  const recorded = cause instanceof ApplicationFailure && RECORDED_BY_ACTIVITY.includes(cause.type ?? '');
+  const reason = cause instanceof Error ? cause.message : 'delivery failed';
+  if (!recorded) {
+    await endDelivery({ deliveryId: input.deliveryId, status: 'failed', reason });
+  }
+  show(`failed: ${reason}`);
+  throw ApplicationFailure.nonRetryable(`delivery failed: ${reason}`, 'DeliveryFailed');
 }

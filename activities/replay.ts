@@ -1,0 +1,57 @@
+import { Context } from '@temporalio/activity';
+import { matchesPattern } from '../src/event-types';
+import type { PreparedDelivery } from '../src/store/ledger';
+import type { ActivityDeps } from './deps';
+import { withHeartbeat } from './heartbeat';
+
+/** Events scanned per replay page (matching ones are re-delivered). */
+const REPLAY_SCAN_PAGE = 200;
+
+/** The replay workflow's activity. */
+export function createReplayActivities({ ledger }: ActivityDeps) {
+  return {
+    /**
+     * One page of a replay: the subscription's events in the window, each with its delivery
+     * created or reopened for the replay workflow to start. Deliveries still running are skipped.
+     */
+    async prepareReplayPage(input: {
+      subscriptionId: string;
+      since: string;
+      until: string;
+      after?: { createdAt: string; id: string };
+      remaining: number;
+    }): Promise<{
+      deliveries: (PreparedDelivery & { eventId: string; eventType: string; attemptOffset: number })[];
+      skipped: number;
+      matched: number;
+      next: { createdAt: string; id: string } | null;
+    }> {
+      const owner = Context.current().info.workflowExecution?.workflowId ?? null;
+      const subscription = await ledger.getSubscription(input.subscriptionId);
+      if (!subscription) return { deliveries: [], skipped: 0, matched: 0, next: null };
+      const events = await ledger.listEventsInWindow(input.since, input.until, input.after, REPLAY_SCAN_PAGE);
+      const matching = events.filter((e) => subscription.eventTypes.some((p) => matchesPattern(p, e.type))).slice(0, input.remaining);
+      const deliveries: (PreparedDelivery & { eventId: string; eventType: string; attemptOffset: number })[] = [];
+      await withHeartbeat(async (beat) => {
+        for (const event of matching) {
+          beat();
+          const delivery = await ledger.ensureDelivery(event.id, input.subscriptionId, owner);
+          const reopened =
+            delivery.status === 'pending' && delivery.attemptCount === 0
+              ? 'pending'
+              : await ledger.reopenDelivery(delivery.id, ['succeeded', 'failed', 'cancelled'], owner);
+          const target = reopened && (await ledger.deliveryTarget(delivery.id));
+          if (target) deliveries.push({ ...target.prepared, eventId: event.id, eventType: event.type, attemptOffset: delivery.attemptCount });
+        }
+      });
+      const last = events[events.length - 1];
+      const done = events.length < REPLAY_SCAN_PAGE || matching.length >= input.remaining;
+      return {
+        deliveries,
+        skipped: matching.length - deliveries.length,
+        matched: matching.length,
+        next: done || !last ? null : { createdAt: last.createdAt, id: last.id },
+      };
+    },
+  };
+}
