@@ -102,3 +102,27 @@ export class HealthCheckFailedError extends DependencyUnavailableError {
     this.name = 'HealthCheckFailedError';
   }
 }
+
+/** The request body is in a media type, charset or content encoding the API does not read (JSON in UTF-8 only). */
+export class UnsupportedMediaTypeError extends Error {
+  readonly fields: FieldError[];
+  constructor(header: 'content-type' | 'content-encoding', message: string) {
+    super(`The request body must be JSON in UTF-8: ${header} ${message}.`);
+    this.name = 'UnsupportedMediaTypeError';
+    this.fields = [{ in: 'header', field: header, message }];
+  }
+}
+
+/**
+ * A client error that an HTTP library (express, body-parser) raised itself, e.g. a body shorter
+ * than its content-length: its own 4xx status is kept.
+ */
+export class RequestRejectedError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RequestRejectedError';
+  }
+}

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { EVENT_TYPE_PATTERN_REGEX, EVENT_TYPE_REGEX } from './event-types';
 import { parseDuration } from './retry-schedule';
-import { MAX_ATTEMPT_TIMEOUT_MS } from '../workflows/shared';
+import { MAX_ATTEMPT_TIMEOUT_MS } from './contract';
 
 /**
  * The API's shapes. The gateway validates with these, the OpenAPI document is generated from them
@@ -61,6 +61,13 @@ export const webhookUrlSchema = z
     return parsed.username === '' && parsed.password === '';
   }, 'must not carry credentials');
 
+/** Free text we store: PostgreSQL's text columns cannot hold NUL. */
+const storedTextSchema = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((text) => !text.includes('\u0000'), 'must not contain NUL characters');
+
 export const MAX_CONFIRMATION_TIMEOUT_MS = 7 * 86_400_000;
 export const DEFAULT_CONFIRMATION_TIMEOUT_MS = 10 * 60_000;
 
@@ -77,7 +84,7 @@ export const confirmationInputSchema = z
 export const createSubscriptionSchema = z.strictObject({
   url: webhookUrlSchema,
   eventTypes: z.array(eventTypePatternSchema).min(1).max(100),
-  description: z.string().max(500).optional(),
+  description: storedTextSchema(500).optional(),
   secret: secretSchema.optional(),
   retrySchedule: retryScheduleSchema.optional(),
   timeoutMs: z.number().int().min(100).max(MAX_TIMEOUT_MS).optional(),
@@ -91,7 +98,7 @@ export const updateSubscriptionSchema = z
   .strictObject({
     url: webhookUrlSchema,
     eventTypes: z.array(eventTypePatternSchema).min(1).max(100),
-    description: z.string().max(500).nullable(),
+    description: storedTextSchema(500).nullable(),
     retrySchedule: retryScheduleSchema.nullable(),
     timeoutMs: z.number().int().min(100).max(MAX_TIMEOUT_MS),
     confirmation: confirmationInputSchema,
@@ -127,16 +134,50 @@ export const createdSubscriptionSchema = subscriptionSchema.extend({
   secret: z.string().describe('The signing secret. Shown only in this response.'),
 });
 
-export const eventIdSchema = z
+/**
+ * Any id a client names, in a path, a query or a filter: the ids we hand out (sub_…, dlv_…) and
+ * event ids. Checked before use, so neither the ledger nor Temporal ever sees NUL, a slash or 10 KB.
+ */
+export const resourceIdSchema = z
   .string()
   .min(1)
   .max(200)
   .regex(/^[A-Za-z0-9_.:-]+$/, 'may hold letters, digits and _ . : - only');
 
+export const eventIdSchema = resourceIdSchema;
+
+/** The capability in a webhook-confirm-url: base64url and a dot. Its signature is checked later (403). */
+export const confirmationTokenSchema = z
+  .string()
+  .min(1)
+  .max(512)
+  .regex(/^[A-Za-z0-9_.-]+$/, 'is not a confirmation token');
+
+/** Levels of objects and arrays `data` may nest: `{}` is one, `{"a": []}` two. */
+export const MAX_DATA_DEPTH = 32;
+
+/**
+ * Whether a JSON value nests objects and arrays deeper than `limit`. Iterative on purpose: the
+ * value may be deeper than the call stack (JSON.parse copes with 100,000 levels, JSON.stringify does not).
+ */
+export function nestsDeeperThan(value: unknown, limit: number): boolean {
+  const pending: [unknown, number][] = [[value, 1]];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [item, depth] = next;
+    if (item === null || typeof item !== 'object') continue;
+    if (depth > limit) return true;
+    for (const child of Object.values(item)) pending.push([child, depth + 1]);
+  }
+  return false;
+}
+
 export const createEventSchema = z.strictObject({
   id: eventIdSchema.optional().describe('Your id for the event; posting it again returns the existing event.'),
   type: eventTypeSchema,
-  data: z.record(z.string(), z.unknown()).describe('The event payload, a JSON object.'),
+  data: z
+    .record(z.string(), z.unknown())
+    .refine((data) => !nestsDeeperThan(data, MAX_DATA_DEPTH), `nests deeper than ${MAX_DATA_DEPTH} levels`)
+    .describe(`The event payload, a JSON object nesting at most ${MAX_DATA_DEPTH} levels of objects and arrays.`),
 });
 export type CreateEventInput = z.infer<typeof createEventSchema>;
 
@@ -199,14 +240,19 @@ export const eventWithDeliveriesSchema = eventSchema.extend({
 export const deliveryWithAttemptsSchema = deliverySchema.extend({ attempts: z.array(attemptSchema) });
 
 export const pageQuerySchema = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-  cursor: z.string().max(200).optional().describe('nextCursor of the previous page.'),
+  limit: z.coerce
+    .number({ error: 'must be an integer' })
+    .int('must be an integer')
+    .min(1, 'must be between 1 and 100')
+    .max(100, 'must be between 1 and 100')
+    .default(50),
+  cursor: resourceIdSchema.optional().describe('nextCursor of the previous page.'),
 });
 export type PageQuery = z.infer<typeof pageQuerySchema>;
 
 export const deliveryFilterSchema = pageQuerySchema.extend({
-  eventId: z.string().max(200).optional(),
-  subscriptionId: z.string().max(200).optional(),
+  eventId: eventIdSchema.optional(),
+  subscriptionId: resourceIdSchema.optional(),
   status: deliveryStatusSchema.optional(),
 });
 export type DeliveryFilter = z.infer<typeof deliveryFilterSchema>;
@@ -222,14 +268,22 @@ export interface Page<T> {
 /** Deliveries one bulk retry may start. */
 export const MAX_BULK_RETRY = 10_000;
 
-export const bulkRetrySchema = z.strictObject({
-  subscriptionId: z.string().max(200).optional(),
-  eventId: z.string().max(200).optional(),
-  status: z.enum(['failed', 'cancelled']).default('failed'),
-  since: z.iso.datetime().optional().describe('Deliveries created at or after this time.'),
-  until: z.iso.datetime().optional().describe('Deliveries created before this time.'),
-  limit: z.number().int().min(1).max(MAX_BULK_RETRY).default(100),
-});
+/** Instants, not strings: `…00Z` sorts after `…00.5Z` as text. */
+const isBefore = (earlier: string, later: string) => Date.parse(earlier) < Date.parse(later);
+
+export const bulkRetrySchema = z
+  .strictObject({
+    subscriptionId: resourceIdSchema.optional(),
+    eventId: eventIdSchema.optional(),
+    status: z.enum(['failed', 'cancelled']).default('failed'),
+    since: z.iso.datetime().optional().describe('Deliveries created at or after this time.'),
+    until: z.iso.datetime().optional().describe('Deliveries created before this time.'),
+    limit: z.number().int().min(1).max(MAX_BULK_RETRY).default(100),
+  })
+  .refine((f) => f.since === undefined || f.until === undefined || isBefore(f.since, f.until), {
+    path: ['until'],
+    message: 'must be after since',
+  });
 export type BulkRetryInput = z.infer<typeof bulkRetrySchema>;
 
 export const bulkRetryJobSchema = z.object({
@@ -250,7 +304,7 @@ export const replayInputSchema = z
     until: z.iso.datetime().optional().describe('Default: now.'),
     limit: z.number().int().min(1).max(MAX_REPLAY_EVENTS).default(MAX_REPLAY_EVENTS),
   })
-  .refine((r) => r.until === undefined || r.since < r.until, { path: ['until'], message: 'must be after since' });
+  .refine((r) => r.until === undefined || isBefore(r.since, r.until), { path: ['until'], message: 'must be after since' });
 
 export const replaySchema = z.object({
   id: z.string(),

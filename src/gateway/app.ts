@@ -6,7 +6,7 @@ import type { Logger } from '../logger';
 import type { Ledger } from '../store/ledger';
 import { confirmationKey } from '../confirmation-token';
 import { requireBearer } from './auth';
-import { buildOpenApiDocument } from './openapi';
+import { buildOpenApiDocument, PATH_PARAMETER_SCHEMAS } from './openapi';
 import { problemHandler } from './problem';
 import { confirmationRoutes } from './routes/confirmations';
 import { deliveryRoutes } from './routes/deliveries';
@@ -14,6 +14,7 @@ import { eventRoutes } from './routes/events';
 import { replayRoutes } from './routes/replays';
 import { retryRoutes } from './routes/retries';
 import { subscriptionRoutes } from './routes/subscriptions';
+import { jsonBody, validatePathParams } from './validate';
 
 export interface GatewayDeps {
   config: Pick<Config, 'API_TOKEN' | 'TASK_QUEUE' | 'ALLOW_PRIVATE_NETWORKS'>;
@@ -71,11 +72,14 @@ export function createApp({ config, ledger, client, logger }: GatewayDeps): Expr
   app.get('/healthz', healthz({ ledger, client, logger }));
 
   const deps = { ledger, client, taskQueue: config.TASK_QUEUE };
+  const checkPathParams = validatePathParams(Object.keys(openApi.paths), PATH_PARAMETER_SCHEMAS);
   const v1 = express.Router();
   // Confirmation URLs are capabilities handed to receivers: they carry their own signature, not the API token.
-  v1.use('/confirmations', confirmationRoutes({ ledger, client, key: confirmationKey(config.API_TOKEN), logger }));
+  v1.use('/confirmations', checkPathParams, confirmationRoutes({ ledger, client, key: confirmationKey(config.API_TOKEN), logger }));
   v1.use(requireBearer(config.API_TOKEN));
-  v1.use(express.json({ limit: '256kb', type: () => true }));
+  // After the token check, so that a caller without one learns nothing else.
+  v1.use(checkPathParams);
+  v1.use(jsonBody());
   v1.use('/subscriptions', subscriptionRoutes(deps, logger, { allowPrivateNetworks: config.ALLOW_PRIVATE_NETWORKS }));
   v1.use('/events', eventRoutes(deps, logger));
   v1.use('/deliveries', deliveryRoutes(deps));

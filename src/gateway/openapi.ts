@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   bulkRetryJobSchema,
   bulkRetrySchema,
+  confirmationTokenSchema,
   createdSubscriptionSchema,
   createEventSchema,
   createSubscriptionSchema,
@@ -14,6 +15,7 @@ import {
   pageSchema,
   replayInputSchema,
   replaySchema,
+  resourceIdSchema,
   subscriptionSchema,
   updateSubscriptionSchema,
 } from '../model';
@@ -53,9 +55,18 @@ const ok = (description: string, schema: Schema) => ({
   content: { 'application/json': { schema: json(schema, 'output') } },
 });
 const body = (schema: Schema) => ({ required: true, content: { 'application/json': { schema: json(schema, 'input') } } });
-const errors = { 400: problem, 401: problem, 404: problem, 413: problem };
+const errors = { 400: problem, 401: problem, 404: problem, 413: problem, 415: problem };
 const conflict = { ...errors, 409: problem };
-const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
+
+/** What each path parameter may hold; the gateway checks these before any route runs (validatePathParams). */
+export const PATH_PARAMETER_SCHEMAS = { id: resourceIdSchema, token: confirmationTokenSchema } satisfies Record<string, Schema>;
+const pathParam = (name: keyof typeof PATH_PARAMETER_SCHEMAS) => ({
+  name,
+  in: 'path',
+  required: true,
+  schema: json(PATH_PARAMETER_SCHEMAS[name], 'input'),
+});
+const idParam = pathParam('id');
 
 /** Query parameters from a zod object, one OpenAPI parameter per key. */
 function queryParams(schema: z.ZodObject) {
@@ -185,11 +196,11 @@ export function buildOpenApiDocument() {
         post: { summary: 'Cancel every delivery of the event that has not ended', responses: { 202: { description: 'Cancelling' }, ...errors } },
       },
       '/v1/confirmations/{token}': {
-        parameters: [{ name: 'token', in: 'path', required: true, schema: { type: 'string' } }],
+        parameters: [pathParam('token')],
         post: {
           summary: 'Confirm a webhook (the webhook-confirm-url a receiver got); needs no API token',
           security: [],
-          responses: { 200: { description: 'Confirmed' }, 403: problem, 409: problem, 410: problem },
+          responses: { 200: { description: 'Confirmed' }, 400: problem, 403: problem, 409: problem, 410: problem },
         },
       },
       '/healthz': {

@@ -1,4 +1,5 @@
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { STATUS_CODES } from 'node:http';
+import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import {
   ConflictError,
   DependencyUnavailableError,
@@ -10,12 +11,15 @@ import {
   MalformedBodyError,
   NotFoundError,
   PayloadTooLargeError,
+  RequestRejectedError,
   TemporalUnavailableError,
   UnauthorizedError,
+  UnsupportedMediaTypeError,
   ValidationError,
 } from '../errors';
 import type { Logger } from '../logger';
 import { isTemporalUnavailable } from '../temporal/deadline';
+import { BODY_LIMIT } from './validate';
 
 /** RFC 9457 problem details, with the failing fields for validation errors. */
 export interface Problem {
@@ -40,19 +44,24 @@ const STATUS_BY_ERROR: [ErrorClass, number, string][] = [
   [ConflictError, 409, 'Conflict'],
   [ExpiredError, 410, 'Gone'],
   [PayloadTooLargeError, 413, 'Payload too large'],
+  [UnsupportedMediaTypeError, 415, 'Unsupported media type'],
   [DependencyUnavailableError, 503, 'Service unavailable'],
 ];
 
-export function toProblem(err: Error): Problem {
+function statusOf(err: Error): { status: number; title: string } | undefined {
+  if (err instanceof RequestRejectedError) return { status: err.status, title: STATUS_CODES[err.status] ?? 'Bad request' };
   const match = STATUS_BY_ERROR.find(([cls]) => err instanceof cls);
-  if (!match) return { type: 'about:blank', title: 'Internal error', status: 500, detail: 'An unexpected error occurred.' };
-  const [, status, title] = match;
+  return match && { status: match[1], title: match[2] };
+}
+
+export function toProblem(err: Error): Problem {
+  const known = statusOf(err);
+  if (!known) return { type: 'about:blank', title: 'Internal error', status: 500, detail: 'An unexpected error occurred.' };
   return {
     type: 'about:blank',
-    title,
-    status,
+    ...known,
     detail: err.message,
-    ...(err instanceof ValidationError && { errors: err.fields }),
+    ...((err instanceof ValidationError || err instanceof UnsupportedMediaTypeError) && { errors: err.fields }),
     ...(err instanceof HealthCheckFailedError && { checks: err.checks }),
   };
 }
@@ -62,25 +71,64 @@ export function sendProblem(res: Parameters<RequestHandler>[1], problem: Problem
   res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
 }
 
-/**
- * Turns what libraries throw into our errors: body-parser's, and the Temporal client's when the
- * server is unreachable or too slow (whichever route called it, and without its gRPC text).
- */
-function ownError(err: unknown): Error {
-  const parserType = (err as { type?: string } | null)?.type;
-  if (parserType === 'entity.too.large') return new PayloadTooLargeError('256 KiB');
-  if (parserType === 'entity.parse.failed') return new MalformedBodyError();
-  if (!(err instanceof DependencyUnavailableError) && isTemporalUnavailable(err)) return new TemporalUnavailableError(err);
-  return err instanceof Error ? err : new Error(String(err));
+/** http-errors' client errors (express, body-parser): a 4xx `status` or `statusCode`, and `expose`. */
+function libraryClientError(err: unknown): RequestRejectedError | undefined {
+  if (!(err instanceof Error)) return undefined;
+  const { status, statusCode, expose } = err as { status?: unknown; statusCode?: unknown; expose?: unknown };
+  const code = typeof status === 'number' ? status : statusCode;
+  if (typeof code !== 'number' || code < 400 || code > 499) return undefined;
+  return new RequestRejectedError(code, expose === true ? err.message : (STATUS_CODES[code] ?? 'Bad request'));
 }
 
-/** Every error into problem+json. A dependency being down is expected now and then: a warning, not an error. */
+/** body-parser's errors by their `type`, and the router's failure to decode a path parameter. */
+function parserError(err: unknown): Error | undefined {
+  switch ((err as { type?: unknown } | null)?.type) {
+    case 'entity.too.large':
+      return new PayloadTooLargeError(BODY_LIMIT.label);
+    case 'entity.parse.failed':
+      return new MalformedBodyError();
+    case 'charset.unsupported':
+      return new UnsupportedMediaTypeError('content-type', 'must have charset utf-8 (JSON is UTF-8)');
+    case 'encoding.unsupported':
+      return new UnsupportedMediaTypeError('content-encoding', 'must be gzip, deflate, br or identity');
+  }
+  // validatePathParams catches these first; this is the net for a path it did not recognise.
+  if (err instanceof URIError) return new ValidationError([{ in: 'path', field: '', message: 'is not valid percent-encoding' }]);
+  return undefined;
+}
+
+/**
+ * Turns what libraries throw into our errors: body-parser's and express's client errors (their
+ * 4xx kept, never a 500), and the Temporal client's when the server is unreachable or too slow
+ * (whichever route called it, and without its gRPC text).
+ */
+function ownError(err: unknown): Error {
+  if (err instanceof Error && statusOf(err)) return err;
+  const parsed = parserError(err);
+  if (parsed) return parsed;
+  if (isTemporalUnavailable(err)) return new TemporalUnavailableError(err);
+  return libraryClientError(err) ?? (err instanceof Error ? err : new Error(String(err)));
+}
+
+/** A confirmation URL's token is a capability: it stays out of the logs. */
+function loggedPath(req: Request): string {
+  return `${req.baseUrl}${req.path}`.replace(/^(\/v1\/confirmations\/)[^/]+/i, '$1[redacted]');
+}
+
+/**
+ * Every error into problem+json. A client's mistake is logged at info (no stack), a dependency
+ * being down is a warning; only what we did not foresee is an error.
+ */
 export function problemHandler(logger: Logger): ErrorRequestHandler {
-  return (err: unknown, req, res, _next) => {
+  return (err: unknown, req, res, next) => {
+    // Too late for a problem document: express's own handler ends the response.
+    if (res.headersSent) return next(err);
     const error = ownError(err);
     const problem = toProblem(error);
-    if (problem.status === 503) logger.warn({ err: error, method: req.method, path: req.path }, 'dependency unavailable');
-    else if (problem.status >= 500) logger.error({ err: error, method: req.method, path: req.path }, 'request failed');
+    const context = { method: req.method, path: loggedPath(req), status: problem.status };
+    if (problem.status === 503) logger.warn({ err: error, ...context }, 'dependency unavailable');
+    else if (problem.status >= 500) logger.error({ err: error, ...context }, 'request failed');
+    else logger.info({ ...context, title: problem.title, errors: problem.errors }, 'request rejected');
     sendProblem(res, problem);
   };
 }

@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { z } from 'zod';
 import { cancelEvent } from '../../delivery-operations';
 import { NotFoundError, ValidationError } from '../../errors';
 import { createEventSchema, eventIdSchema } from '../../model';
@@ -7,6 +8,8 @@ import { publishEvent } from '../../publish-event';
 import type { ServiceDeps } from '../../service-deps';
 import { parseInput } from '../validate';
 
+const idempotencyHeaderSchema = z.object({ 'Idempotency-Key': eventIdSchema });
+
 export function eventRoutes(deps: ServiceDeps, logger: Logger): Router {
   const router = Router();
 
@@ -14,7 +17,7 @@ export function eventRoutes(deps: ServiceDeps, logger: Logger): Router {
     const input = parseInput(createEventSchema, req.body, 'body');
     const key = req.get('idempotency-key');
     if (key !== undefined) {
-      parseInput(eventIdSchema, key, 'header');
+      parseInput(idempotencyHeaderSchema, { 'Idempotency-Key': key }, 'header');
       if (input.id !== undefined && input.id !== key) {
         throw new ValidationError([{ in: 'header', field: 'Idempotency-Key', message: 'differs from the body id' }]);
       }
