@@ -54,6 +54,11 @@ export const retryScheduleSchema = z
 export const webhookUrlSchema = z
   .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
   .max(2048)
+  // What we store is the URL as given, and PostgreSQL's text columns cannot hold NUL.
+  .refine((u) => ![...u].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f), {
+    message: 'must not contain control characters',
+    abort: true,
+  })
   .refine((u) => {
     // zod runs this even when the URL check above failed; parsing must not throw then (a 500).
     if (!URL.canParse(u)) return true;

@@ -7,6 +7,7 @@ import { Ledger } from '../store/ledger';
 import { connectClient } from '../temporal/client';
 import { isTemporalUnavailable } from '../temporal/deadline';
 import { createApp } from './app';
+import { answerClientErrorsAsProblems } from './client-errors';
 
 /**
  * The gateway starts while Temporal is down (its routes answer 503 meanwhile) and says so once. Any
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
     logger.info({ address, port }, 'gateway listening');
     void checkTemporal(client, logger);
   });
+  answerClientErrorsAsProblems(server);
   const stop = () => {
     server.close(() => {
       void client.connection.close().finally(() => ledger.db.destroy());

@@ -282,9 +282,30 @@ test('client errors are logged at info, never as errors, and a confirmation toke
   assert.equal(stack.logs.join('\n').includes('secret-capability-token'), false);
 });
 
-// webhookUrlSchema (src/model.ts) is another engineer's: zod's URL check lets NUL through in a
-// path, and PostgreSQL's text columns refuse it (500); SQLite stores it. Reported; open until fixed.
-test('a receiver URL with NUL in it is a 400 naming url', { todo: 'webhookUrlSchema lets NUL through (500 on PostgreSQL)' }, async () => {
+// zod's URL check lets NUL through in a path, and PostgreSQL's text columns refuse it.
+test('a receiver URL with NUL in it is a 400 naming url', async () => {
   const res = await rejected(() => send('/v1/subscriptions', json({ url: 'http://example.com/a\u0000b', eventTypes: ['*'] })));
   assertProblem(res, 400, ['body:url']);
+});
+
+/** Sends raw bytes to the gateway and returns its whole answer (it closes the connection). */
+function rawRequest(bytes: string): Promise<string> {
+  const { hostname, port } = new URL(stack.gatewayUrl);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(port), hostname, () => socket.end(bytes));
+    const chunks: Buffer[] = [];
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('close', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    socket.on('error', reject);
+  });
+}
+
+test('requests Node refuses before express (a huge head, an unknown method) get problem+json too', async () => {
+  const huge = await rawRequest(`GET /v1/events HTTP/1.1\r\nhost: x\r\nx-big: ${'a'.repeat(20_000)}\r\n\r\n`);
+  assert.match(huge, /^HTTP\/1\.1 431 /);
+  assert.match(huge, /content-type: application\/problem\+json/);
+  assert.equal(JSON.parse(huge.slice(huge.indexOf('\r\n\r\n') + 4)).status, 431);
+  const unknown = await rawRequest('FROB /v1/events HTTP/1.1\r\nhost: x\r\n\r\n');
+  assert.match(unknown, /^HTTP\/1\.1 400 /);
+  assert.match(unknown, /content-type: application\/problem\+json/);
 });

@@ -8,6 +8,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { type Config, parseConfig } from '../../src/config';
 import { createApp } from '../../src/gateway/app';
+import { answerClientErrorsAsProblems } from '../../src/gateway/client-errors';
 import { createLogger } from '../../src/logger';
 import { openDatabase } from '../../src/store/db';
 import { Ledger } from '../../src/store/ledger';
@@ -64,6 +65,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'webhook-relay-test-'));
   // The gateway's port is needed in the config (confirmation URLs point at it), so listen first.
   const server = http.createServer();
+  answerClientErrorsAsProblems(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const gatewayUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const database = await testDatabase(dataDir);
