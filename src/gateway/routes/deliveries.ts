@@ -1,39 +1,63 @@
-import { Router } from 'express';
 import { startBulkRetry } from '../../bulk-retry';
 import { cancelDelivery, retryDelivery } from '../../delivery-operations';
-import type { ServiceDeps } from '../../service-deps';
 import { NotFoundError } from '../../errors';
-import { bulkRetrySchema, deliveryFilterSchema } from '../../model';
-import { parseInput } from '../validate';
+import { bulkRetryJobSchema, bulkRetrySchema, deliveryFilterSchema, deliverySchema, deliveryWithAttemptsSchema, pageSchema } from '../../model';
+import { idRoute, route } from '../route';
 
-export function deliveryRoutes(deps: ServiceDeps): Router {
-  const { ledger } = deps;
-  const router = Router();
-
-  router.get('/', async (req, res) => {
-    res.json(await ledger.listDeliveries(parseInput(deliveryFilterSchema, req.query, 'query')));
-  });
-
-  /** Bulk retry of failed (or cancelled) deliveries matching a filter: a job, answered at once. */
-  router.post('/retry', async (req, res) => {
-    const filter = parseInput(bulkRetrySchema, req.body, 'body');
-    const job = await startBulkRetry(deps, filter);
-    res.status(202).location(`/v1/retries/${job.id}`).json(job);
-  });
-
-  router.get('/:id', async (req, res) => {
-    const delivery = await ledger.getDelivery(req.params.id);
-    if (!delivery) throw new NotFoundError('delivery', req.params.id);
-    res.json({ ...delivery, attempts: await ledger.listAttempts(delivery.id) });
-  });
-
-  router.post('/:id/cancel', async (req, res) => {
-    res.status(202).json(await cancelDelivery(deps, req.params.id));
-  });
-
-  router.post('/:id/retry', async (req, res) => {
-    res.status(202).json(await retryDelivery(deps, req.params.id));
-  });
-
-  return router;
-}
+export const deliveryRoutes = [
+  route({
+    method: 'get',
+    path: '/v1/deliveries',
+    summary: 'List deliveries, newest first',
+    query: deliveryFilterSchema,
+    responses: { 200: { description: 'A page of deliveries', schema: pageSchema(deliverySchema) } },
+    problems: [],
+    async handle({ query }, { ledger }) {
+      return { status: 200, body: await ledger.listDeliveries(query) };
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/v1/deliveries/retry',
+    summary: 'Retry the failed (or cancelled) deliveries matching a filter, at most `limit`, as a job that answers at once',
+    body: bulkRetrySchema,
+    responses: { 202: { description: 'The bulk retry job, started', schema: bulkRetryJobSchema } },
+    problems: [503],
+    async handle({ body }, context) {
+      const job = await startBulkRetry(context, body);
+      return { status: 202, location: `/v1/retries/${job.id}`, body: job };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/v1/deliveries/{id}',
+    summary: 'A delivery with its attempts',
+    responses: { 200: { description: 'The delivery', schema: deliveryWithAttemptsSchema } },
+    problems: [404],
+    async handle({ params }, { ledger }) {
+      const delivery = await ledger.getDelivery(params.id!);
+      if (!delivery) throw new NotFoundError('delivery', params.id!);
+      return { status: 200, body: { ...delivery, attempts: await ledger.listAttempts(delivery.id) } };
+    },
+  }),
+  idRoute({
+    method: 'post',
+    path: '/v1/deliveries/{id}/cancel',
+    summary: 'Cancel a delivery that has not ended (sending, between retries, awaiting confirmation, or left without a workflow)',
+    status: 202,
+    description: 'Cancelling',
+    schema: deliverySchema,
+    problems: [404, 409, 503],
+    run: (id, context) => cancelDelivery(context, id),
+  }),
+  idRoute({
+    method: 'post',
+    path: '/v1/deliveries/{id}/retry',
+    summary: 'Run a delivery that has not succeeded again (409 while its workflow runs): same webhook-id, attempt numbers continuing',
+    status: 202,
+    description: 'Started',
+    schema: deliverySchema,
+    problems: [404, 409, 503],
+    run: (id, context) => retryDelivery(context, id),
+  }),
+];

@@ -1,44 +1,67 @@
-import { Router } from 'express';
 import { z } from 'zod';
 import { cancelEvent } from '../../delivery-operations';
 import { NotFoundError, ValidationError } from '../../errors';
-import { createEventSchema, eventIdSchema } from '../../model';
-import type { Logger } from '../../logger';
+import { createEventSchema, eventIdSchema, eventSchema, eventWithDeliveriesSchema } from '../../model';
 import { publishEvent } from '../../publish-event';
-import type { ServiceDeps } from '../../service-deps';
+import { route } from '../route';
 import { parseInput } from '../validate';
 
-const idempotencyHeaderSchema = z.object({ 'Idempotency-Key': eventIdSchema });
+const IDEMPOTENCY_KEY = 'Idempotency-Key';
+const idempotencyHeaderSchema = z.object({ [IDEMPOTENCY_KEY]: eventIdSchema });
 
-export function eventRoutes(deps: ServiceDeps, logger: Logger): Router {
-  const router = Router();
-
-  router.post('/', async (req, res) => {
-    const input = parseInput(createEventSchema, req.body, 'body');
-    const key = req.get('idempotency-key');
-    if (key !== undefined) {
-      parseInput(idempotencyHeaderSchema, { 'Idempotency-Key': key }, 'header');
-      if (input.id !== undefined && input.id !== key) {
-        throw new ValidationError([{ in: 'header', field: 'Idempotency-Key', message: 'differs from the body id' }]);
-      }
-    }
-    const { event, created } = await publishEvent({ ...deps, logger }, { ...input, id: input.id ?? key });
-    logger.info({ eventId: event.id, eventType: event.type, created }, created ? 'event accepted' : 'event already known');
-    res
-      .status(created ? 202 : 200)
-      .location(`/v1/events/${encodeURIComponent(event.id)}`)
-      .json({ id: event.id, type: event.type, status: event.status, createdAt: event.createdAt });
-  });
-
-  router.get('/:id', async (req, res) => {
-    const event = await deps.ledger.getEvent(req.params.id);
-    if (!event) throw new NotFoundError('event', req.params.id);
-    res.json({ ...event, deliveries: await deps.ledger.listEventDeliveries(event.id) });
-  });
-
-  router.post('/:id/cancel', async (req, res) => {
-    res.status(202).json({ id: req.params.id, ...(await cancelEvent(deps, req.params.id)) });
-  });
-
-  return router;
+/** The event id from the body or the Idempotency-Key header; both given, they must agree. */
+function eventIdOf(bodyId: string | undefined, key: string | undefined): string | undefined {
+  if (key === undefined) return bodyId;
+  parseInput(idempotencyHeaderSchema, { [IDEMPOTENCY_KEY]: key }, 'header');
+  if (bodyId !== undefined && bodyId !== key) {
+    throw new ValidationError([{ in: 'header', field: IDEMPOTENCY_KEY, message: 'differs from the body id' }]);
+  }
+  return key;
 }
+
+export const eventRoutes = [
+  route({
+    method: 'post',
+    path: '/v1/events',
+    summary: 'Send an event to every matching subscription',
+    headers: [{ name: IDEMPOTENCY_KEY, schema: eventIdSchema, description: 'Used as the event id when the body has none.' }],
+    body: createEventSchema,
+    responses: {
+      202: { description: 'Accepted; deliveries are starting', schema: eventSchema },
+      200: { description: 'An event with this id already exists; nothing new was started', schema: eventSchema },
+    },
+    problems: [409],
+    async handle({ body, header }, context) {
+      const id = eventIdOf(body.id, header(IDEMPOTENCY_KEY));
+      const { event, created } = await publishEvent(context, { ...body, id });
+      context.logger.info({ eventId: event.id, eventType: event.type, created }, created ? 'event accepted' : 'event already known');
+      return {
+        status: created ? 202 : 200,
+        location: `/v1/events/${encodeURIComponent(event.id)}`,
+        body: { id: event.id, type: event.type, status: event.status, createdAt: event.createdAt },
+      };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/v1/events/{id}',
+    summary: 'An event with its deliveries',
+    responses: { 200: { description: 'The event', schema: eventWithDeliveriesSchema } },
+    problems: [404],
+    async handle({ params }, { ledger }) {
+      const event = await ledger.getEvent(params.id!);
+      if (!event) throw new NotFoundError('event', params.id!);
+      return { status: 200, body: { ...event, deliveries: await ledger.listEventDeliveries(event.id) } };
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/v1/events/{id}/cancel',
+    summary: 'Cancel every delivery of the event that has not ended',
+    responses: { 202: { description: 'Cancelling' } },
+    problems: [404, 503],
+    async handle({ params }, context) {
+      return { status: 202, body: { id: params.id, ...(await cancelEvent(context, params.id!)) } };
+    },
+  }),
+];

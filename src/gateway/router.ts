@@ -1,0 +1,27 @@
+import type { Router } from 'express';
+import type { GatewayContext, Route } from './route';
+import { parseInput } from './validate';
+
+/** `/v1/deliveries/{id}/retry` as express writes it: `/v1/deliveries/:id/retry`. */
+export const expressPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
+
+/** Serves each route of the table: validates its query and body, runs it, sends its reply. */
+export function mountRoutes(router: Router, routes: Route[], context: GatewayContext): void {
+  for (const spec of routes) {
+    router[spec.method](expressPath(spec.path), async (req, res) => {
+      const reply = await spec.handle(
+        {
+          params: req.params as Record<string, string>,
+          body: spec.body ? parseInput(spec.body, req.body, 'body') : undefined,
+          query: spec.query ? parseInput(spec.query, req.query, 'query') : undefined,
+          header: (name) => req.get(name),
+        },
+        context,
+      );
+      if (reply.location) res.location(reply.location);
+      res.status(reply.status);
+      if (reply.body === undefined) res.end();
+      else res.json(reply.body);
+    });
+  }
+}

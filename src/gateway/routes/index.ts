@@ -1,0 +1,9 @@
+import type { Route } from '../route';
+import { deliveryRoutes } from './deliveries';
+import { eventRoutes } from './events';
+import { jobRoutes } from './jobs';
+import { publicRoutes } from './public';
+import { subscriptionRoutes } from './subscriptions';
+
+/** Every route the gateway serves, each declared once; the router and the OpenAPI document come from here. */
+export const ROUTES: Route[] = [...publicRoutes, ...subscriptionRoutes, ...eventRoutes, ...deliveryRoutes, ...jobRoutes];
