@@ -16,7 +16,7 @@ function testFiles(dir: string): string[] {
 }
 
 /** Tests whose subject does not depend on the ledger's database run once. */
-const DATABASE_INDEPENDENT = ['test/deploy/', 'test/scripts/', 'test/ui/', 'test/http/'];
+const DATABASE_INDEPENDENT = ['test/deploy/', 'test/scripts/', 'test/ui/'];
 
 const root = path.resolve(__dirname, '..');
 const only = process.argv.slice(2);

@@ -1,34 +1,17 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createDeliver } from '../../activities/deliver';
 import type { WebhookTransport } from '../../activities/deliver/transport';
 import type { WebhookResponse } from '../../src/http/send-webhook';
 import { createLogger } from '../../src/logger';
-import { openDatabase } from '../../src/store/db';
-import { Ledger } from '../../src/store/ledger';
 import { type DeliveryWorkflowInput, FailureType } from '../../src/contract';
-import { testDatabase } from '../helpers/database';
+import { useLedger } from '../helpers/database';
 
 // The deliver activity in a mock activity context, against a real ledger and a scripted transport:
 // each phase's bookkeeping without a Temporal server (the workflows/ tests run it for real).
-let ledger: Ledger;
-let drop: () => Promise<void>;
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'deliver-activity-'));
-before(async () => {
-  const database = await testDatabase(dir);
-  drop = database.drop;
-  ledger = new Ledger(await openDatabase(database.url));
-});
-after(async () => {
-  await ledger.db.destroy();
-  await drop();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+const ledger = useLedger();
 
 /** A transport that answers from a script and counts what it was asked to send. */
 function scripted(...answers: WebhookResponse[]): WebhookTransport & { sent: number } {

@@ -1,5 +1,10 @@
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { after, before } from 'node:test';
 import pg from 'pg';
+import { openDatabase } from '../../src/store/db';
+import { Ledger } from '../../src/store/ledger';
 
 /**
  * The ledger database for one test stack. SQLite by default; with TEST_DATABASE=postgres (set by
@@ -29,4 +34,30 @@ async function withAdmin<T>(adminUrl: string, fn: (client: pg.Client) => Promise
   } finally {
     await client.end();
   }
+}
+
+/**
+ * A real ledger (on the database the test run selects) for the tests of one file, opened before
+ * them and dropped after. Used like the ledger itself, from inside the tests.
+ */
+export function useLedger(): Ledger {
+  let ledger: Ledger | undefined;
+  let database: { drop: () => Promise<void> } | undefined;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ledger-test-'));
+  before(async () => {
+    const opened = await testDatabase(dir);
+    database = opened;
+    ledger = new Ledger(await openDatabase(opened.url));
+  });
+  after(async () => {
+    await ledger?.db.destroy();
+    await database?.drop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  return new Proxy({} as Ledger, {
+    get(_target, key) {
+      if (!ledger) throw new Error('the ledger is not open yet (use it inside a test)');
+      return Reflect.get(ledger, key);
+    },
+  });
 }

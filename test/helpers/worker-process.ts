@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
+import { after } from 'node:test';
 import type { Config } from '../../src/config';
 
 /** The real worker entry point (`npm run worker`) as a separate process, so a test can kill it. */
@@ -28,4 +29,18 @@ export function killHard(child: ChildProcess): Promise<void> {
     child.once('exit', () => resolve());
     child.kill('SIGKILL');
   });
+}
+
+/** Worker processes a test file starts; every one of them is killed after its tests. */
+export function useWorkerProcesses(): { spawn(config: Config): ChildProcess; all: ChildProcess[] } {
+  const all: ChildProcess[] = [];
+  after(() => Promise.all(all.map(killHard)));
+  return {
+    all,
+    spawn(config) {
+      const child = spawnWorker(config);
+      all.push(child);
+      return child;
+    },
+  };
 }

@@ -1,25 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { openDatabase } from '../../src/store/db';
-import { Ledger } from '../../src/store/ledger';
-import { testDatabase } from '../helpers/database';
+import { test } from 'node:test';
+import { useLedger } from '../helpers/database';
 
-let ledger: Ledger;
-let drop: () => Promise<void>;
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ledger-test-'));
-before(async () => {
-  const database = await testDatabase(dir);
-  drop = database.drop;
-  ledger = new Ledger(await openDatabase(database.url));
-});
-after(async () => {
-  await ledger.db.destroy();
-  await drop();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+const ledger = useLedger();
 
 const ok = { outcome: 'succeeded' as const, durationMs: 5, statusCode: 200, error: null, responseBody: 'ok' };
 const bad = { outcome: 'failed' as const, durationMs: 5, statusCode: 500, error: 'receiver answered 500', responseBody: '' };

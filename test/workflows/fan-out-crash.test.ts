@@ -1,29 +1,18 @@
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { startEventWorkflow } from '../../src/publish-event';
 import { eventWorkflowId } from '../../src/contract';
 import { createSubscription, waitForEventDone } from '../helpers/api';
 import { TestReceiver } from '../helpers/receiver';
 import { holdDeliveriesWriteLock, seedSubscriptions } from '../helpers/seed';
-import { type Stack, startStack } from '../helpers/stack';
+import { useStack } from '../helpers/stack';
 import { waitUntil } from '../helpers/wait';
-import { killHard, spawnWorker } from '../helpers/worker-process';
+import { killHard, useWorkerProcesses } from '../helpers/worker-process';
 
 const SUBSCRIBERS = 20_000;
-let stack: Stack;
-const workers: ChildProcess[] = [];
 const receiver = new TestReceiver(() => ({ status: 200 }));
-
-before(async () => {
-  stack = await startStack({ withoutWorker: true });
-  await receiver.start();
-});
-after(async () => {
-  await Promise.all(workers.map(killHard));
-  await receiver.stop();
-  await stack?.stop();
-});
+const stack = useStack({ withoutWorker: true }, receiver);
+const workers = useWorkerProcesses();
 
 async function fanOutStarted(eventId: string): Promise<boolean> {
   const { raw } = await stack.env.client.workflow.getHandle(eventWorkflowId(eventId)).describe();
@@ -39,7 +28,7 @@ test(`a worker killed while recording a fan-out to ${SUBSCRIBERS.toLocaleString(
   await seedSubscriptions(stack.ledger, SUBSCRIBERS, { url: receiver.url('/many'), eventTypes: ['crash.fanout'] });
   // A worker that has proven it runs (its workflow bundle built, its schedule made).
   await createSubscription(stack, { url: receiver.url('/warm'), eventTypes: ['crash.warmup'] });
-  workers.push(spawnWorker(stack.config));
+  workers.spawn(stack.config);
   const warm = await stack.api('POST', '/v1/events', { type: 'crash.warmup', data: {} });
   await waitForEventDone(stack, warm.body.id as string, 1, 60_000);
 
@@ -47,11 +36,11 @@ test(`a worker killed while recording a fan-out to ${SUBSCRIBERS.toLocaleString(
   const lock = await holdDeliveriesWriteLock(stack.config.DATABASE_URL);
   await startEventWorkflow({ ledger: stack.ledger, client: stack.env.client, taskQueue: stack.config.TASK_QUEUE }, event, 'first');
   await waitUntil(() => fanOutStarted(event.id), { what: 'recordFanOut to be running (and held by the lock)' });
-  await killHard(workers[0]!);
+  await killHard(workers.all[0]!);
   await lock.release();
 
   const back = Date.now();
-  workers.push(spawnWorker(stack.config));
+  workers.spawn(stack.config);
   // Continuing: the fan-out recorded and its shard workflows started (their deliveries follow).
   await waitUntil(async () => (await stack.ledger.getEvent(event.id))?.status === 'dispatched' && (await shardsRunning(event.id)) > 0, {
     timeoutMs: 30_000,

@@ -1,27 +1,16 @@
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { deliveryWorkflowId } from '../../src/contract';
 import { createSubscription, waitForEventDone } from '../helpers/api';
 import { TestReceiver } from '../helpers/receiver';
-import { type Stack, startStack } from '../helpers/stack';
+import { useStack } from '../helpers/stack';
 import { waitUntil } from '../helpers/wait';
-import { killHard, spawnWorker } from '../helpers/worker-process';
+import { killHard, useWorkerProcesses } from '../helpers/worker-process';
 
-let stack: Stack;
-const workers: ChildProcess[] = [];
 // The first request is held open while the test kills the worker that sent it.
 const receiver = new TestReceiver((_req, nth) => (nth === 1 ? 'hang' : { status: 200, body: 'ok' }));
-
-before(async () => {
-  stack = await startStack({ withoutWorker: true });
-  await receiver.start();
-});
-after(async () => {
-  await Promise.all(workers.map(killHard));
-  await receiver.stop();
-  await stack?.stop();
-});
+const stack = useStack({ withoutWorker: true }, receiver);
+const workers = useWorkerProcesses();
 
 test('a worker killed mid-delivery is replaced and the delivery still succeeds exactly once', async () => {
   const sub = await createSubscription(stack, {
@@ -30,17 +19,17 @@ test('a worker killed mid-delivery is replaced and the delivery still succeeds e
     retrySchedule: ['0', '100ms', '100ms'],
     timeoutMs: 3000,
   });
-  workers.push(spawnWorker(stack.config));
+  workers.spawn(stack.config);
   const posted = await stack.api('POST', '/v1/events', { type: 'order.created', data: { id: 7 } });
   const eventId = posted.body.id as string;
 
   await receiver.waitFor(() => receiver.requests.length === 1, 60_000, 'the first attempt');
-  await killHard(workers[0]!);
+  await killHard(workers.all[0]!);
   const [inFlight] = await stack.ledger.listEventDeliveries(eventId);
   assert.equal(inFlight!.status, 'delivering');
   assert.deepEqual((await stack.ledger.listAttempts(inFlight!.id)).map((a) => a.outcome), ['sending']);
 
-  workers.push(spawnWorker(stack.config));
+  workers.spawn(stack.config);
   const [delivery] = await waitForEventDone(stack, eventId, 1, 60_000);
   assert.equal(delivery!.status, 'succeeded');
   assert.deepEqual(
