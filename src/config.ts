@@ -46,6 +46,8 @@ export const configSchema = z.object({
   PUBLIC_URL: z.url().optional(),
   /** A subscription whose attempts keep failing for this long is disabled (endpoint health). */
   DISABLE_AFTER_FAILING_FOR: durationFromEnv('5d'),
+  /** After a secret rotation, how long the previous secret keeps signing beside the new one. */
+  SECRET_ROTATION_GRACE: durationFromEnv('24h'),
   /** How often the reconcile schedule looks for events and deliveries that nothing is running. */
   RECONCILE_INTERVAL: durationFromEnv('1m', 1000),
   /** How long an event or delivery may sit without a workflow before the reconciler takes it up. */

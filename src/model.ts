@@ -130,10 +130,25 @@ export const subscriptionSchema = z.object({
   failingSince: z.string().nullable().describe('When the current run of failed attempts began.'),
   disabledReason: z.string().nullable(),
   disabledAt: z.string().nullable(),
+  previousSecretExpiresAt: z
+    .string()
+    .nullable()
+    .describe('After a secret rotation: until then each request is signed with the previous secret too.'),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
 export type Subscription = z.infer<typeof subscriptionSchema>;
+
+/** The longest a rotated-out secret may keep signing. */
+export const MAX_SECRET_ROTATION_GRACE_MS = 7 * 86_400_000;
+
+export const rotateSecretSchema = z.strictObject({
+  secret: secretSchema.optional().describe('The new secret; a whsec_ one is generated when absent.'),
+  grace: durationSchema
+    .refine((ms) => ms <= MAX_SECRET_ROTATION_GRACE_MS, 'must be at most 7d')
+    .optional()
+    .describe('How long the previous secret keeps signing beside the new one (default SECRET_ROTATION_GRACE, 24h).'),
+});
 
 export const createdSubscriptionSchema = subscriptionSchema.extend({
   secret: z.string().describe('The signing secret. Shown only in this response.'),

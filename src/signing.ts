@@ -16,8 +16,11 @@ export interface SignedHeaders {
  * Signs `id.timestamp.body` with HMAC-SHA256 through the Standard Webhooks reference library,
  * so our bytes match what every receiver-side verifier computes.
  */
-export function signWebhook(secret: string, id: string, timestamp: Date, body: string): SignedHeaders {
-  const signature = new Webhook(secret).sign(id, timestamp, body);
+export function signWebhook(secret: string | readonly string[], id: string, timestamp: Date, body: string): SignedHeaders {
+  // Several secrets (a rotation's grace window) give several signatures, space-separated, as the
+  // spec allows: a receiver holding either secret verifies.
+  const secrets = typeof secret === 'string' ? [secret] : secret;
+  const signature = secrets.map((s) => new Webhook(s).sign(id, timestamp, body)).join(' ');
   return {
     'webhook-id': id,
     'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { Webhook as SvixWebhook } from 'svix';
 import { generateSecret, signWebhook } from '../src/signing';
 
@@ -35,4 +36,16 @@ test('generated secrets are whsec_ + 32 random bytes', () => {
   assert.match(a, /^whsec_[A-Za-z0-9+/]+=*$/);
   assert.equal(Buffer.from(a.slice(6), 'base64').length, 32);
   assert.notEqual(a, generateSecret());
+});
+
+test('during a rotation both signatures go out: unmodified verifiers accept the old secret and the new one', () => {
+  const [previous, current] = [generateSecret(), generateSecret()];
+  const body = JSON.stringify({ type: 'order.created', data: { id: 2 } });
+  const headers = signWebhook([current, previous], 'evt_2', new Date(), body);
+  assert.equal(headers['webhook-signature'].split(' ').length, 2);
+  for (const secret of [previous, current]) {
+    assert.deepEqual(new SvixWebhook(secret).verify(body, { ...headers }), JSON.parse(body));
+    assert.deepEqual(new StandardWebhook(secret).verify(body, { ...headers }), JSON.parse(body));
+  }
+  assert.throws(() => new StandardWebhook(generateSecret()).verify(body, { ...headers }), 'a third secret does not verify');
 });

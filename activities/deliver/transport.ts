@@ -28,13 +28,20 @@ export interface HttpTransportOptions {
   confirmation: { baseUrl: string; key: Buffer };
 }
 
+/** The current secret, and the one a rotation replaced while its grace window lasts. */
+function signingSecrets(subscription: SubscriptionTarget, at: Date): string[] {
+  const { secret, previousSecret, previousSecretExpiresAt } = subscription;
+  const previousValid = previousSecret !== null && previousSecretExpiresAt !== null && Date.parse(previousSecretExpiresAt) > at.getTime();
+  return previousValid ? [secret, previousSecret] : [secret];
+}
+
 /** Standard Webhooks over HTTP POST, with a webhook-confirm-url when the subscription asks for one. */
 export function httpTransport({ dispatcher, confirmation }: HttpTransportOptions): WebhookTransport {
   return {
     async send({ deliveryId, attempt, event, subscription, confirmationTimeoutMs }) {
       const body = JSON.stringify({ type: event.type, timestamp: event.createdAt, data: event.data });
       const sentAt = new Date();
-      const headers: Record<string, string> = { ...signWebhook(subscription.secret, event.id, sentAt, body) };
+      const headers: Record<string, string> = { ...signWebhook(signingSecrets(subscription, sentAt), event.id, sentAt, body) };
       if (confirmationTimeoutMs !== null) {
         // Valid for the whole wait: the workflow's timer starts only after this attempt's answer.
         const expiresAt = sentAt.getTime() + subscription.timeoutMs + confirmationTimeoutMs;

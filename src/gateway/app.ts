@@ -14,7 +14,7 @@ import { ROUTES } from './routes';
 import { jsonBody, validatePathParams } from './validate';
 
 export interface GatewayDeps {
-  config: Pick<Config, 'API_TOKEN' | 'TASK_QUEUE' | 'ALLOW_PRIVATE_NETWORKS'>;
+  config: Pick<Config, 'API_TOKEN' | 'TASK_QUEUE' | 'ALLOW_PRIVATE_NETWORKS' | 'SECRET_ROTATION_GRACE'>;
   ledger: Ledger;
   client: Client;
   logger: Logger;
@@ -37,6 +37,7 @@ export function createApp({ config, ledger, client, logger }: GatewayDeps): Expr
     taskQueue: config.TASK_QUEUE,
     allowPrivateNetworks: config.ALLOW_PRIVATE_NETWORKS,
     confirmationKey: confirmationKey(config.API_TOKEN),
+    secretRotationGraceMs: config.SECRET_ROTATION_GRACE,
   };
   const checkPathParams = validatePathParams(Object.keys(openApi.paths), PATH_PARAMETER_SCHEMAS);
   // Confirmation URLs are capabilities handed to receivers: they carry their own signature, not the API token.

@@ -13,6 +13,8 @@ export interface GatewayContext extends ServiceDeps {
   allowPrivateNetworks: boolean;
   /** Signs and checks the confirmation URLs handed to receivers. */
   confirmationKey: Buffer;
+  /** SECRET_ROTATION_GRACE: how long a rotated-out secret keeps signing, unless a rotation says otherwise. */
+  secretRotationGraceMs: number;
 }
 
 export type Method = 'get' | 'post' | 'patch' | 'delete';

@@ -132,6 +132,13 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('events_status_idx').on('events').columns(['status', 'id']).execute();
     },
   },
+  '0005_secret_rotation': {
+    async up(db: Kysely<unknown>) {
+      // The secret a rotation replaced, which still signs beside the new one until it expires.
+      await db.schema.alterTable('subscriptions').addColumn('previous_secret', 'text').execute();
+      await db.schema.alterTable('subscriptions').addColumn('previous_secret_expires_at', 'text').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

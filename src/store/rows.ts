@@ -11,6 +11,8 @@ import type { AttemptsTable, DeliveriesTable, SubscriptionsTable } from './schem
 /** A subscription as the delivery path needs it, secret included. Never leaves the worker. */
 export interface SubscriptionTarget extends Subscription {
   secret: string;
+  /** The secret a rotation replaced, while it still signs (until previousSecretExpiresAt). */
+  previousSecret: string | null;
 }
 
 export interface StoredEvent extends WebhookEvent {
@@ -78,6 +80,7 @@ export function toSubscription(row: Selectable<SubscriptionsTable>): Subscriptio
     failingSince: row.failing_since,
     disabledReason: row.disabled_reason,
     disabledAt: row.disabled_at,
+    previousSecretExpiresAt: row.previous_secret_expires_at,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -137,6 +140,8 @@ export function subscriptionRows(input: CreateSubscriptionInput & { secret: stri
     failing_since: null,
     max_concurrency: input.maxConcurrency ?? null,
     rate_limit_per_second: input.rateLimitPerSecond ?? null,
+    previous_secret: null,
+    previous_secret_expires_at: null,
   };
   return { subscription, patterns: eventTypes.map((pattern) => ({ subscription_id: id, pattern })) };
 }

@@ -22,6 +22,8 @@ export interface SubscriptionsTable {
   failing_since: string | null;
   max_concurrency: number | null;
   rate_limit_per_second: number | null;
+  previous_secret: string | null;
+  previous_secret_expires_at: string | null;
 }
 
 export interface EndpointSlotsTable {

@@ -20,7 +20,7 @@ export class SubscriptionQueries {
   async getSubscription(id: string): Promise<Subscription | undefined> {
     const target = await this.getSubscriptionTarget(id);
     if (!target) return undefined;
-    const { secret: _, ...subscription } = target;
+    const { secret: _, previousSecret: __, ...subscription } = target;
     return subscription;
   }
 
@@ -31,7 +31,21 @@ export class SubscriptionQueries {
       .where('id', '=', id)
       .where('deleted_at', 'is', null)
       .executeTakeFirst();
-    return row && { ...toSubscription(row), secret: row.secret };
+    return row && { ...toSubscription(row), secret: row.secret, previousSecret: row.previous_secret };
+  }
+
+  /**
+   * Replaces the signing secret; the one it replaces keeps signing beside it until
+   * `previousUntil` (a second rotation within the window drops the oldest).
+   */
+  async rotateSecret(id: string, secret: string, previousUntil: string): Promise<Subscription | undefined> {
+    const result = await this.db
+      .updateTable('subscriptions')
+      .set((eb) => ({ previous_secret: eb.ref('secret'), previous_secret_expires_at: previousUntil, secret, updated_at: now() }))
+      .where('id', '=', id)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n ? this.getSubscription(id) : undefined;
   }
 
   async listSubscriptions(page: PageQuery): Promise<Page<Subscription>> {

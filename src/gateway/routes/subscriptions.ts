@@ -8,6 +8,7 @@ import {
   pageSchema,
   replayInputSchema,
   replaySchema,
+  rotateSecretSchema,
   subscriptionSchema,
   updateSubscriptionSchema,
 } from '../../model';
@@ -87,6 +88,22 @@ export const subscriptionRoutes = [
     async handle({ params }, { ledger }) {
       if (!(await ledger.deleteSubscription(params.id!))) throw new NotFoundError('subscription', params.id!);
       return { status: 204 };
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/v1/subscriptions/{id}/secret/rotate',
+    summary: 'Replace the signing secret; the previous one keeps signing beside it for a grace window',
+    body: rotateSecretSchema,
+    responses: { 200: { description: 'Rotated; the new secret is shown only here', schema: createdSubscriptionSchema } },
+    problems: [404],
+    async handle({ params, body }, context) {
+      const secret = body.secret ?? generateSecret();
+      const previousUntil = new Date(Date.now() + (body.grace ?? context.secretRotationGraceMs)).toISOString();
+      const subscription = await context.ledger.rotateSecret(params.id!, secret, previousUntil);
+      if (!subscription) throw new NotFoundError('subscription', params.id!);
+      context.logger.info({ subscriptionId: subscription.id, previousUntil }, 'signing secret rotated');
+      return { status: 200, body: { ...subscription, secret } };
     },
   }),
   route({
