@@ -1,10 +1,10 @@
-import type { bulkRetryWorkflow } from '../workflows';
 import {
   type BulkRetryFilter,
   type BulkRetryProgress,
   bulkRetryProgressQuery,
   bulkRetryWorkflowId,
   WebhookSubscriptionId,
+  type WorkflowTypes,
 } from './contract';
 import { mapWithConcurrency } from './concurrency';
 import { retryDelivery } from './delivery-operations';
@@ -28,7 +28,7 @@ export interface BulkRetryView extends Omit<BulkRetryProgress, 'state'> {
  */
 export async function startBulkRetry({ client, taskQueue }: ServiceDeps, filter: BulkRetryFilter): Promise<BulkRetryView> {
   const id = newId.retry();
-  await client.workflow.start<typeof bulkRetryWorkflow>('bulkRetryWorkflow', {
+  await client.workflow.start<WorkflowTypes['bulkRetryWorkflow']>('bulkRetryWorkflow', {
     taskQueue,
     workflowId: bulkRetryWorkflowId(id),
     args: [{ jobId: id, filter }],

@@ -1,7 +1,6 @@
 import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
-import type { deliveryWorkflow } from '../workflows';
-import { deliveryStartOptions, deliveryWorkflowId, eventWorkflowId } from './contract';
+import { deliveryStartOptions, deliveryWorkflowId, eventWorkflowId, type WorkflowTypes } from './contract';
 import { ConflictError, DependencyUnavailableError, NotFoundError } from './errors';
 import { isFinal, isRetryable } from './delivery/status';
 import type { Delivery } from './model';
@@ -77,7 +76,7 @@ async function runStillOpen(client: Client, workflowId: string, ledgerEnded: boo
 export async function startDeliveryRun({ client, taskQueue }: ServiceDeps, target: DeliveryTarget, attemptOffset: number): Promise<boolean> {
   const { delivery } = target;
   try {
-    await client.workflow.start<typeof deliveryWorkflow>('deliveryWorkflow', {
+    await client.workflow.start<WorkflowTypes['deliveryWorkflow']>('deliveryWorkflow', {
       ...deliveryStartOptions(delivery.eventId, target.eventType, target.prepared, attemptOffset),
       taskQueue,
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,

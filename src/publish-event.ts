@@ -1,8 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
-import type { eventWorkflow } from '../workflows';
-import { eventWorkflowId, WebhookEventId, WebhookEventType } from './contract';
+import { eventWorkflowId, WebhookEventId, WebhookEventType, type WorkflowTypes } from './contract';
 import { ConflictError, DependencyUnavailableError } from './errors';
 import { newId } from './ids';
 import type { Logger } from './logger';
@@ -22,7 +21,7 @@ export async function startEventWorkflow(
   mode: 'first' | 'again',
 ): Promise<boolean> {
   try {
-    await client.workflow.start<typeof eventWorkflow>('eventWorkflow', {
+    await client.workflow.start<WorkflowTypes['eventWorkflow']>('eventWorkflow', {
       taskQueue,
       workflowId: eventWorkflowId(event.id),
       args: [{ eventId: event.id, eventType: event.type }],

@@ -1,5 +1,4 @@
-import type { replayWorkflow } from '../workflows';
-import { type ReplayProgress, replayProgressQuery, replayWorkflowId, WebhookSubscriptionId } from './contract';
+import { type ReplayProgress, replayProgressQuery, replayWorkflowId, WebhookSubscriptionId, type WorkflowTypes } from './contract';
 import { ConflictError, NotFoundError } from './errors';
 import { newId } from './ids';
 import type { ServiceDeps } from './service-deps';
@@ -25,7 +24,7 @@ export async function startReplay(
   if (subscription.status !== 'active') throw new ConflictError(`Subscription ${subscriptionId} is disabled; re-enable it first.`);
   const id = newId.replay();
   const input = { replayId: id, subscriptionId, since: window.since, until: window.until ?? new Date().toISOString(), limit: window.limit };
-  await client.workflow.start<typeof replayWorkflow>('replayWorkflow', {
+  await client.workflow.start<WorkflowTypes['replayWorkflow']>('replayWorkflow', {
     taskQueue,
     workflowId: replayWorkflowId(id),
     args: [input],

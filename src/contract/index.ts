@@ -10,3 +10,4 @@ export * from './messages';
 export * from './search-attributes';
 export * from './start-options';
 export * from './timeouts';
+export * from './workflow-types';

@@ -1,6 +1,5 @@
 import { type Client, ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@temporalio/client';
-import type { reconcileWorkflow } from '../../workflows';
-import { reconcileScheduleId } from '../contract';
+import { reconcileScheduleId, type WorkflowTypes } from '../contract';
 
 export interface ReconcileScheduleSettings {
   taskQueue: string;
@@ -13,7 +12,7 @@ function scheduleOptions({ taskQueue, intervalMs }: ReconcileScheduleSettings) {
     action: {
       type: 'startWorkflow' as const,
       workflowType: 'reconcileWorkflow',
-      args: [{}] as Parameters<typeof reconcileWorkflow>,
+      args: [{}] as Parameters<WorkflowTypes['reconcileWorkflow']>,
       taskQueue,
       workflowId: `reconcile:${taskQueue}`,
       staticSummary: 'reconcile the ledger with Temporal',
@@ -41,5 +40,5 @@ export async function ensureReconcileSchedule(client: Client, settings: Reconcil
   const interval = current.spec.intervals?.[0]?.every;
   const queue = current.action.type === 'startWorkflow' ? current.action.taskQueue : undefined;
   if (interval === Math.round(settings.intervalMs / 1000) * 1000 && queue === settings.taskQueue) return;
-  await handle.update<typeof reconcileWorkflow>((previous) => ({ ...previous, ...options, state: previous.state }));
+  await handle.update<WorkflowTypes['reconcileWorkflow']>((previous) => ({ ...previous, ...options, state: previous.state }));
 }
