@@ -21,9 +21,16 @@ async function main(): Promise<void> {
       const workflowIds = await scenario.run(stack, receiver);
       for (const [label, workflowId] of Object.entries(workflowIds)) {
         // The CLI writes the proto3 JSON form that historyFromJSON reads back.
-        const json = execFileSync(resolveTemporalCli(), ['workflow', 'show', '--workflow-id', workflowId, '--address', stack.env.address, '--output', 'json']);
+        const [id, runId] = workflowId.split('#');
+        const run = runId ? ['--run-id', runId] : [];
+        const json = execFileSync(resolveTemporalCli(), ['workflow', 'show', '--workflow-id', id!, ...run, '--address', stack.env.address, '--output', 'json']);
         const history = JSON.parse(json.toString()) as { events: unknown[] };
         const file = path.join(OUT, `${scenario.name}.${label}.json`);
+        // A checked-in history is the record of the code that wrote it: never overwrite it.
+        if (fs.existsSync(file)) {
+          console.log(`kept ${path.relative(process.cwd(), file)} (it exists; delete it by hand to capture it again)`);
+          continue;
+        }
         fs.writeFileSync(file, `${JSON.stringify(history, null, 1)}\n`);
         console.log(`wrote ${path.relative(process.cwd(), file)} (${history.events.length} events)`);
       }

@@ -11,10 +11,12 @@ import {
 import { createSubscription, waitForEventDone } from '../../helpers/api';
 import type { TestReceiver } from '../../helpers/receiver';
 import type { Stack } from '../../helpers/stack';
+import { seedSubscriptions } from '../../helpers/seed';
 import { waitUntil } from '../../helpers/wait';
 
 export interface Scenario {
   name: string;
+  /** Workflow ids to keep, by label; `<id>#<runId>` names one run of a workflow that continued as new. */
   run(stack: Stack, receiver: TestReceiver): Promise<Record<string, string>>;
 }
 
@@ -35,9 +37,9 @@ async function singleDelivery(stack: Stack, receiver: TestReceiver, path: string
   return { sub, eventId, deliveryId: deliveryWorkflowId(eventId, sub.id) };
 }
 
-/** The receiver answers by path: /flaky fails its first request, /down all, everything else gets a 2xx. */
+/** The receiver answers by path: /flaky fails its first request, /down… all, everything else gets a 2xx. */
 export function historyReceiverReply(path: string, nth: number) {
-  if ((path === '/flaky' && nth === 1) || path === '/down') return { status: 500 };
+  if ((path === '/flaky' && nth === 1) || path.startsWith('/down')) return { status: 500 };
   return { status: path.startsWith('/confirm') ? 202 : 200 };
 }
 
@@ -133,4 +135,89 @@ export const SCENARIOS: Scenario[] = [
       return { job: workflowId };
     },
   },
+  {
+    name: 'not-confirmed-then-retried',
+    async run(stack, receiver) {
+      const extra = { retrySchedule: ['0', '300ms'], confirmation: { required: true, timeout: '1s' } };
+      const { deliveryId } = await singleDelivery(stack, receiver, '/confirm-late', extra);
+      await receiver.waitFor(() => receiver.to('/confirm-late').length >= 2, 30_000);
+      await fetch(String(receiver.to('/confirm-late')[1]!.headers['webhook-confirm-url']), { method: 'POST' });
+      await closed(stack, deliveryId);
+      return { delivery: deliveryId };
+    },
+  },
+  {
+    name: 'exhausted',
+    async run(stack, receiver) {
+      const { eventId, deliveryId } = await singleDelivery(stack, receiver, '/down-all', { retrySchedule: ['0', '100ms'] });
+      await waitForEventDone(stack, eventId, 1);
+      await closed(stack, deliveryId);
+      return { delivery: deliveryId };
+    },
+  },
+  {
+    name: 'cancelled-between-retries',
+    async run(stack, receiver) {
+      const { eventId, deliveryId } = await singleDelivery(stack, receiver, '/down-wait', { retrySchedule: ['0', '1h'] });
+      const d = await waitUntil(async () => (await stack.ledger.listEventDeliveries(eventId)).find((x) => x.nextAttemptAt));
+      await stack.api('POST', `/v1/deliveries/${d.id}/cancel`);
+      await closed(stack, deliveryId);
+      return { delivery: deliveryId };
+    },
+  },
+  {
+    name: 'bulk-retry-cancelled',
+    async run(stack, receiver) {
+      // Enough failed deliveries that the job is still starting them when the cancel comes.
+      const eventId = await failedDeliveries(stack, receiver, 500);
+      const job = await stack.api('POST', '/v1/deliveries/retry', { eventId, limit: 500 });
+      const workflowId = bulkRetryWorkflowId(job.body.id as string);
+      const handle = stack.env.client.workflow.getHandle(workflowId);
+      await waitUntil(async () => (await handle.describe()).raw.pendingActivities?.length);
+      await stack.api('POST', `/v1/retries/${job.body.id as string}/cancel`);
+      await closed(stack, workflowId);
+      return { job: workflowId };
+    },
+  },
+  {
+    name: 'reconcile-continued',
+    async run(stack, receiver) {
+      const runs = await sweepPastOnePage(stack, receiver);
+      return { 'first-run': runs.first, 'continued-run': runs.continued };
+    },
+  },
 ];
+
+/** `count` deliveries of one event that failed for good, to subscriptions with a one-attempt schedule. */
+async function failedDeliveries(stack: Stack, receiver: TestReceiver, count: number) {
+  await seedSubscriptions(stack.ledger, count, { url: receiver.url('/down-bulk'), eventTypes: ['h.bulk'], retrySchedule: [0] });
+  const { event } = await stack.ledger.insertEvent({ id: 'evt_bulk_failed', type: 'h.bulk', data: {} });
+  await stack.ledger.recordFanOut(event.id, event.type, count, 'event:seeded');
+  await stack.ledger.db.updateTable('deliveries').set({ status: 'failed', owner: null }).where('event_id', '=', event.id).execute();
+  return event.id;
+}
+
+/** Rows enough for the sweep to continue as new: pending deliveries that a running workflow owns. */
+const OWNED_ROWS = 101 * 100;
+
+async function sweepPastOnePage(stack: Stack, receiver: TestReceiver): Promise<{ first: string; continued: string }> {
+  const owner = await singleDelivery(stack, receiver, '/confirm-owner', { confirmation: { required: true, timeout: '1h' } });
+  await waitUntil(async () => (await stack.ledger.listEventDeliveries(owner.eventId))[0]?.status === 'awaiting_confirmation');
+  await seedSubscriptions(stack.ledger, OWNED_ROWS, { url: receiver.url('/owned'), eventTypes: ['h.owned'] });
+  const { event } = await stack.ledger.insertEvent({ id: 'evt_owned_rows', type: 'h.owned', data: {} });
+  const long = '2020-01-01T00:00:00.000Z';
+  await stack.ledger.recordFanOut(event.id, event.type, OWNED_ROWS, owner.deliveryId);
+  await stack.ledger.db.updateTable('deliveries').set({ updated_at: long }).where('event_id', '=', event.id).execute();
+  const schedule = stack.env.client.schedule.getHandle(reconcileScheduleId(stack.config.TASK_QUEUE));
+  const before = (await schedule.describe()).info.numActionsTaken;
+  await schedule.trigger();
+  const actions = await waitUntil(async () => {
+    const d = await schedule.describe();
+    return d.info.numActionsTaken > before && d.info.recentActions;
+  });
+  const { workflowId, firstExecutionRunId } = actions[actions.length - 1]!.action.workflow;
+  await closed(stack, workflowId);
+  const latest = await stack.env.client.workflow.getHandle(workflowId).describe();
+  await stack.env.client.workflow.getHandle(owner.deliveryId).terminate('history captured');
+  return { first: `${workflowId}#${firstExecutionRunId}`, continued: `${workflowId}#${latest.runId}` };
+}
