@@ -11,7 +11,7 @@ import { retryDelivery } from './delivery-operations';
 import { ConflictError, NotFoundError } from './errors';
 import { newId } from './ids';
 import type { ServiceDeps } from './service-deps';
-import { type JobClosedAs, readJob } from './temporal/job';
+import { cancelJob, type JobClosedAs, readJob } from './temporal/job';
 
 /** Deliveries started at once by one page of a bulk retry. */
 const RETRY_CONCURRENCY = 10;
@@ -45,10 +45,7 @@ export async function getBulkRetry({ client }: ServiceDeps, id: string): Promise
 }
 
 export async function cancelBulkRetry(deps: ServiceDeps, id: string): Promise<BulkRetryView> {
-  const job = await getBulkRetry(deps, id);
-  if (job.status !== 'running') throw new ConflictError(`Bulk retry ${id} has already ${job.status}.`);
-  await deps.client.workflow.getHandle(bulkRetryWorkflowId(id)).cancel();
-  return job;
+  return cancelJob(deps.client, bulkRetryWorkflowId(id), await getBulkRetry(deps, id), `Bulk retry ${id}`);
 }
 
 export interface RetryPageResult {

@@ -53,7 +53,8 @@ export async function cancelEvent(deps: ServiceDeps, eventId: string): Promise<{
   if (!event) throw new NotFoundError('event', eventId);
   // Before its fan-out: marked so that neither its workflow nor the reconciler fans it out later.
   await deps.ledger.recovery.cancelAcceptedEvent(eventId);
-  if (await isRunning(deps.client, eventWorkflowId(eventId))) await requestCancel(deps.client, eventWorkflowId(eventId));
+  // A closed or missing run takes the request harmlessly: no need to ask first.
+  await requestCancel(deps.client, eventWorkflowId(eventId));
   // Re-runs started by a retry are not children of the event workflow, so each is told directly.
   const open = (await deps.ledger.listEventDeliveries(eventId)).filter((d) => !isFinal(d.status));
   await Promise.all(open.map((d) => cancelDelivery(deps, d.id).catch((err) => (err instanceof ConflictError ? undefined : Promise.reject(err)))));

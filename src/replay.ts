@@ -2,7 +2,7 @@ import { type ReplayProgress, replayProgressQuery, replayWorkflowId, WebhookSubs
 import { ConflictError, NotFoundError } from './errors';
 import { newId } from './ids';
 import type { ServiceDeps } from './service-deps';
-import { readJob } from './temporal/job';
+import { cancelJob, readJob } from './temporal/job';
 
 export interface ReplayView extends Omit<ReplayProgress, 'state'> {
   id: string;
@@ -42,8 +42,5 @@ export async function getReplay({ client }: ServiceDeps, id: string): Promise<Re
 }
 
 export async function cancelReplay(deps: ServiceDeps, id: string): Promise<ReplayView> {
-  const replay = await getReplay(deps, id);
-  if (replay.status !== 'running') throw new ConflictError(`Replay ${id} has already ${replay.status}.`);
-  await deps.client.workflow.getHandle(replayWorkflowId(id)).cancel();
-  return replay;
+  return cancelJob(deps.client, replayWorkflowId(id), await getReplay(deps, id), `Replay ${id}`);
 }

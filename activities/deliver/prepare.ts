@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { attemptsLeft, type ScheduleCursor } from '../../src/delivery/schedule-cursor';
+import type { ScheduleCursor } from '../../src/delivery/schedule-cursor';
 import type { Ledger, StoredEvent, SubscriptionTarget } from '../../src/store/ledger';
 import { type DeliverResult, type DeliveryWorkflowInput, FailureType } from '../../src/contract';
 
@@ -40,7 +40,7 @@ export async function prepareAttempt(ledger: Ledger, input: DeliveryWorkflowInpu
     await ledger.endDelivery(input.deliveryId, 'failed', reason);
     throw ApplicationFailure.nonRetryable(reason, FailureType.SubscriptionInactive);
   }
-  if (!attemptsLeft({ ...cursor, used: cursor.used - 1 })) {
+  if (cursor.used > cursor.schedule.length) {
     // Only reachable when attempts were lost with their workers: nothing left to try.
     const reason = delivery.lastError ?? 'every attempt of the schedule was lost';
     await ledger.endDelivery(input.deliveryId, 'failed', reason);

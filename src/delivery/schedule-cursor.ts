@@ -16,8 +16,3 @@ export interface ScheduleCursor {
 export function nextDelayMs(cursor: ScheduleCursor, opts: { retryAfterMs?: number; random?: () => number } = {}): number | undefined {
   return nextRetryDelayMs(cursor.schedule, cursor.used, opts);
 }
-
-/** Whether any attempt of the schedule is left to make. */
-export function attemptsLeft(cursor: ScheduleCursor): boolean {
-  return cursor.used < cursor.schedule.length;
-}

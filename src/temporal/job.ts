@@ -1,6 +1,6 @@
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import type { QueryDefinition } from '@temporalio/common';
-import { NotFoundError } from '../errors';
+import { ConflictError, NotFoundError } from '../errors';
 
 /** How a job workflow (a replay, a bulk retry) ended when it did not end by itself. */
 const CLOSED_AS = { FAILED: 'failed', TERMINATED: 'terminated', CANCELLED: 'cancelled' } as const;
@@ -25,4 +25,11 @@ export async function readJob<P extends { state: string }>(
     if (err instanceof WorkflowNotFoundError) throw new NotFoundError(notFound.kind, notFound.id);
     throw err;
   }
+}
+
+/** Cancels a job that is still running and returns how it stood; one that has ended is a conflict. */
+export async function cancelJob<V extends { status: string }>(client: Client, workflowId: string, job: V, name: string): Promise<V> {
+  if (job.status !== 'running') throw new ConflictError(`${name} has already ${job.status}.`);
+  await client.workflow.getHandle(workflowId).cancel();
+  return job;
 }
