@@ -16,8 +16,8 @@ export function createJobActivities({ ledger, logger, reconcileGraceMs }: Activi
 
   return {
     /** One page of the reconciler's sweep (src/reconcile.ts). */
-    async reconcilePage(input: { kind: ReconcileKind; after: string | null }): Promise<ReconcilePage> {
-      const page = await withHeartbeat(() => reconcilePage(serviceDeps(), input.kind, input.after, reconcileGraceMs));
+    async reconcilePage(input: { kind: ReconcileKind; after: string | null; bothKinds?: boolean }): Promise<ReconcilePage> {
+      const page = await withHeartbeat(() => reconcilePage(serviceDeps(), input.kind, input.after, reconcileGraceMs, input.bothKinds));
       if (page.eventsStarted + page.eventsEnded + page.deliveriesStarted + page.deliveriesEnded > 0) {
         logger.warn({ ...page, kind: input.kind }, 'reconciler repaired stranded work');
       }

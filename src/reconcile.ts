@@ -10,8 +10,10 @@ import { workflowStates } from './temporal/workflow-state';
 const PAGE_SIZE = 100;
 
 export interface ReconcilePage extends ReconcileProgress {
-  /** Cursor for the next page, or null when this kind is done. */
+  /** Cursor for the next page of the kind last read, or null when that kind is done. */
   next: string | null;
+  /** Where the sweep goes on (the deliveries follow the events), or null when it is done. */
+  continueWith: { kind: ReconcileKind; after: string | null } | null;
 }
 
 const zero = (): ReconcileProgress => ({ examined: 0, eventsStarted: 0, eventsEnded: 0, deliveriesStarted: 0, deliveriesEnded: 0 });
@@ -22,12 +24,32 @@ const zero = (): ReconcileProgress => ({ examined: 0, eventsStarted: 0, eventsEn
  * or ended (reconcile-rules.ts decides which). Safe to run twice: every start is refused by
  * Temporal while a run of that id is open, and every ledger write is compare-and-set.
  */
-export async function reconcilePage(deps: ServiceDeps, kind: ReconcileKind, after: string | null, graceMs: number): Promise<ReconcilePage> {
+export async function reconcilePage(deps: ServiceDeps, kind: ReconcileKind, after: string | null, graceMs: number, bothKinds = false): Promise<ReconcilePage> {
   const cutoff = new Date(Date.now() - graceMs).toISOString();
-  return kind === 'events' ? reconcileEvents(deps, cutoff, after) : reconcileDeliveries(deps, cutoff, after);
+  if (kind === 'deliveries') return withContinuation('deliveries', await reconcileDeliveries(deps, cutoff, after));
+  const events = await reconcileEvents(deps, cutoff, after);
+  // The events done, the first page of deliveries in the same call: an idle sweep is one activity.
+  if (events.next !== null || !bothKinds) return withContinuation('events', events);
+  const deliveries = await reconcileDeliveries(deps, cutoff, null);
+  return withContinuation('deliveries', { ...sumOf(events, deliveries), next: deliveries.next });
 }
 
-async function reconcileEvents(deps: ServiceDeps, cutoff: string, after: string | null): Promise<ReconcilePage> {
+function withContinuation(kind: ReconcileKind, page: ReconcileProgress & { next: string | null }): ReconcilePage {
+  if (page.next !== null) return { ...page, continueWith: { kind, after: page.next } };
+  return { ...page, continueWith: kind === 'events' ? { kind: 'deliveries', after: null } : null };
+}
+
+const sumOf = (a: ReconcileProgress, b: ReconcileProgress): ReconcileProgress => ({
+  examined: a.examined + b.examined,
+  eventsStarted: a.eventsStarted + b.eventsStarted,
+  eventsEnded: a.eventsEnded + b.eventsEnded,
+  deliveriesStarted: a.deliveriesStarted + b.deliveriesStarted,
+  deliveriesEnded: a.deliveriesEnded + b.deliveriesEnded,
+});
+
+type KindPage = ReconcileProgress & { next: string | null };
+
+async function reconcileEvents(deps: ServiceDeps, cutoff: string, after: string | null): Promise<KindPage> {
   const events = await deps.ledger.recovery.staleEvents(cutoff, after, PAGE_SIZE);
   const states = await workflowStates(deps.client, events.map((e) => eventWorkflowId(e.id)));
   const counts = { ...zero(), examined: events.length };
@@ -39,7 +61,7 @@ async function reconcileEvents(deps: ServiceDeps, cutoff: string, after: string 
   return { ...counts, next: events.length === PAGE_SIZE ? events[events.length - 1]!.id : null };
 }
 
-async function reconcileDeliveries(deps: ServiceDeps, cutoff: string, after: string | null): Promise<ReconcilePage> {
+async function reconcileDeliveries(deps: ServiceDeps, cutoff: string, after: string | null): Promise<KindPage> {
   const rows = await deps.ledger.recovery.staleDeliveries(cutoff, after, PAGE_SIZE);
   // A pending delivery whose event or replay workflow still runs is that workflow's to start.
   const owners = await workflowStates(deps.client, rows.flatMap((d) => (d.status === 'pending' && d.owner ? [d.owner] : [])));

@@ -1,4 +1,4 @@
-import { continueAsNew, proxyActivities, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
+import { continueAsNew, patched, proxyActivities, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import {
   HEARTBEAT_TIMEOUT,
@@ -14,6 +14,9 @@ const { reconcilePage } = proxyActivities<Activities>({
   // A sweep that cannot get through (Temporal or the ledger away) fails; the next tick starts afresh.
   retry: { maximumInterval: '30s', maximumAttempts: 10 },
 });
+
+/** Patch id: an idle sweep reads events and the first deliveries page in one activity (one Action less). */
+const RECONCILE_KINDS_IN_ONE_CALL = 'reconcile-kinds-in-one-call';
 
 /** Pages per run before continuing as new, which keeps the history short for any number of rows. */
 const PAGES_PER_RUN = 100;
@@ -40,14 +43,20 @@ export async function reconcileWorkflow(input: ReconcileInput = {}): Promise<Rec
   let kind: ReconcileKind = input.kind ?? 'events';
   let after = input.after ?? null;
   setHandler(reconcileProgressQuery, () => ({ ...progress, kind }));
+  // Runs started before this patch read the events and the deliveries in separate activities.
+  const bothKinds = patched(RECONCILE_KINDS_IN_ONE_CALL);
   for (let pages = 0; ; pages++) {
     if (pages >= PAGES_PER_RUN || workflowInfo().continueAsNewSuggested) {
       await continueAsNew<typeof reconcileWorkflow>({ kind, after, progress });
     }
-    const { next, ...page } = await reconcilePage({ kind, after });
+    const { next, continueWith, ...page } = await reconcilePage({ kind, after, ...(bothKinds && { bothKinds }) });
     add(progress, page);
-    setCurrentDetails(summary(progress, kind));
-    if (next !== null) {
+    setCurrentDetails(summary(progress, continueWith?.kind ?? kind));
+    // An activity worker older than the patch returns no continueWith: then the old steps apply.
+    if (bothKinds && continueWith !== undefined) {
+      if (continueWith === null) return progress;
+      ({ kind, after } = continueWith);
+    } else if (next !== null) {
       after = next;
     } else if (kind === 'events') {
       kind = 'deliveries';

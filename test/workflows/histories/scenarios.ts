@@ -110,6 +110,11 @@ export const SCENARIOS: Scenario[] = [
     },
   },
   {
+    // Since the patch reconcile-kinds-in-one-call: an idle sweep is one activity.
+    name: 'reconcile-one-call',
+    run: (stack, receiver) => SCENARIOS.find((s) => s.name === 'reconcile')!.run(stack, receiver),
+  },
+  {
     name: 'reconcile',
     async run(stack) {
       const schedule = stack.env.client.schedule.getHandle(reconcileScheduleId(stack.config.TASK_QUEUE));
