@@ -37,14 +37,19 @@ export interface OpenDelivery {
   status: DeliveryStatus;
   /** When the ledger row last changed: for a pending delivery, when it was created or reopened. */
   updatedAt: string;
-  /** Whether the workflow that is to start this pending delivery (its event or replay) still runs. */
-  ownerRunning: boolean;
 }
 
-/** A delivery that is pending, delivering or awaiting confirmation. */
+/**
+ * A pending delivery whose owner (the event or replay workflow that is to start it) still runs
+ * is that workflow's to start: the reconciler leaves it alone without asking about its own run.
+ */
+export function heldByOwner(delivery: Pick<OpenDelivery, 'status'>, owner: WorkflowState | undefined): boolean {
+  return delivery.status === 'pending' && owner?.kind === 'running';
+}
+
+/** A delivery that is pending, delivering or awaiting confirmation, and not held by its owner. */
 export function repairDelivery(delivery: OpenDelivery, workflow: WorkflowState): Repair {
   if (workflow.kind === 'running') return NONE;
-  if (delivery.status === 'pending' && delivery.ownerRunning) return NONE;
   if (workflow.kind === 'missing') return START;
   // Reopened after its latest run started: the new run's start was lost (a crash, Temporal away).
   if (delivery.status === 'pending' && workflow.startedAt < delivery.updatedAt) return START;

@@ -1,7 +1,7 @@
 import { eventWorkflowId, deliveryWorkflowId, type ReconcileKind, type ReconcileProgress } from './contract';
 import { startDeliveryRun } from './delivery-operations';
 import { startEventWorkflow } from './publish-event';
-import { type Repair, repairDelivery, repairEvent } from './reconcile-rules';
+import { heldByOwner, type Repair, repairDelivery, repairEvent } from './reconcile-rules';
 import type { ServiceDeps } from './service-deps';
 import type { StaleDelivery } from './store/recovery';
 import { workflowStates } from './temporal/workflow-state';
@@ -65,12 +65,11 @@ async function reconcileDeliveries(deps: ServiceDeps, cutoff: string, after: str
   const rows = await deps.ledger.recovery.staleDeliveries(cutoff, after, PAGE_SIZE);
   // A pending delivery whose event or replay workflow still runs is that workflow's to start.
   const owners = await workflowStates(deps.client, rows.flatMap((d) => (d.status === 'pending' && d.owner ? [d.owner] : [])));
-  const ownerRunning = (d: StaleDelivery) => d.status === 'pending' && d.owner !== null && owners.get(d.owner)?.kind === 'running';
-  const orphans = rows.filter((d) => !ownerRunning(d));
+  const orphans = rows.filter((d) => !heldByOwner(d, d.owner === null ? undefined : owners.get(d.owner)));
   const states = await workflowStates(deps.client, orphans.map(workflowIdOf));
   const counts = { ...zero(), examined: rows.length };
   for (const delivery of orphans) {
-    const repair = repairDelivery({ ...delivery, ownerRunning: false }, states.get(workflowIdOf(delivery))!);
+    const repair = repairDelivery(delivery, states.get(workflowIdOf(delivery))!);
     const outcome = await applyDeliveryRepair(deps, delivery, repair);
     if (outcome === 'started') counts.deliveriesStarted++;
     if (outcome === 'ended') counts.deliveriesEnded++;

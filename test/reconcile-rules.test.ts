@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type OpenDelivery, type Repair, repairDelivery, repairEvent, type WorkflowState } from '../src/reconcile-rules';
+import { heldByOwner, type OpenDelivery, type Repair, repairDelivery, repairEvent, type WorkflowState } from '../src/reconcile-rules';
 
 const missing: WorkflowState = { kind: 'missing' };
 const running: WorkflowState = { kind: 'running' };
@@ -24,15 +24,21 @@ test('an accepted event is started unless its workflow runs or was stopped on pu
   for (const [workflow, expected] of table) assert.deepEqual(repairEvent(workflow), expected, JSON.stringify(workflow));
 });
 
+test('a pending delivery is held by its owner only while that workflow runs', () => {
+  assert.equal(heldByOwner({ status: 'pending' }, running), true, 'its event or replay will start it');
+  assert.equal(heldByOwner({ status: 'pending' }, closed('COMPLETED')), false, 'the owner ended without starting it');
+  assert.equal(heldByOwner({ status: 'pending' }, undefined), false, 'no owner: the gateway was to start it');
+  assert.equal(heldByOwner({ status: 'delivering' }, running), false, 'a delivery under way has its own run to look at');
+});
+
 test('an open delivery is started when no run drives it, ended when its run closed without a word', () => {
   const at = '2026-11-28T10:05:00.000Z';
-  const pending: OpenDelivery = { status: 'pending', updatedAt: at, ownerRunning: false };
-  const delivering: OpenDelivery = { status: 'delivering', updatedAt: at, ownerRunning: false };
-  const awaiting: OpenDelivery = { status: 'awaiting_confirmation', updatedAt: at, ownerRunning: false };
+  const pending: OpenDelivery = { status: 'pending', updatedAt: at };
+  const delivering: OpenDelivery = { status: 'delivering', updatedAt: at };
+  const awaiting: OpenDelivery = { status: 'awaiting_confirmation', updatedAt: at };
   const failed = (how: string): Repair => ({ action: 'end', status: 'failed', reason: `its workflow ${how} without recording an end` });
   const table: [string, OpenDelivery, WorkflowState, Repair][] = [
     ['its run is open', delivering, running, none],
-    ['its event or replay will start it', { ...pending, ownerRunning: true }, missing, none],
     ['never started (its owner died)', pending, missing, start],
     ['Temporal lost it', delivering, missing, start],
     ['reopened after its last run (a retry whose start was lost)', pending, closed('FAILED', '2026-11-28T10:00:00.000Z'), start],
