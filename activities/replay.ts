@@ -29,13 +29,13 @@ export function createReplayActivities({ ledger }: ActivityDeps) {
       const owner = Context.current().info.workflowExecution?.workflowId ?? null;
       const subscription = await ledger.getSubscription(input.subscriptionId);
       if (!subscription) return { deliveries: [], skipped: 0, matched: 0, next: null };
-      const events = await ledger.listEventsInWindow(input.since, input.until, input.after, REPLAY_SCAN_PAGE);
+      const events = await ledger.listEventsInWindow(subscription, input.since, input.until, input.after, REPLAY_SCAN_PAGE);
       const matching = events.filter((e) => subscription.eventTypes.some((p) => matchesPattern(p, e.type))).slice(0, input.remaining);
       const deliveries: (PreparedDelivery & { eventId: string; eventType: string; attemptOffset: number })[] = [];
       await withHeartbeat(async (beat) => {
         for (const event of matching) {
           beat();
-          const delivery = await ledger.ensureDelivery(event.id, input.subscriptionId, owner);
+          const delivery = await ledger.ensureDelivery(event, subscription, owner);
           const reopened =
             delivery.status === 'pending' && delivery.attemptCount === 0
               ? 'pending'

@@ -38,7 +38,7 @@ type HistoryEvent = NonNullable<History['events']>[number];
 
 /** One `subscriptions` row exactly as the ledger stores it: the ledger's own row builder. */
 function subscriptionRow(url: string, eventTypes: string[], at: string) {
-  const input = { url, eventTypes, description: 'bench fan-out', secret: generateSecret() };
+  const input = { tenantId: 'default', url, eventTypes, description: 'bench fan-out', secret: generateSecret() };
   return subscriptionRows(input, newId.subscription(), at).subscription;
 }
 

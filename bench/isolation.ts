@@ -68,7 +68,7 @@ export async function isolationPhase(stack: Stack, receiver: BenchReceiver, opti
 
   // Default timeout and schedule, as a user who never tuned them would have.
   const hangPath = `${HANGING_PATH_PREFIX}-1`;
-  const created = await stack.api.call('POST', '/v1/subscriptions', { url: receiver.url(hangPath), eventTypes: [HANG_EVENT_TYPE] });
+  const created = await stack.api.call('POST', '/v1/subscriptions', { tenantId: 'default', url: receiver.url(hangPath), eventTypes: [HANG_EVENT_TYPE] });
   if (created.status !== 201) throw new Error(`POST /v1/subscriptions (hanging): ${created.status} ${JSON.stringify(created.json)}`);
   const requestsBefore = receiver.requestsTo(hangPath);
   say(`isolation: the same load plus a subscriber that never answers`);

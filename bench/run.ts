@@ -195,7 +195,7 @@ async function run(dir: string): Promise<void> {
     const paths = Array.from({ length: params.subscribers }, (_, i) => `/sub-${i + 1}`);
     const subscriptionIds: string[] = [];
     for (const p of paths) {
-      const res = await api.call('POST', '/v1/subscriptions', { url: receiver.url(p), eventTypes: ['bench.*'] });
+      const res = await api.call('POST', '/v1/subscriptions', { tenantId: 'default', url: receiver.url(p), eventTypes: ['bench.*'] });
       if (res.status !== 201) throw new Error(`POST /v1/subscriptions: ${res.status} ${JSON.stringify(res.json)}`);
       subscriptionIds.push((res.json as { id: string }).id);
     }

@@ -4,6 +4,7 @@ import {
   bulkRetryProgressQuery,
   bulkRetryWorkflowId,
   WebhookSubscriptionId,
+  WebhookTenantId,
   type WorkflowTypes,
 } from './contract';
 import { mapWithConcurrency } from './concurrency';
@@ -32,7 +33,10 @@ export async function startBulkRetry({ client, taskQueue }: ServiceDeps, filter:
     taskQueue,
     workflowId: bulkRetryWorkflowId(id),
     args: [{ jobId: id, filter }],
-    ...(filter.subscriptionId && { typedSearchAttributes: [{ key: WebhookSubscriptionId, value: filter.subscriptionId }] }),
+    typedSearchAttributes: [
+      ...(filter.subscriptionId ? [{ key: WebhookSubscriptionId, value: filter.subscriptionId }] : []),
+      ...(filter.tenantId ? [{ key: WebhookTenantId, value: filter.tenantId }] : []),
+    ],
     staticSummary: `retry up to ${filter.limit} ${filter.status} deliveries`,
   });
   return { id, status: 'running', filter, matched: 0, started: 0, skipped: 0, skippedSample: [] };

@@ -24,7 +24,7 @@ export class MalformedBodyError extends Error {
 
 export class UnauthorizedError extends Error {
   constructor() {
-    super('A valid `Authorization: Bearer <API_TOKEN>` header is required.');
+    super('A valid `Authorization: Bearer <token>` header (the API token or a tenant key) or portal session is required.');
     this.name = 'UnauthorizedError';
   }
 }

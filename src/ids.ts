@@ -9,4 +9,5 @@ export const newId = {
   delivery: () => `dlv_${ulid()}`,
   replay: () => `rpl_${ulid()}`,
   retry: () => `rty_${ulid()}`,
+  tenantKey: () => `key_${ulid()}`,
 };

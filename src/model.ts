@@ -73,6 +73,16 @@ const storedTextSchema = (max: number) =>
     .max(max)
     .refine((text) => !text.includes('\u0000'), 'must not contain NUL characters');
 
+/**
+ * Any id a client names, in a path, a query or a filter: the ids we hand out (sub_…, dlv_…) and
+ * event ids. Checked before use, so neither the ledger nor Temporal ever sees NUL, a slash or 10 KB.
+ */
+export const resourceIdSchema = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[A-Za-z0-9_.:-]+$/, 'may hold letters, digits and _ . : - only');
+
 export const MAX_CONFIRMATION_TIMEOUT_MS = 7 * 86_400_000;
 export const DEFAULT_CONFIRMATION_TIMEOUT_MS = 10 * 60_000;
 
@@ -87,6 +97,9 @@ export const confirmationInputSchema = z
   .describe('Require receivers to confirm each webhook after processing it.');
 
 export const createSubscriptionSchema = z.strictObject({
+  tenantId: resourceIdSchema
+    .optional()
+    .describe('The tenant the endpoint belongs to: required with the operator token, implied by a tenant key.'),
   url: webhookUrlSchema,
   eventTypes: z.array(eventTypePatternSchema).min(1).max(100),
   description: storedTextSchema(500).optional(),
@@ -118,6 +131,7 @@ export const subscriptionStatusSchema = z.enum(['active', 'disabled']);
 
 export const subscriptionSchema = z.object({
   id: z.string(),
+  tenantId: z.string(),
   url: z.string(),
   description: z.string().nullable(),
   eventTypes: z.array(z.string()),
@@ -154,15 +168,6 @@ export const createdSubscriptionSchema = subscriptionSchema.extend({
   secret: z.string().describe('The signing secret. Shown only in this response.'),
 });
 
-/**
- * Any id a client names, in a path, a query or a filter: the ids we hand out (sub_…, dlv_…) and
- * event ids. Checked before use, so neither the ledger nor Temporal ever sees NUL, a slash or 10 KB.
- */
-export const resourceIdSchema = z
-  .string()
-  .min(1)
-  .max(200)
-  .regex(/^[A-Za-z0-9_.:-]+$/, 'may hold letters, digits and _ . : - only');
 
 export const eventIdSchema = resourceIdSchema;
 
@@ -191,15 +196,37 @@ export function nestsDeeperThan(value: unknown, limit: number): boolean {
   return false;
 }
 
-export const createEventSchema = z.strictObject({
-  id: eventIdSchema.optional().describe('Your id for the event; posting it again returns the existing event.'),
-  type: eventTypeSchema,
-  data: z
-    .record(z.string(), z.unknown())
-    .refine((data) => !nestsDeeperThan(data, MAX_DATA_DEPTH), `nests deeper than ${MAX_DATA_DEPTH} levels`)
-    .describe(`The event payload, a JSON object nesting at most ${MAX_DATA_DEPTH} levels of objects and arrays.`),
-});
+export const eventDataSchema = z
+  .record(z.string(), z.unknown())
+  .refine((data) => !nestsDeeperThan(data, MAX_DATA_DEPTH), `nests deeper than ${MAX_DATA_DEPTH} levels`)
+  .describe(`The event payload, a JSON object nesting at most ${MAX_DATA_DEPTH} levels of objects and arrays.`);
+
+/**
+ * An event names the one tenant whose subscriptions it reaches. Reaching every tenant is said
+ * outright (`broadcast: true`): a forgotten tenantId must not send one customer's data to all.
+ */
+export const createEventSchema = z
+  .strictObject({
+    id: eventIdSchema.optional().describe('Your id for the event; posting it again returns the existing event.'),
+    tenantId: resourceIdSchema.optional().describe("The tenant whose subscriptions the event reaches (or set broadcast)."),
+    broadcast: z.literal(true).optional().describe("Reach every tenant's matching subscriptions instead of one tenant's."),
+    type: eventTypeSchema,
+    data: eventDataSchema,
+  })
+  .superRefine((e, ctx) => {
+    if (e.tenantId === undefined && e.broadcast === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['tenantId'], message: 'is required: name the tenant, or set broadcast: true to reach every tenant' });
+    }
+    if (e.tenantId !== undefined && e.broadcast !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['broadcast'], message: 'cannot be combined with tenantId' });
+    }
+  });
 export type CreateEventInput = z.infer<typeof createEventSchema>;
+
+export const testEventSchema = z.strictObject({
+  eventType: eventTypeSchema.default('webhook.test').describe('Default webhook.test; any type, whatever the endpoint subscribes to.'),
+  data: eventDataSchema.default({ message: 'A test event from the webhook service' }),
+});
 
 export const deliveryStatusSchema = z.enum([
   'pending',
@@ -217,6 +244,7 @@ export const eventStatusSchema = z
 
 export const eventSchema = z.object({
   id: z.string(),
+  tenantId: z.string().nullable().describe('null for a broadcast event.'),
   type: z.string(),
   status: eventStatusSchema,
   createdAt: z.string(),
@@ -239,7 +267,9 @@ export type Attempt = z.infer<typeof attemptSchema>;
 
 export const deliverySchema = z.object({
   id: z.string(),
+  tenantId: z.string(),
   eventId: z.string(),
+  eventType: z.string(),
   subscriptionId: z.string(),
   status: deliveryStatusSchema,
   attemptCount: z.number(),
@@ -270,11 +300,26 @@ export const pageQuerySchema = z.object({
 });
 export type PageQuery = z.infer<typeof pageQuerySchema>;
 
-export const deliveryFilterSchema = pageQuerySchema.extend({
-  eventId: eventIdSchema.optional(),
-  subscriptionId: resourceIdSchema.optional(),
-  status: deliveryStatusSchema.optional(),
-});
+/** Instants, not strings: `…00Z` sorts after `…00.5Z` as text. */
+const isBefore = (earlier: string, later: string) => Date.parse(earlier) < Date.parse(later);
+
+/** Lists an operator may narrow to one tenant; a tenant key's are narrowed to its own. */
+export const tenantPageQuerySchema = pageQuerySchema.extend({ tenantId: resourceIdSchema.optional() });
+export type TenantPageQuery = z.infer<typeof tenantPageQuerySchema>;
+
+export const deliveryFilterSchema = tenantPageQuerySchema
+  .extend({
+    eventId: eventIdSchema.optional(),
+    subscriptionId: resourceIdSchema.optional(),
+    status: deliveryStatusSchema.optional(),
+    eventType: eventTypeSchema.optional(),
+    since: z.iso.datetime().optional().describe('Deliveries created at or after this time.'),
+    until: z.iso.datetime().optional().describe('Deliveries created before this time.'),
+  })
+  .refine((f) => f.since === undefined || f.until === undefined || isBefore(f.since, f.until), {
+    path: ['until'],
+    message: 'must be after since',
+  });
 export type DeliveryFilter = z.infer<typeof deliveryFilterSchema>;
 
 export function pageSchema<T extends z.ZodType>(item: T) {
@@ -288,11 +333,9 @@ export interface Page<T> {
 /** Deliveries one bulk retry may start. */
 export const MAX_BULK_RETRY = 10_000;
 
-/** Instants, not strings: `…00Z` sorts after `…00.5Z` as text. */
-const isBefore = (earlier: string, later: string) => Date.parse(earlier) < Date.parse(later);
-
 export const bulkRetrySchema = z
   .strictObject({
+    tenantId: resourceIdSchema.optional().describe("Only this tenant's deliveries (a tenant key's own, always)."),
     subscriptionId: resourceIdSchema.optional(),
     eventId: eventIdSchema.optional(),
     status: z.enum(['failed', 'cancelled']).default('failed'),
@@ -340,3 +383,103 @@ export const replaySchema = z.object({
   failed: z.number(),
   cancelled: z.number(),
 });
+
+/** A tenant: one of the platform's customers, named by the platform's own id for it. */
+export const putTenantSchema = z.strictObject({
+  name: storedTextSchema(200).min(1),
+  metadata: z
+    .record(z.string().max(100), storedTextSchema(1000))
+    .refine((m) => Object.keys(m).length <= 50, 'may hold at most 50 keys')
+    .default({})
+    .describe('Your own string key-value pairs (at most 50).'),
+});
+export type PutTenantInput = z.infer<typeof putTenantSchema>;
+
+export const tenantSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  metadata: z.record(z.string(), z.string()),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type Tenant = z.infer<typeof tenantSchema>;
+
+/** The longest a tenant key may live; keys without an expiry live until revoked. */
+const MAX_KEY_LIFETIME_MS = 5 * 365 * 86_400_000;
+
+export const createTenantKeySchema = z.strictObject({
+  name: storedTextSchema(200).optional(),
+  expiresAt: z.iso
+    .datetime()
+    .refine((at) => Date.parse(at) > Date.now(), 'must be in the future')
+    .refine((at) => Date.parse(at) < Date.now() + MAX_KEY_LIFETIME_MS, 'must be within 5 years')
+    .optional()
+    .describe('When the key stops working; default never (until revoked).'),
+});
+export type CreateTenantKeyInput = z.infer<typeof createTenantKeySchema>;
+
+export const tenantKeySchema = z.object({
+  id: z.string(),
+  tenantId: z.string(),
+  name: z.string().nullable(),
+  prefix: z.string().describe('The first characters of the key, to recognise it.'),
+  createdAt: z.string(),
+  expiresAt: z.string().nullable(),
+  revokedAt: z.string().nullable(),
+  lastUsedAt: z.string().nullable(),
+});
+export type TenantKey = z.infer<typeof tenantKeySchema>;
+
+export const createdTenantKeySchema = tenantKeySchema.extend({
+  key: z.string().describe('The key, for `Authorization: Bearer …`. Shown only in this response; only its hash is stored.'),
+});
+
+export const MAX_PORTAL_LINK_TTL_MS = 60 * 60_000;
+export const MAX_PORTAL_SESSION_TTL_MS = 7 * 86_400_000;
+
+export const createPortalSessionSchema = z.strictObject({
+  linkExpiresIn: durationSchema
+    .refine((ms) => ms >= 10_000 && ms <= MAX_PORTAL_LINK_TTL_MS, 'must be between 10s and 1h')
+    .default(15 * 60_000)
+    .describe('How long the single-use link can be opened (default 15m, at most 1h).'),
+  sessionExpiresIn: durationSchema
+    .refine((ms) => ms >= 60_000 && ms <= MAX_PORTAL_SESSION_TTL_MS, 'must be between 1m and 7d')
+    .default(8 * 3_600_000)
+    .describe('How long the session the link opens lasts (default 8h, at most 7d).'),
+});
+export type CreatePortalSessionInput = z.infer<typeof createPortalSessionSchema>;
+
+export const portalLinkSchema = z.object({
+  url: z.string().describe('The single-use link to hand to the customer; its token is in the fragment, never sent in a request line.'),
+  expiresAt: z.string(),
+});
+
+export const subscriptionSecretSchema = z.object({
+  secret: z.string(),
+  previousSecretExpiresAt: z.string().nullable(),
+});
+
+export const eventTypeEntrySchema = z.object({ type: z.string(), lastSeenAt: z.string() });
+
+export const endpointStatsSchema = z.object({
+  since: z.string(),
+  until: z.string(),
+  attempts: z.number(),
+  succeeded: z.number(),
+  failed: z.number(),
+  successRate: z.number().nullable().describe('succeeded / (succeeded + failed); null without settled attempts.'),
+  avgDurationMs: z.number().nullable(),
+  maxDurationMs: z.number().nullable(),
+  hours: z
+    .array(
+      z.object({
+        start: z.string(),
+        attempts: z.number(),
+        succeeded: z.number(),
+        failed: z.number(),
+        avgDurationMs: z.number().nullable(),
+      }),
+    )
+    .describe('One entry per hour of the last 24, oldest first.'),
+});
+export type EndpointStats = z.infer<typeof endpointStatsSchema>;

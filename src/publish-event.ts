@@ -1,13 +1,12 @@
 import { isDeepStrictEqual } from 'node:util';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
-import { eventWorkflowId, WebhookEventId, WebhookEventType, type WorkflowTypes } from './contract';
-import { ConflictError, DependencyUnavailableError } from './errors';
+import { eventWorkflowId, WebhookEventId, WebhookEventType, WebhookTenantId, type WorkflowTypes } from './contract';
+import { ConflictError, DependencyUnavailableError, ValidationError } from './errors';
 import { newId } from './ids';
 import type { Logger } from './logger';
-import type { CreateEventInput } from './model';
 import type { ServiceDeps } from './service-deps';
-import type { StoredEvent } from './store/ledger';
+import type { NewEvent, StoredEvent } from './store/ledger';
 import { isTemporalUnavailable } from './temporal/deadline';
 
 /**
@@ -17,7 +16,7 @@ import { isTemporalUnavailable } from './temporal/deadline';
  */
 export async function startEventWorkflow(
   { client, taskQueue }: ServiceDeps,
-  event: { id: string; type: string },
+  event: { id: string; type: string; tenantId: string | null },
   mode: 'first' | 'again',
 ): Promise<boolean> {
   try {
@@ -29,6 +28,7 @@ export async function startEventWorkflow(
       typedSearchAttributes: [
         { key: WebhookEventId, value: event.id },
         { key: WebhookEventType, value: event.type },
+        ...(event.tenantId === null ? [] : [{ key: WebhookTenantId, value: event.tenantId }]),
       ],
     });
     return true;
@@ -36,6 +36,15 @@ export async function startEventWorkflow(
     if (err instanceof WorkflowExecutionAlreadyStartedError) return false;
     throw err;
   }
+}
+
+function sameEvent(stored: StoredEvent, posted: Omit<NewEvent, 'id'>): boolean {
+  return (
+    stored.type === posted.type &&
+    stored.tenantId === posted.tenantId &&
+    stored.targetSubscriptionId === (posted.targetSubscriptionId ?? null) &&
+    isDeepStrictEqual(stored.data, posted.data)
+  );
 }
 
 /**
@@ -47,12 +56,15 @@ export async function startEventWorkflow(
  */
 export async function publishEvent(
   deps: ServiceDeps & { logger: Logger },
-  input: CreateEventInput,
+  input: Omit<NewEvent, 'id'> & { id?: string },
 ): Promise<{ event: StoredEvent; created: boolean }> {
-  const { event, created } = await deps.ledger.insertEvent({ id: input.id ?? newId.event(), type: input.type, data: input.data });
+  if (input.tenantId !== null && !(await deps.ledger.getTenant(input.tenantId))) {
+    throw new ValidationError([{ in: 'body', field: 'tenantId', message: `no tenant with id ${input.tenantId}` }]);
+  }
+  const { event, created } = await deps.ledger.insertEvent({ ...input, id: input.id ?? newId.event() });
   // A repeat is the same event posted again; different content under a taken id would vanish silently.
-  if (!created && (event.type !== input.type || !isDeepStrictEqual(event.data, input.data))) {
-    throw new ConflictError(`Event id ${event.id} is already taken by a different event (another type or data); use a new id.`);
+  if (!created && !sameEvent(event, input)) {
+    throw new ConflictError(`Event id ${event.id} is already taken by a different event (another tenant, type or data); use a new id.`);
   }
   if (event.status !== 'accepted') return { event, created };
   try {
@@ -64,4 +76,9 @@ export async function publishEvent(
     deps.logger.warn({ eventId: event.id }, 'Temporal unavailable: event recorded, the reconciler will start it');
   }
   return { event, created };
+}
+
+/** An event as the API shows it when accepted. */
+export function eventView(event: StoredEvent) {
+  return { id: event.id, tenantId: event.tenantId, type: event.type, status: event.status, createdAt: event.createdAt };
 }

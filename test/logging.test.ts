@@ -10,7 +10,7 @@ const stack = useStack({ captureLogs: true }, receiver);
 
 test('logs are JSON lines carrying event and delivery ids, and never a secret or the API token', async () => {
   const sub = await createSubscription(stack, { url: receiver.url('/log'), eventTypes: ['audit.*'], retrySchedule: ['0', '10ms'] });
-  const posted = await stack.api('POST', '/v1/events', { type: 'audit.logged', data: {} });
+  const posted = await stack.api('POST', '/v1/events', { tenantId: 'default', type: 'audit.logged', data: {} });
   const eventId = posted.body.id as string;
   const [delivery] = await waitForEventDone(stack, eventId, 1);
 
@@ -28,7 +28,7 @@ test('logs show a receiver URL as origin and path, never its query string, from 
   const url = receiver.url('/in?api_key=query-secret-4711&sig=abc');
   const sub = await createSubscription(stack, { url, eventTypes: ['query.*'] });
   assert.equal(sub.url, url, 'the subscription itself keeps the whole URL');
-  const posted = await stack.api('POST', '/v1/events', { type: 'query.sent', data: {} });
+  const posted = await stack.api('POST', '/v1/events', { tenantId: 'default', type: 'query.sent', data: {} });
   const [delivery] = await waitForEventDone(stack, posted.body.id as string, 1);
   assert.equal(delivery!.status, 'succeeded');
   assert.equal(receiver.to('/in?api_key=query-secret-4711&sig=abc').length, 2, 'the receiver got its query string');

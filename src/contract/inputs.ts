@@ -22,6 +22,8 @@ export interface EventWorkflowResult {
 export interface DeliveryPlan {
   deliveryId: string;
   subscriptionId: string;
+  /** The subscription's tenant. Absent in plans recorded before tenants existed. */
+  tenantId?: string;
   /** Origin and path of the receiver, for people reading the Web UI. */
   displayUrl: string;
   /** Delay in ms before each attempt; its length is the number of attempts. */
@@ -100,6 +102,8 @@ export interface ReconcileProgress {
 
 /** Which deliveries a bulk retry runs again. */
 export interface BulkRetryFilter {
+  /** Only this tenant's deliveries; always set when a tenant started the job. */
+  tenantId?: string;
   subscriptionId?: string;
   eventId?: string;
   status: 'failed' | 'cancelled';

@@ -5,4 +5,7 @@ export const WebhookEventId = defineSearchAttributeKey('WebhookEventId', SearchA
 export const WebhookEventType = defineSearchAttributeKey('WebhookEventType', SearchAttributeType.KEYWORD);
 export const WebhookSubscriptionId = defineSearchAttributeKey('WebhookSubscriptionId', SearchAttributeType.KEYWORD);
 
-export const SEARCH_ATTRIBUTES = [WebhookEventId, WebhookEventType, WebhookSubscriptionId] as const;
+/** The tenant a delivery's subscription belongs to, or an event's tenant (none on a broadcast event). */
+export const WebhookTenantId = defineSearchAttributeKey('WebhookTenantId', SearchAttributeType.KEYWORD);
+
+export const SEARCH_ATTRIBUTES = [WebhookEventId, WebhookEventType, WebhookSubscriptionId, WebhookTenantId] as const;

@@ -1,6 +1,6 @@
 import type { DeliveryPlan, DeliveryWorkflowInput } from './inputs';
 import { deliveryWorkflowId } from './ids';
-import { WebhookEventId, WebhookEventType, WebhookSubscriptionId } from './search-attributes';
+import { WebhookEventId, WebhookEventType, WebhookSubscriptionId, WebhookTenantId } from './search-attributes';
 
 /**
  * Start options shared by the event workflow (starting a child) and the gateway (re-running a
@@ -15,6 +15,7 @@ export function deliveryStartOptions(eventId: string, eventType: string, plan: D
       { key: WebhookEventId, value: eventId },
       { key: WebhookEventType, value: eventType },
       { key: WebhookSubscriptionId, value: plan.subscriptionId },
+      ...(plan.tenantId === undefined ? [] : [{ key: WebhookTenantId, value: plan.tenantId }]),
     ],
     memo: { eventType, subscriptionUrl: plan.displayUrl },
     staticSummary: `${eventType} → ${plan.displayUrl}`,

@@ -1,11 +1,11 @@
 import type { Client } from '@temporalio/client';
 import express, { type Express } from 'express';
-import type { Config } from '../config';
+import { type Config, publicUrl } from '../config';
 import { confirmationKey } from '../confirmation-token';
 import { NotFoundError } from '../errors';
 import type { Logger } from '../logger';
 import type { Ledger } from '../store/ledger';
-import { requireBearer } from './auth';
+import { authenticate } from './auth';
 import { buildOpenApiDocument, PATH_PARAMETER_SCHEMAS } from './openapi';
 import { problemHandler } from './problem';
 import type { GatewayContext } from './route';
@@ -14,7 +14,7 @@ import { ROUTES } from './routes';
 import { jsonBody, validatePathParams } from './validate';
 
 export interface GatewayDeps {
-  config: Pick<Config, 'API_TOKEN' | 'TASK_QUEUE' | 'ALLOW_PRIVATE_NETWORKS' | 'SECRET_ROTATION_GRACE'>;
+  config: Pick<Config, 'API_TOKEN' | 'TASK_QUEUE' | 'ALLOW_PRIVATE_NETWORKS' | 'SECRET_ROTATION_GRACE' | 'PUBLIC_URL' | 'PORT'>;
   ledger: Ledger;
   client: Client;
   logger: Logger;
@@ -38,13 +38,14 @@ export function createApp({ config, ledger, client, logger }: GatewayDeps): Expr
     allowPrivateNetworks: config.ALLOW_PRIVATE_NETWORKS,
     confirmationKey: confirmationKey(config.API_TOKEN),
     secretRotationGraceMs: config.SECRET_ROTATION_GRACE,
+    publicUrl: publicUrl(config),
   };
   const checkPathParams = validatePathParams(Object.keys(openApi.paths), PATH_PARAMETER_SCHEMAS);
   // Confirmation URLs are capabilities handed to receivers: they carry their own signature, not the API token.
   app.use('/v1/confirmations', checkPathParams);
   mountRoutes(app.router, ROUTES.filter((r) => r.public), context);
   // After the token check, so that a caller without one learns nothing else.
-  app.use('/v1', requireBearer(config.API_TOKEN), checkPathParams, jsonBody());
+  app.use('/v1', authenticate(config.API_TOKEN, ledger), checkPathParams, jsonBody());
   mountRoutes(app.router, ROUTES.filter((r) => !r.public), context);
 
   app.use((req, _res, next) => next(new NotFoundError('route', `${req.method} ${req.path}`)));

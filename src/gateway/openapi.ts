@@ -40,7 +40,7 @@ const ok = (description: string, schema: Schema) => ({
 const body = (schema: Schema) => ({ required: true, content: { 'application/json': { schema: json(schema, 'input') } } });
 
 /** What each path parameter may hold; the gateway checks these before any route runs (validatePathParams). */
-export const PATH_PARAMETER_SCHEMAS = { id: resourceIdSchema, token: confirmationTokenSchema } satisfies Record<string, Schema>;
+export const PATH_PARAMETER_SCHEMAS = { id: resourceIdSchema, keyId: resourceIdSchema, token: confirmationTokenSchema } satisfies Record<string, Schema>;
 const pathParam = (name: keyof typeof PATH_PARAMETER_SCHEMAS) => ({
   name,
   in: 'path',

@@ -13,11 +13,13 @@ export interface GatewayContext extends ServiceDeps {
   allowPrivateNetworks: boolean;
   /** Signs and checks the confirmation URLs handed to receivers. */
   confirmationKey: Buffer;
+  /** Where the gateway is reached from outside (PUBLIC_URL): portal links point there. */
+  publicUrl: string;
   /** SECRET_ROTATION_GRACE: how long a rotated-out secret keeps signing, unless a rotation says otherwise. */
   secretRotationGraceMs: number;
 }
 
-export type Method = 'get' | 'post' | 'patch' | 'delete';
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 /** A route's answer: its status, a JSON body (none for 204) and a Location. */
 export interface Reply {
@@ -26,8 +28,14 @@ export interface Reply {
   location?: string;
 }
 
+/** The tenant a request is confined to (a tenant key's or portal session's); none for the operator. */
+export interface Scope {
+  tenantId?: string;
+}
+
 export interface RouteInput<B extends z.ZodType, Q extends z.ZodType> {
   params: Record<string, string>;
+  scope: Scope;
   body: z.infer<B>;
   query: z.infer<Q>;
   header(name: string): string | undefined;
@@ -43,6 +51,11 @@ export interface Route<B extends z.ZodType = z.ZodType, Q extends z.ZodType = z.
   summary: string;
   /** Served without the API token (the confirmation URL, the health check). */
   public?: boolean;
+  /**
+   * `tenant`: tenant keys and portal sessions may call it too, confined to their tenant (a
+   * resource of another tenant is 404). Otherwise only the operator token may (403 for a tenant).
+   */
+  access?: 'tenant';
   body?: B;
   query?: Q;
   /** Request headers the route reads, documented with their schema. */
@@ -68,16 +81,18 @@ export function idRoute(spec: {
   description: string;
   schema?: z.ZodType;
   problems: number[];
-  run(id: string, context: GatewayContext): Promise<unknown>;
+  access?: 'tenant';
+  run(id: string, context: GatewayContext, scope: Scope): Promise<unknown>;
 }): Route {
   return route({
     method: spec.method,
     path: spec.path,
     summary: spec.summary,
+    access: spec.access,
     responses: { [spec.status]: { description: spec.description, schema: spec.schema } },
     problems: spec.problems,
-    async handle({ params }, context) {
-      return { status: spec.status, body: await spec.run(params.id!, context) };
+    async handle({ params, scope }, context) {
+      return { status: spec.status, body: await spec.run(params.id!, context, scope) };
     },
   });
 }

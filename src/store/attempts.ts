@@ -1,12 +1,18 @@
 import type { Kysely } from 'kysely';
 import { FINAL_STATUSES } from '../delivery/status';
-import type { Attempt } from '../model';
+import type { Attempt, EndpointStats } from '../model';
+import { endpointStats } from './endpoint-stats';
 import { type AttemptResult, now, toAttempt } from './rows';
 import type { Database } from './schema';
 
 /** Attempts: one row per (delivery, number), written before the request goes out. */
 export class AttemptQueries {
   constructor(readonly db: Kysely<Database>) {}
+
+  /** The endpoint's last 24 hours of attempts, by the hour. */
+  async endpointStats(subscriptionId: string): Promise<EndpointStats> {
+    return endpointStats(this.db, subscriptionId);
+  }
 
   async listAttempts(deliveryId: string): Promise<Attempt[]> {
     const rows = await this.db

@@ -19,6 +19,10 @@ export class DeliveryQueries {
       .selectAll()
       .orderBy('id', 'desc')
       .limit(filter.limit + 1);
+    if (filter.tenantId) query = query.where('tenant_id', '=', filter.tenantId);
+    if (filter.eventType) query = query.where('event_type', '=', filter.eventType);
+    if (filter.since) query = query.where('created_at', '>=', instant(filter.since));
+    if (filter.until) query = query.where('created_at', '<', instant(filter.until));
     if (filter.eventId) query = query.where('event_id', '=', filter.eventId);
     if (filter.subscriptionId) query = query.where('subscription_id', '=', filter.subscriptionId);
     if (filter.status) query = query.where('status', '=', filter.status);
@@ -92,6 +96,7 @@ export class DeliveryQueries {
 
   /** Deliveries for a bulk retry, oldest first, bounded by `limit`, after the (createdAt, id) cursor. */
   async findDeliveries(filter: {
+    tenantId?: string;
     subscriptionId?: string;
     eventId?: string;
     statuses: DeliveryStatus[];
@@ -107,6 +112,7 @@ export class DeliveryQueries {
       .orderBy('created_at')
       .orderBy('id')
       .limit(filter.limit);
+    if (filter.tenantId) query = query.where('tenant_id', '=', filter.tenantId);
     if (filter.subscriptionId) query = query.where('subscription_id', '=', filter.subscriptionId);
     if (filter.eventId) query = query.where('event_id', '=', filter.eventId);
     if (filter.since) query = query.where('created_at', '>=', instant(filter.since));
@@ -121,10 +127,15 @@ export class DeliveryQueries {
   }
 
   /** The delivery of an event to a subscription, created pending (for `owner` to start) if there is none yet. */
-  async ensureDelivery(eventId: string, subscriptionId: string, owner: string | null): Promise<Delivery> {
+  async ensureDelivery(
+    event: { id: string; type: string },
+    subscription: { id: string; tenantId: string },
+    owner: string | null,
+  ): Promise<Delivery> {
+    const [eventId, subscriptionId] = [event.id, subscription.id];
     await this.db
       .insertInto('deliveries')
-      .values(pendingDeliveryRow(eventId, subscriptionId, now(), owner))
+      .values(pendingDeliveryRow(event, subscription, now(), owner))
       .onConflict((oc) => oc.columns(['event_id', 'subscription_id']).doNothing())
       .execute();
     const row = await this.db

@@ -3,28 +3,48 @@ import { patternsMatching } from '../event-types';
 import { INSERT_CHUNK, instant, now, pendingDeliveryRow, type PreparedDelivery, type StoredEvent, toPrepared } from './rows';
 import type { Database } from './schema';
 
+export interface NewEvent {
+  id: string;
+  /** null: a broadcast to every tenant. */
+  tenantId: string | null;
+  /** A test event's one subscription. */
+  targetSubscriptionId?: string;
+  type: string;
+  data: Record<string, unknown>;
+}
+
 /** Events and their fan-out into pending deliveries. */
 export class EventQueries {
   constructor(readonly db: Kysely<Database>) {}
 
-  /** Inserts the event unless its id exists; returns the stored one and whether it is new. */
-  async insertEvent(input: { id: string; type: string; data: Record<string, unknown> }): Promise<{
-    event: StoredEvent;
-    created: boolean;
-  }> {
+  /**
+   * Inserts the event unless its id exists; returns the stored one and whether it is new. A
+   * platform event's type joins the catalog of types seen (a test event's does not).
+   */
+  async insertEvent(input: NewEvent): Promise<{ event: StoredEvent; created: boolean }> {
+    const at = now();
     const result = await this.db
       .insertInto('events')
       .values({
         id: input.id,
+        tenant_id: input.tenantId,
+        target_subscription_id: input.targetSubscriptionId ?? null,
         type: input.type,
         data: JSON.stringify(input.data),
         status: 'accepted',
-        created_at: now(),
+        created_at: at,
         dispatched_at: null,
       })
       .onConflict((oc) => oc.column('id').doNothing())
       .executeTakeFirst();
     const created = Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
+    if (created && !input.targetSubscriptionId) {
+      await this.db
+        .insertInto('event_types')
+        .values({ type: input.type, last_seen_at: at })
+        .onConflict((oc) => oc.column('type').doUpdateSet({ last_seen_at: at }))
+        .execute();
+    }
     return { event: (await this.getEvent(input.id))!, created };
   }
 
@@ -33,6 +53,8 @@ export class EventQueries {
     return (
       row && {
         id: row.id,
+        tenantId: row.tenant_id,
+        targetSubscriptionId: row.target_subscription_id,
         type: row.type,
         status: row.status,
         createdAt: row.created_at,
@@ -41,11 +63,19 @@ export class EventQueries {
     );
   }
 
+  /** Event types seen so far, most recent first (at most 500). */
+  async listEventTypes(): Promise<{ type: string; lastSeenAt: string }[]> {
+    const rows = await this.db.selectFrom('event_types').selectAll().orderBy('last_seen_at', 'desc').limit(500).execute();
+    return rows.map((r) => ({ type: r.type, lastSeenAt: r.last_seen_at }));
+  }
+
   /**
    * Records the fan-out of an event: a pending delivery for every active subscription whose
    * patterns match, and the event marked dispatched, in one transaction (re-running it adds
    * nothing). Returns the shards: consecutive runs of at most `shardSize` subscriptions, by id.
    * `owner` is the workflow that starts the deliveries. A cancelled event fans out to no one.
+   * Only the event's tenant is reached (every tenant for a broadcast); a test event reaches its
+   * one subscription, whatever types that subscribes to.
    */
   async recordFanOut(
     eventId: string,
@@ -56,29 +86,37 @@ export class EventQueries {
   ): Promise<{ deliveries: number; shards: { after: string | null; upTo: string }[] }> {
     const patterns = patternsMatching(eventType);
     return this.db.transaction().execute(async (trx) => {
-      const event = await trx.selectFrom('events').select('status').where('id', '=', eventId).executeTakeFirst();
+      const event = await trx
+        .selectFrom('events')
+        .select(['status', 'tenant_id', 'target_subscription_id'])
+        .where('id', '=', eventId)
+        .executeTakeFirst();
       if (!event || event.status === 'cancelled') return { deliveries: 0, shards: [] };
-      const rows = await trx
+      let query = trx
         .selectFrom('subscriptions as s')
-        .select('s.id')
+        .select(['s.id', 's.tenant_id as tenantId'])
         .where('s.status', '=', 'active')
         .where('s.deleted_at', 'is', null)
-        .where(({ exists, selectFrom }) =>
+        .orderBy('s.id');
+      if (event.tenant_id !== null) query = query.where('s.tenant_id', '=', event.tenant_id);
+      if (event.target_subscription_id !== null) query = query.where('s.id', '=', event.target_subscription_id);
+      else {
+        query = query.where(({ exists, selectFrom }) =>
           exists(
             selectFrom('subscription_event_types as t')
               .select('t.subscription_id')
               .whereRef('t.subscription_id', '=', 's.id')
               .where('t.pattern', 'in', patterns),
           ),
-        )
-        .orderBy('s.id')
-        .execute();
-      const ids = rows.map((r) => r.id);
+        );
+      }
+      const subscriptions = await query.execute();
+      const ids = subscriptions.map((r) => r.id);
       const at = now();
       for (let i = 0; i < ids.length; i += INSERT_CHUNK) {
         await trx
           .insertInto('deliveries')
-          .values(ids.slice(i, i + INSERT_CHUNK).map((subscriptionId) => pendingDeliveryRow(eventId, subscriptionId, at, owner)))
+          .values(subscriptions.slice(i, i + INSERT_CHUNK).map((s) => pendingDeliveryRow({ id: eventId, type: eventType }, s, at, owner)))
           .onConflict((oc) => oc.columns(['event_id', 'subscription_id']).doNothing())
           .execute();
         onProgress();
@@ -113,8 +151,12 @@ export class EventQueries {
     return (await query.execute()).map((row) => toPrepared(row.delivery_id, row));
   }
 
-  /** One page of events created in [since, until), oldest first, for a replay. */
+  /**
+   * One page of events created in [since, until) that a subscription could have received (its
+   * tenant's and broadcasts, no other subscription's test events), oldest first, for a replay.
+   */
   async listEventsInWindow(
+    subscription: { id: string; tenantId: string },
     since: string,
     until: string,
     after: { createdAt: string; id: string } | undefined,
@@ -125,6 +167,8 @@ export class EventQueries {
       .select(['id', 'type', 'created_at'])
       .where('created_at', '>=', instant(since))
       .where('created_at', '<', instant(until))
+      .where((eb) => eb.or([eb('tenant_id', '=', subscription.tenantId), eb('tenant_id', 'is', null)]))
+      .where((eb) => eb.or([eb('target_subscription_id', 'is', null), eb('target_subscription_id', '=', subscription.id)]))
       .orderBy('created_at')
       .orderBy('id')
       .limit(limit);

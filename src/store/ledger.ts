@@ -7,7 +7,11 @@ import { EventQueries } from './events';
 import { RecoveryQueries } from './recovery';
 import type { Database } from './schema';
 import { SubscriptionQueries } from './subscriptions';
+import { TenantAccessQueries } from './tenant-access';
+import { TenantQueries } from './tenants';
 
+export type { NewEvent } from './events';
+export type { PortalSession, TenantAccess } from './tenant-access';
 export type { AttemptResult, PreparedDelivery, StoredEvent, SubscriptionTarget } from './rows';
 export { subscriptionRows } from './rows';
 
@@ -15,9 +19,16 @@ export { subscriptionRows } from './rows';
  * The ledger: the durable record of subscriptions, events, deliveries and attempts. Every write
  * is idempotent so an activity retried after a crash can run it again without doubling anything.
  * One facade over the queries of each table group (subscriptions.ts, events.ts, deliveries.ts,
- * attempts.ts, endpoint-health.ts): `ledger.getDelivery(…)` is DeliveryQueries' method.
+ * attempts.ts, endpoint-health.ts, tenants.ts, tenant-access.ts): `ledger.getDelivery(…)` is DeliveryQueries' method.
  */
-export type Ledger = LedgerFacade & SubscriptionQueries & EventQueries & DeliveryQueries & AttemptQueries & EndpointHealth;
+export type Ledger = LedgerFacade &
+  TenantQueries &
+  TenantAccessQueries &
+  SubscriptionQueries &
+  EventQueries &
+  DeliveryQueries &
+  AttemptQueries &
+  EndpointHealth;
 
 class LedgerFacade {
   readonly limits: EndpointLimits;
@@ -26,7 +37,7 @@ class LedgerFacade {
   constructor(readonly db: Kysely<Database>) {
     this.limits = new EndpointLimits(db);
     this.recovery = new RecoveryQueries(db);
-    for (const Part of [SubscriptionQueries, EventQueries, DeliveryQueries, AttemptQueries, EndpointHealth]) expose(this, new Part(db));
+    for (const Part of [TenantQueries, TenantAccessQueries, SubscriptionQueries, EventQueries, DeliveryQueries, AttemptQueries, EndpointHealth]) expose(this, new Part(db));
   }
 
   async ping(): Promise<void> {

@@ -7,6 +7,7 @@ import type { Database } from './schema';
 export interface StaleEvent {
   id: string;
   type: string;
+  tenantId: string | null;
 }
 
 export interface StaleDelivery {
@@ -28,7 +29,7 @@ export class RecoveryQueries {
   async staleEvents(cutoff: string, after: string | null, limit: number): Promise<StaleEvent[]> {
     let query = this.db
       .selectFrom('events')
-      .select(['id', 'type'])
+      .select(['id', 'type', 'tenant_id as tenantId'])
       .where('status', '=', 'accepted')
       .where('created_at', '<', cutoff)
       .orderBy('id')

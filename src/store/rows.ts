@@ -17,6 +17,7 @@ export interface SubscriptionTarget extends Subscription {
 
 export interface StoredEvent extends WebhookEvent {
   data: Record<string, unknown>;
+  targetSubscriptionId: string | null;
 }
 
 /** What a delivery workflow needs to know about its subscription, taken when it starts. */
@@ -55,6 +56,7 @@ export function toPrepared(deliveryId: string, s: Selectable<SubscriptionsTable>
   return {
     deliveryId,
     subscriptionId: s.id,
+    tenantId: s.tenant_id,
     displayUrl: displayUrl(s.url),
     retrySchedule: retryScheduleOf(s),
     timeoutMs: Number(s.timeout_ms),
@@ -65,6 +67,7 @@ export function toPrepared(deliveryId: string, s: Selectable<SubscriptionsTable>
 export function toSubscription(row: Selectable<SubscriptionsTable>): Subscription {
   return {
     id: row.id,
+    tenantId: row.tenant_id,
     url: row.url,
     description: row.description,
     eventTypes: JSON.parse(row.event_types) as string[],
@@ -89,7 +92,9 @@ export function toSubscription(row: Selectable<SubscriptionsTable>): Subscriptio
 export function toDelivery(row: Selectable<DeliveriesTable>): Delivery {
   return {
     id: row.id,
+    tenantId: row.tenant_id,
     eventId: row.event_id,
+    eventType: row.event_type,
     subscriptionId: row.subscription_id,
     status: row.status,
     attemptCount: Number(row.attempt_count),
@@ -120,10 +125,11 @@ export function pageOf<T extends { id: string }>(rows: T[], limit: number): Page
 }
 
 /** A new subscription's rows, exactly as the ledger stores them (also used to seed large tests). */
-export function subscriptionRows(input: CreateSubscriptionInput & { secret: string }, id: string, at: string) {
+export function subscriptionRows(input: CreateSubscriptionInput & { secret: string; tenantId: string }, id: string, at: string) {
   const eventTypes = [...new Set(input.eventTypes)];
   const subscription: Insertable<SubscriptionsTable> = {
     id,
+    tenant_id: input.tenantId,
     url: input.url,
     description: input.description ?? null,
     event_types: JSON.stringify(eventTypes),
@@ -150,11 +156,18 @@ export function subscriptionRows(input: CreateSubscriptionInput & { secret: stri
 export const INSERT_CHUNK = 500;
 
 /** A new pending delivery; `owner` is the workflow that will start it (null: whoever created it, at once). */
-export function pendingDeliveryRow(eventId: string, subscriptionId: string, at: string, owner: string | null) {
+export function pendingDeliveryRow(
+  event: { id: string; type: string },
+  subscription: { id: string; tenantId: string },
+  at: string,
+  owner: string | null,
+) {
   return {
     id: newId.delivery(),
-    event_id: eventId,
-    subscription_id: subscriptionId,
+    tenant_id: subscription.tenantId,
+    event_id: event.id,
+    event_type: event.type,
+    subscription_id: subscription.id,
     status: 'pending' as const,
     last_attempt_at: null,
     next_attempt_at: null,

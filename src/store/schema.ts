@@ -4,6 +4,7 @@ import type { AttemptOutcome, DeliveryStatus } from '../model';
 /** Table shapes as stored. Timestamps are ISO-8601 UTC strings so they sort and compare as text on every dialect. */
 export interface SubscriptionsTable {
   id: string;
+  tenant_id: string;
   url: string;
   description: string | null;
   /** JSON array of patterns; the matchable copy lives in subscription_event_types. */
@@ -52,10 +53,17 @@ export interface EventsTable {
   status: 'accepted' | 'dispatched' | 'cancelled';
   created_at: string;
   dispatched_at: string | null;
+  /** The tenant whose subscriptions it reaches; null for a broadcast. */
+  tenant_id: string | null;
+  /** A test event goes to this one subscription only. */
+  target_subscription_id: string | null;
 }
 
 export interface DeliveriesTable {
   id: string;
+  /** Copied from the subscription and the event at fan-out, so lists filter without joins. */
+  tenant_id: string;
+  event_type: string;
   event_id: string;
   subscription_id: string;
   status: DeliveryStatus;
@@ -81,7 +89,51 @@ export interface AttemptsTable {
   response_body: string | null;
 }
 
+export interface TenantsTable {
+  id: string;
+  name: string;
+  /** JSON object of strings. */
+  metadata: string;
+  created_at: string;
+  updated_at: string;
+  deleted_at: string | null;
+}
+
+/** Tenant API keys, portal links and portal sessions: bearer secrets kept only as SHA-256 hashes. */
+export interface TenantKeysTable {
+  id: string;
+  tenant_id: string;
+  name: string | null;
+  prefix: string;
+  key_hash: string;
+  created_at: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+  last_used_at: string | null;
+}
+
+export interface PortalTokensTable {
+  token_hash: string;
+  kind: 'link' | 'session';
+  tenant_id: string;
+  /** For a session: the CSRF token its page sends on writes. For a link: the session's lifetime in ms. */
+  detail: string;
+  created_at: string;
+  expires_at: string;
+  /** A link once redeemed, a session once signed out or revoked. */
+  ended_at: string | null;
+}
+
+export interface EventTypesTable {
+  type: string;
+  last_seen_at: string;
+}
+
 export interface Database {
+  tenants: TenantsTable;
+  tenant_keys: TenantKeysTable;
+  portal_tokens: PortalTokensTable;
+  event_types: EventTypesTable;
   subscriptions: SubscriptionsTable;
   subscription_event_types: SubscriptionEventTypesTable;
   events: EventsTable;

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { newId } from '../ids';
-import type { CreateSubscriptionInput, Page, PageQuery, Subscription, UpdateSubscriptionInput } from '../model';
+import type { CreateSubscriptionInput, Page, Subscription, TenantPageQuery, UpdateSubscriptionInput } from '../model';
 import { confirmationTimeout, now, pageOf, subscriptionRows, type SubscriptionTarget, toSubscription } from './rows';
 import type { Database } from './schema';
 
@@ -8,7 +8,7 @@ import type { Database } from './schema';
 export class SubscriptionQueries {
   constructor(readonly db: Kysely<Database>) {}
 
-  async createSubscription(input: CreateSubscriptionInput & { secret: string }): Promise<Subscription> {
+  async createSubscription(input: CreateSubscriptionInput & { secret: string; tenantId: string }): Promise<Subscription> {
     const { subscription, patterns } = subscriptionRows(input, newId.subscription(), now());
     await this.db.transaction().execute(async (trx) => {
       await trx.insertInto('subscriptions').values(subscription).execute();
@@ -48,13 +48,14 @@ export class SubscriptionQueries {
     return result.numUpdatedRows > 0n ? this.getSubscription(id) : undefined;
   }
 
-  async listSubscriptions(page: PageQuery): Promise<Page<Subscription>> {
+  async listSubscriptions(page: TenantPageQuery): Promise<Page<Subscription>> {
     let query = this.db
       .selectFrom('subscriptions')
       .selectAll()
       .where('deleted_at', 'is', null)
       .orderBy('id', 'desc')
       .limit(page.limit + 1);
+    if (page.tenantId) query = query.where('tenant_id', '=', page.tenantId);
     if (page.cursor) query = query.where('id', '<', page.cursor);
     const rows = await query.execute();
     return pageOf(rows.map(toSubscription), page.limit);

@@ -135,7 +135,7 @@ async function waitForWorkerPolling(r: Rig): Promise<void> {
 }
 
 async function subscribe(api: Api, receiver: ChaosReceiver, retrySchedule: string[]): Promise<string> {
-  const res = await api('POST', '/v1/subscriptions', { url: receiver.http.url('/hook'), eventTypes: [EVENT_TYPE], retrySchedule, timeoutMs: 5000 });
+  const res = await api('POST', '/v1/subscriptions', { tenantId: 'default', url: receiver.http.url('/hook'), eventTypes: [EVENT_TYPE], retrySchedule, timeoutMs: 5000 });
   assert.equal(res.status, 201, `create subscription for ${receiver.name}: ${JSON.stringify(res.body)}`);
   return String(res.body.id);
 }

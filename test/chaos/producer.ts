@@ -97,7 +97,7 @@ export class EventProducer {
 
   private async postUntilAccepted(id: string): Promise<void> {
     for (;;) {
-      const status = await this.api('POST', '/v1/events', { id, type: this.eventType, data: { id } }).then(
+      const status = await this.api('POST', '/v1/events', { tenantId: 'default', id, type: this.eventType, data: { id } }).then(
         (res) => res.status,
         (err: Error) => `${err.name}: ${err.message}`,
       );

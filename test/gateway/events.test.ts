@@ -18,17 +18,17 @@ async function workflowsOfEvent(eventId: string): Promise<string[]> {
 }
 
 test('posting the same event again returns it with 200 and starts nothing; other content under its id is a 409', async () => {
-  const body = { id: 'pay_1001', type: 'payment.captured', data: { amount: 1200 } };
+  const body = { tenantId: 'default', id: 'pay_1001', type: 'payment.captured', data: { amount: 1200 } };
   const first = await stack.api('POST', '/v1/events', body);
   assert.equal(first.status, 202);
   assert.equal(first.body.id, 'pay_1001');
   assert.equal(first.headers.get('location'), '/v1/events/pay_1001');
 
   // The same content with its keys in another order is the same event.
-  const again = await stack.api('POST', '/v1/events', { data: { amount: 1200 }, type: 'payment.captured', id: 'pay_1001' });
+  const again = await stack.api('POST', '/v1/events', { tenantId: 'default', data: { amount: 1200 }, type: 'payment.captured', id: 'pay_1001' });
   assert.equal(again.status, 200);
   assert.deepEqual([again.body.id, again.body.type, again.body.createdAt], [first.body.id, first.body.type, first.body.createdAt]);
-  for (const other of [{ ...body, data: { amount: 9999 } }, { ...body, type: 'payment.refunded' }]) {
+  for (const other of [{ ...body, data: { amount: 9999 } }, { ...body, type: 'payment.refunded' }, { ...body, tenantId: undefined, broadcast: true }]) {
     const clash = await stack.api('POST', '/v1/events', other);
     assert.equal(clash.status, 409, JSON.stringify(other));
     assert.match(String(clash.body.detail), /pay_1001 is already taken by a different event/);
@@ -52,23 +52,23 @@ test('posting the same event again returns it with 200 and starts nothing; other
 
 test('the Idempotency-Key header names the event when the body has no id', async () => {
   const headers = { 'idempotency-key': 'idem-77' };
-  const first = await stack.api('POST', '/v1/events', { type: 'payment.refunded', data: {} }, headers);
+  const first = await stack.api('POST', '/v1/events', { tenantId: 'default', type: 'payment.refunded', data: {} }, headers);
   assert.equal(first.status, 202);
   assert.equal(first.body.id, 'idem-77');
-  const again = await stack.api('POST', '/v1/events', { type: 'payment.refunded', data: {} }, headers);
+  const again = await stack.api('POST', '/v1/events', { tenantId: 'default', type: 'payment.refunded', data: {} }, headers);
   assert.equal(again.status, 200);
-  const reused = await stack.api('POST', '/v1/events', { type: 'payment.refunded', data: { n: 2 } }, headers);
+  const reused = await stack.api('POST', '/v1/events', { tenantId: 'default', type: 'payment.refunded', data: { n: 2 } }, headers);
   assert.equal(reused.status, 409, 'an Idempotency-Key reused for other content');
   await waitForEventDone(stack, 'idem-77', 1);
   assert.equal(receiver.requests.filter((r) => r.headers['webhook-id'] === 'idem-77').length, 1);
 
-  const clash = await stack.api('POST', '/v1/events', { id: 'other', type: 'payment.refunded', data: {} }, headers);
+  const clash = await stack.api('POST', '/v1/events', { tenantId: 'default', id: 'other', type: 'payment.refunded', data: {} }, headers);
   assert.equal(clash.status, 400);
   assert.deepEqual((clash.body.errors as { field: string }[]).map((e) => e.field), ['Idempotency-Key']);
 });
 
 test('concurrent posts of one new event id create one event and one delivery', async () => {
-  const body = { id: 'pay_race', type: 'payment.captured', data: {} };
+  const body = { tenantId: 'default', id: 'pay_race', type: 'payment.captured', data: {} };
   const results = await Promise.all(Array.from({ length: 8 }, () => stack.api('POST', '/v1/events', body)));
   assert.deepEqual(results.map((r) => r.status).sort(), [200, 200, 200, 200, 200, 200, 200, 202]);
   await waitForEventDone(stack, 'pay_race', 1);
@@ -77,7 +77,7 @@ test('concurrent posts of one new event id create one event and one delivery', a
 
 test('of 50 concurrent posts of one id with different content, one is accepted and 49 are told of the conflict', async () => {
   const results = await Promise.all(
-    Array.from({ length: 50 }, (_, n) => stack.api('POST', '/v1/events', { id: 'pay_contended', type: 'payment.captured', data: { n } })),
+    Array.from({ length: 50 }, (_, n) => stack.api('POST', '/v1/events', { tenantId: 'default', id: 'pay_contended', type: 'payment.captured', data: { n } })),
   );
   assert.deepEqual(
     [results.filter((r) => r.status === 202).length, results.filter((r) => r.status === 409).length],

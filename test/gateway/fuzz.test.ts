@@ -25,9 +25,9 @@ const stack = useStack({ withoutWorker: true, setup: seed });
 async function seed(s: Stack): Promise<void> {
   const subscription = await createSubscription(s, { url: SUBSCRIPTION_URL, eventTypes: ['order.*'] });
   known.push(subscription.id);
-  for (const id of EVENT_IDS) await s.api('POST', '/v1/events', { id, type: 'order.created', data: { n: 1 } });
+  for (const id of EVENT_IDS) await s.api('POST', '/v1/events', { tenantId: 'default', id, type: 'order.created', data: { n: 1 } });
   const at = new Date().toISOString();
-  const row = { subscription_id: subscription.id, created_at: at, updated_at: at, last_attempt_at: null, next_attempt_at: null, owner: null };
+  const row = { tenant_id: 'default', event_type: 'order.created', subscription_id: subscription.id, created_at: at, updated_at: at, last_attempt_at: null, next_attempt_at: null, owner: null };
   await s.ledger.db
     .insertInto('deliveries')
     .values([

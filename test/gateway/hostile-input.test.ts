@@ -132,7 +132,7 @@ test('an absolute-form request target gets the same checks', async () => {
 });
 
 test('an unknown Content-Encoding is a 415 naming it; a body that does not gunzip is a 400', async () => {
-  const event = JSON.stringify({ type: 'order.created', data: {} });
+  const event = JSON.stringify({ tenantId: 'default', type: 'order.created', data: {} });
   for (const encoding of ['br2', 'gzip, br', 'compress']) {
     const res = await rejected(() => send('/v1/events', { headers: { 'content-type': 'application/json', 'content-encoding': encoding }, body: event }));
     assertProblem(res, 415, ['header:content-encoding']);
@@ -142,34 +142,34 @@ test('an unknown Content-Encoding is a 415 naming it; a body that does not gunzi
   // A real gzip body is read.
   const gzipped = await send('/v1/events', {
     headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
-    body: new Uint8Array(gzipSync(JSON.stringify({ type: 'order.created', data: {}, id: 'gz-1' }))),
+    body: new Uint8Array(gzipSync(JSON.stringify({ tenantId: 'default', type: 'order.created', data: {}, id: 'gz-1' }))),
   });
   assert.equal(gzipped.status, 202, JSON.stringify(gzipped.problem));
 });
 
 test('a charset other than utf-8 is a 415 naming content-type', async () => {
-  const body = JSON.stringify({ type: 'order.created', data: {} });
+  const body = JSON.stringify({ tenantId: 'default', type: 'order.created', data: {} });
   for (const contentType of ['application/json; charset=latin1', 'application/json; charset=koi8-r', 'application/json; charset="utf-16"', 'application/json;charset=utf8']) {
     const res = await rejected(() => send('/v1/events', { headers: { 'content-type': contentType }, body }));
     assertProblem(res, 415, ['header:content-type']);
   }
-  const utf8 = await send('/v1/events', { headers: { 'content-type': 'application/json; charset=UTF-8' }, body: JSON.stringify({ id: 'cs-1', type: 'order.created', data: {} }) });
+  const utf8 = await send('/v1/events', { headers: { 'content-type': 'application/json; charset=UTF-8' }, body: JSON.stringify({ tenantId: 'default', id: 'cs-1', type: 'order.created', data: {} }) });
   assert.equal(utf8.status, 202);
 });
 
 test('only JSON bodies are read: text/plain, a form or no content-type is a 415; +json is JSON', async () => {
-  const body = JSON.stringify({ type: 'order.created', data: {} });
+  const body = JSON.stringify({ tenantId: 'default', type: 'order.created', data: {} });
   for (const contentType of ['text/plain', 'text/plain; charset=utf-8', 'application/x-www-form-urlencoded', 'application/jsonp', 'json', '']) {
     const res = await rejected(() => send('/v1/events', { headers: { 'content-type': contentType }, body }));
     assertProblem(res, 415, ['header:content-type']);
   }
   assertProblem(await rejected(() => send('/v1/events', { body: new TextEncoder().encode(body) })), 415, ['header:content-type']);
-  const merge = await send('/v1/events', json({ id: 'pj-1', type: 'order.created', data: {} }, 'application/merge-patch+json'));
+  const merge = await send('/v1/events', json({ tenantId: 'default', id: 'pj-1', type: 'order.created', data: {} }, 'application/merge-patch+json'));
   assert.equal(merge.status, 202);
 });
 
 test('a POST without a body needs no content-type (and an empty one is no body)', async () => {
-  await stack.api('POST', '/v1/events', { id: 'to-cancel', type: 'order.created', data: {} });
+  await stack.api('POST', '/v1/events', { tenantId: 'default', id: 'to-cancel', type: 'order.created', data: {} });
   const bare = await send('/v1/events/to-cancel/cancel');
   assert.equal(bare.status, 202, JSON.stringify(bare.problem));
   const emptyText = await send('/v1/events/to-cancel/cancel', { headers: { 'content-type': 'text/plain; charset=latin1' }, body: '' });
@@ -184,13 +184,13 @@ function nested(levels: number): string {
 }
 
 test('data nesting deeper than 32 levels is a 400 naming data, before anything is written', async () => {
-  const deep = await rejected(() => send('/v1/events', { headers: { 'content-type': 'application/json' }, body: `{"type":"order.created","data":${nested(20_000)}}` }));
+  const deep = await rejected(() => send('/v1/events', { headers: { 'content-type': 'application/json' }, body: `{"tenantId":"default","type":"order.created","data":${nested(20_000)}}` }));
   assertProblem(deep, 400, ['body:data']);
   assert.equal(messageOf(deep, 'data'), 'nests deeper than 32 levels');
-  const arrays = await rejected(() => send('/v1/events', { headers: { 'content-type': 'application/json' }, body: `{"type":"order.created","data":{"a":${'['.repeat(40)}${']'.repeat(40)}}}` }));
+  const arrays = await rejected(() => send('/v1/events', { headers: { 'content-type': 'application/json' }, body: `{"tenantId":"default","type":"order.created","data":{"a":${'['.repeat(40)}${']'.repeat(40)}}}` }));
   assertProblem(arrays, 400, ['body:data']);
-  assertProblem(await rejected(() => send('/v1/events', { headers: { 'content-type': 'application/json' }, body: `{"type":"order.created","data":${nested(33)}}` })), 400, ['body:data']);
-  const limit = await send('/v1/events', { headers: { 'content-type': 'application/json' }, body: `{"id":"deep-32","type":"order.created","data":${nested(32)}}` });
+  assertProblem(await rejected(() => send('/v1/events', { headers: { 'content-type': 'application/json' }, body: `{"tenantId":"default","type":"order.created","data":${nested(33)}}` })), 400, ['body:data']);
+  const limit = await send('/v1/events', { headers: { 'content-type': 'application/json' }, body: `{"tenantId":"default","id":"deep-32","type":"order.created","data":${nested(32)}}` });
   assert.equal(limit.status, 202, JSON.stringify(limit.problem));
   // Deep nesting elsewhere is just the wrong type.
   assertProblem(await rejected(() => send('/v1/subscriptions', { headers: { 'content-type': 'application/json' }, body: `{"url":"http://127.0.0.1:9/","eventTypes":${'['.repeat(20_000)}${']'.repeat(20_000)}}` })), 400, ['body:eventTypes.0']);
@@ -210,7 +210,7 @@ test('limit=abc says it must be an integer; limit=1&limit=2 says it must be give
   }
   assertProblem(await send('/v1/deliveries?eventId=a%00b&subscriptionId=x%20y', { method: 'GET' }), 400, ['query:eventId', 'query:subscriptionId']);
   // A wrong type is named as such, not as missing.
-  const wrongType = await rejected(() => send('/v1/events', json({ type: 5, data: [] })));
+  const wrongType = await rejected(() => send('/v1/events', json({ tenantId: 'default', type: 5, data: [] })));
   assertProblem(wrongType, 400, ['body:data', 'body:type']);
   assert.ok(wrongType.problem.errors!.every((e) => e.message !== 'is required'), JSON.stringify(wrongType.problem.errors));
 });
@@ -230,9 +230,9 @@ test('bulk retry with since after until is a 400 naming until, like a replay; in
 });
 
 test('other input that reached the ledger as it was: NUL in a description, a bad Idempotency-Key', async () => {
-  const nul = await rejected(() => send('/v1/subscriptions', json({ url: 'http://127.0.0.1:9/', eventTypes: ['*'], description: 'a\u0000b' })));
+  const nul = await rejected(() => send('/v1/subscriptions', json({ tenantId: 'default', url: 'http://127.0.0.1:9/', eventTypes: ['*'], description: 'a\u0000b' })));
   assertProblem(nul, 400, ['body:description']);
-  const key = await rejected(() => send('/v1/events', { ...json({ type: 'order.created', data: {} }), headers: { 'content-type': 'application/json', 'idempotency-key': 'has space' } }));
+  const key = await rejected(() => send('/v1/events', { ...json({ tenantId: 'default', type: 'order.created', data: {} }), headers: { 'content-type': 'application/json', 'idempotency-key': 'has space' } }));
   assertProblem(key, 400, ['header:Idempotency-Key']);
 });
 

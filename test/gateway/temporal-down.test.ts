@@ -104,12 +104,13 @@ async function startGateway(temporalAddress: string, settings: Partial<Record<ke
 async function deliveriesOfOneEvent(gateway: Awaited<ReturnType<typeof startGateway>>, receiver: TestReceiver) {
   const post = async (p: string, body: unknown) => JSON.parse((await timedFetch(`${gateway.url}${p}`, 'POST', body)).text) as { id: string };
   const confirming = await post('/v1/subscriptions', {
+    tenantId: 'default',
     url: receiver.url('/confirms'),
     eventTypes: ['order.*'],
     confirmation: { required: true, timeout: '10m' },
   });
-  const failing = await post('/v1/subscriptions', { url: receiver.url('/fails'), eventTypes: ['order.*'], retrySchedule: ['0'] });
-  const event = await post('/v1/events', { type: 'order.created', data: { orderId: 1 } });
+  const failing = await post('/v1/subscriptions', { tenantId: 'default', url: receiver.url('/fails'), eventTypes: ['order.*'], retrySchedule: ['0'] });
+  const event = await post('/v1/events', { tenantId: 'default', type: 'order.created', data: { orderId: 1 } });
   const deliveries = await waitUntil(
     async () => {
       const list = await gateway.ledger.listEventDeliveries(event.id);

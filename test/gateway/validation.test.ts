@@ -56,6 +56,10 @@ test('missing required fields are reported as required', async () => {
   assertProblem(res, 400);
   assert.deepEqual(fields(res.body), ['body:data', 'body:type']);
   assert.ok((res.body as Problem).errors!.every((e) => e.message === 'is required'));
+  // With type and data right, the missing tenant is named: reaching every tenant is never a default.
+  const noTenant = await stack.api('POST', '/v1/events', { type: 'order.created', data: {} });
+  assert.deepEqual(fields(noTenant.body), ['body:tenantId']);
+  assert.match((noTenant.body as Problem).errors![0]!.message, /broadcast: true/);
 });
 
 test('malformed JSON is a 400, an oversized body a 413, and neither writes anything', async () => {

@@ -11,7 +11,7 @@ export async function createSubscription(
   stack: Stack,
   body: z.input<typeof createSubscriptionSchema>,
 ): Promise<Subscription & { secret: string }> {
-  const res = await stack.api('POST', '/v1/subscriptions', body);
+  const res = await stack.api('POST', '/v1/subscriptions', { tenantId: 'default', ...body });
   if (res.status !== 201) throw new Error(`create subscription: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body as unknown as Subscription & { secret: string };
 }

@@ -12,7 +12,7 @@ const CHUNK = 500;
  */
 export async function seedSubscriptions(ledger: Ledger, count: number, input: CreateSubscriptionInput): Promise<void> {
   const at = new Date().toISOString();
-  const rows = Array.from({ length: count }, () => subscriptionRows({ ...input, secret: 'whsec_MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3' }, newId.subscription(), at));
+  const rows = Array.from({ length: count }, () => subscriptionRows({ tenantId: 'default', ...input, secret: 'whsec_MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3' }, newId.subscription(), at));
   await ledger.db.transaction().execute(async (trx) => {
     for (let i = 0; i < rows.length; i += CHUNK) {
       const chunk = rows.slice(i, i + CHUNK);

@@ -13,7 +13,7 @@ const stack = useStack({}, receiver, internal);
 
 test('a receiver answering a redirect to a private address: a failed attempt, and the target gets no connection', async () => {
   const sub = await createSubscription(stack, { url: receiver.url('/moved'), eventTypes: ['audit.*'], retrySchedule: ['0', '10ms'] });
-  const posted = await stack.api('POST', '/v1/events', { type: 'audit.redirected', data: {} });
+  const posted = await stack.api('POST', '/v1/events', { tenantId: 'default', type: 'audit.redirected', data: {} });
   const [delivery] = await waitForEventDone(stack, posted.body.id as string, 1);
 
   assert.equal(delivery!.subscriptionId, sub.id);

@@ -131,7 +131,7 @@ test('every non-public host is named with its reason; public hosts pass', () => 
 
 test('POST /v1/subscriptions refuses a non-public receiver in every spelling with 400 naming url, and stores nothing', async () => {
   for (const url of NON_PUBLIC_URLS) {
-    const res = await api(guarded, 'POST', '/v1/subscriptions', { url, eventTypes: ['order.*'] });
+    const res = await api(guarded, 'POST', '/v1/subscriptions', { tenantId: 'default', url, eventTypes: ['order.*'] });
     assertRefusesUrl(res, url);
     assert.match((res.body as Problem).errors![0]!.message, /^must point at a public host: /);
   }
@@ -140,7 +140,7 @@ test('POST /v1/subscriptions refuses a non-public receiver in every spelling wit
 });
 
 test('PATCH /v1/subscriptions/:id refuses a non-public receiver and leaves the subscription as it was', async () => {
-  const created = await api(guarded, 'POST', '/v1/subscriptions', { url: 'https://hooks.example.com/in?token=1', eventTypes: ['a.b'] });
+  const created = await api(guarded, 'POST', '/v1/subscriptions', { tenantId: 'default', url: 'https://hooks.example.com/in?token=1', eventTypes: ['a.b'] });
   assert.equal(created.status, 201, JSON.stringify(created.body));
   for (const url of NON_PUBLIC_URLS) assertRefusesUrl(await api(guarded, 'PATCH', `/v1/subscriptions/${created.body.id}`, { url }), url);
   const read = await api(guarded, 'GET', `/v1/subscriptions/${created.body.id}`);
@@ -152,15 +152,15 @@ test('PATCH /v1/subscriptions/:id refuses a non-public receiver and leaves the s
 
 test('a URL that is not a URL is 400 naming url, not 500', async () => {
   for (const gateway of [guarded, open]) {
-    assertRefusesUrl(await api(gateway, 'POST', '/v1/subscriptions', { url: 'not a url', eventTypes: ['a.b'] }), 'POST');
-    const created = await api(gateway, 'POST', '/v1/subscriptions', { url: 'https://hooks.example.com/p', eventTypes: ['a.b'] });
+    assertRefusesUrl(await api(gateway, 'POST', '/v1/subscriptions', { tenantId: 'default', url: 'not a url', eventTypes: ['a.b'] }), 'POST');
+    const created = await api(gateway, 'POST', '/v1/subscriptions', { tenantId: 'default', url: 'https://hooks.example.com/p', eventTypes: ['a.b'] });
     assertRefusesUrl(await api(gateway, 'PATCH', `/v1/subscriptions/${created.body.id}`, { url: 'not a url' }), 'PATCH');
   }
 });
 
 test('ALLOW_PRIVATE_NETWORKS=true accepts private receivers', async () => {
   for (const url of ['http://127.0.0.1:4000/webhook', 'http://[fd00::1]/', 'http://metadata.google.internal/']) {
-    const res = await api(open, 'POST', '/v1/subscriptions', { url, eventTypes: ['a.b'] });
+    const res = await api(open, 'POST', '/v1/subscriptions', { tenantId: 'default', url, eventTypes: ['a.b'] });
     assert.equal(res.status, 201, url);
   }
 });

@@ -8,8 +8,8 @@ const ok = { outcome: 'succeeded' as const, durationMs: 5, statusCode: 200, erro
 const bad = { outcome: 'failed' as const, durationMs: 5, statusCode: 500, error: 'receiver answered 500', responseBody: '' };
 
 async function newDelivery(type = 'order.created') {
-  const sub = await ledger.createSubscription({ url: 'https://example.com', eventTypes: ['order.*'], secret: 'whsec_x' });
-  const { event } = await ledger.insertEvent({ id: `evt_${Math.random().toString(36).slice(2)}`, type, data: {} });
+  const sub = await ledger.createSubscription({ tenantId: 'default', url: 'https://example.com', eventTypes: ['order.*'], secret: 'whsec_x' });
+  const { event } = await ledger.insertEvent({ tenantId: 'default', id: `evt_${Math.random().toString(36).slice(2)}`, type, data: {} });
   await ledger.recordFanOut(event.id, type, 100, 'event:test');
   const mine = (await ledger.listEventDeliveries(event.id)).find((d) => d.subscriptionId === sub.id)!;
   return { sub, event, deliveryId: mine.id };
@@ -62,7 +62,7 @@ test('disabled and deleted subscriptions match no new event', async () => {
   await ledger.disableSubscription(sub.id, 'endpoint answered 410 Gone');
   await ledger.disableSubscription(sub.id, 'a later reason');
   assert.equal((await ledger.getSubscription(sub.id))!.disabledReason, 'endpoint answered 410 Gone', 'the first reason stays');
-  const { event } = await ledger.insertEvent({ id: 'evt_after_disable', type: 'order.created', data: {} });
+  const { event } = await ledger.insertEvent({ tenantId: 'default', id: 'evt_after_disable', type: 'order.created', data: {} });
   await ledger.recordFanOut(event.id, event.type, 1000, 'event:test');
   assert.equal((await ledger.listEventDeliveries(event.id)).some((d) => d.subscriptionId === sub.id), false);
 });
@@ -70,9 +70,9 @@ test('disabled and deleted subscriptions match no new event', async () => {
 test('shards and their pages cover every matching subscriber exactly once', async () => {
   const ids = new Set<string>();
   for (let i = 0; i < 25; i++) {
-    ids.add((await ledger.createSubscription({ url: 'https://example.com', eventTypes: ['bulk.*'], secret: 'whsec_x' })).id);
+    ids.add((await ledger.createSubscription({ tenantId: 'default', url: 'https://example.com', eventTypes: ['bulk.*'], secret: 'whsec_x' })).id);
   }
-  const { event } = await ledger.insertEvent({ id: 'evt_bulk', type: 'bulk.sent', data: {} });
+  const { event } = await ledger.insertEvent({ tenantId: 'default', id: 'evt_bulk', type: 'bulk.sent', data: {} });
   const { deliveries, shards } = await ledger.recordFanOut(event.id, event.type, 10, 'event:test');
   assert.equal(deliveries, 25);
   assert.equal(shards.length, 3);
@@ -91,16 +91,16 @@ test('shards and their pages cover every matching subscriber exactly once', asyn
 });
 
 test('time windows compare instants, whatever precision the bounds are written with', async () => {
-  const { event } = await ledger.insertEvent({ id: 'evt_window', type: 'window.test', data: {} });
+  const { event } = await ledger.insertEvent({ tenantId: 'default', id: 'evt_window', type: 'window.test', data: {} });
   await ledger.db.updateTable('events').set({ created_at: '2026-11-28T06:50:00.303Z' }).where('id', '=', event.id).execute();
   const inWindow = async (since: string, until: string) =>
-    (await ledger.listEventsInWindow(since, until, undefined, 10)).some((e) => e.id === event.id);
+    (await ledger.listEventsInWindow({ id: 'sub_any', tenantId: 'default' }, since, until, undefined, 10)).some((e) => e.id === event.id);
   assert.equal(await inWindow('2026-11-28T06:50:00Z', '2026-11-28T06:50:01Z'), true, 'inside a whole-second window');
   assert.equal(await inWindow('2026-11-28T06:49:59Z', '2026-11-28T06:50:00Z'), false, 'before it');
   assert.equal(await inWindow('2026-11-28T06:50:00.303Z', '2026-11-28T06:50:00.304Z'), true, 'since is inclusive');
   assert.equal(await inWindow('2026-11-28T06:50:00.300Z', '2026-11-28T06:50:00.303Z'), false, 'until is exclusive');
 
-  const sub = await ledger.createSubscription({ url: 'https://example.com', eventTypes: ['window.*'], secret: 'whsec_x' });
+  const sub = await ledger.createSubscription({ tenantId: 'default', url: 'https://example.com', eventTypes: ['window.*'], secret: 'whsec_x' });
   await ledger.recordFanOut(event.id, event.type, 100, 'event:test');
   const [delivery] = await ledger.listEventDeliveries(event.id);
   await ledger.db.updateTable('deliveries').set({ created_at: '2026-11-28T06:50:00.303Z' }).where('id', '=', delivery!.id).execute();

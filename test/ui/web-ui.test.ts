@@ -88,10 +88,10 @@ test('the Web UI lists exactly an event’s workflows and shows a delivery’s s
   ];
 
   // Another event to the same subscribers first: its workflows must not show up in the filtered list.
-  const other = await stack.api('POST', '/v1/events', { type: 'order.created', data: { orderId: 1 } });
+  const other = await stack.api('POST', '/v1/events', { tenantId: 'default', type: 'order.created', data: { orderId: 1 } });
   assert.equal(other.status, 202);
   const otherId = other.body.id as string;
-  const posted = await stack.api('POST', '/v1/events', { type: 'order.created', data: { orderId: 2 } });
+  const posted = await stack.api('POST', '/v1/events', { tenantId: 'default', type: 'order.created', data: { orderId: 2 } });
   assert.equal(posted.status, 202);
   const eventId = posted.body.id as string;
   for (const id of [otherId, eventId]) {

@@ -20,7 +20,7 @@ test('cancelling an event workflow cancels its waiting deliveries, in the ledger
       createSubscription(stack, { url: receiver.url(path), eventTypes: ['report.ready'], retrySchedule: ['0', '1h'] }),
     ),
   );
-  const posted = await stack.api('POST', '/v1/events', { type: 'report.ready', data: {} });
+  const posted = await stack.api('POST', '/v1/events', { tenantId: 'default', type: 'report.ready', data: {} });
   const eventId = posted.body.id as string;
   await waitUntil(
     async () => {
@@ -50,7 +50,7 @@ test('cancelling an event workflow cancels its waiting deliveries, in the ledger
 
 test('a 429 with Retry-After delays the next attempt past the schedule', async () => {
   await createSubscription(stack, { url: receiver.url('/busy'), eventTypes: ['rate.limited'], retrySchedule: ['0', '10ms'] });
-  const posted = await stack.api('POST', '/v1/events', { type: 'rate.limited', data: {} });
+  const posted = await stack.api('POST', '/v1/events', { tenantId: 'default', type: 'rate.limited', data: {} });
   const [d] = await waitForEventDone(stack, posted.body.id as string, 1);
   assert.equal(d!.status, 'succeeded');
   const [first, second] = receiver.to('/busy');

@@ -17,7 +17,7 @@ const receiver = new TestReceiver((req) => {
 const stack = useStack({}, receiver);
 
 async function post(type: string) {
-  const res = await stack.api('POST', '/v1/events', { type, data: { type } });
+  const res = await stack.api('POST', '/v1/events', { tenantId: 'default', type, data: { type } });
   return res.body.id as string;
 }
 

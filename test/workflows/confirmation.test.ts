@@ -23,7 +23,7 @@ const confirm = async (url: string) => {
 
 async function send(path: string, confirmation: { required: boolean; timeout?: string }, extra: { retrySchedule?: string[]; timeoutMs?: number } = {}) {
   const sub = await createSubscription(stack, { url: receiver.url(path), eventTypes: [`c.${path.slice(1)}`], ...extra, confirmation });
-  const posted = await stack.api('POST', '/v1/events', { type: `c.${path.slice(1)}`, data: { path } });
+  const posted = await stack.api('POST', '/v1/events', { tenantId: 'default', type: `c.${path.slice(1)}`, data: { path } });
   const eventId = posted.body.id as string;
   const handle = stack.env.client.workflow.getHandle(deliveryWorkflowId(eventId, sub.id));
   return { sub, eventId, handle };

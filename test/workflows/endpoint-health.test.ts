@@ -19,7 +19,7 @@ const getSub = async (id: string) => (await stack.api('GET', `/v1/subscriptions/
 
 test('410 disables the subscription at once; PATCH re-enables it and deliveries resume', async () => {
   const sub = await createSubscription(stack, { url: receiver.url('/gone'), eventTypes: ['h.gone'], retrySchedule: ['0', '10ms'] });
-  const first = await stack.api('POST', '/v1/events', { type: 'h.gone', data: {} });
+  const first = await stack.api('POST', '/v1/events', { tenantId: 'default', type: 'h.gone', data: {} });
   const [d] = await waitForEventDone(stack, first.body.id as string, 1);
   assert.deepEqual([d!.status, d!.attempts.length], ['failed', 1]);
   const disabled = await getSub(sub.id);
@@ -29,7 +29,7 @@ test('410 disables the subscription at once; PATCH re-enables it and deliveries 
   gone = false;
   const enabled = await stack.api('PATCH', `/v1/subscriptions/${sub.id}`, { status: 'active' });
   assert.equal(enabled.status, 200);
-  const second = await stack.api('POST', '/v1/events', { type: 'h.gone', data: {} });
+  const second = await stack.api('POST', '/v1/events', { tenantId: 'default', type: 'h.gone', data: {} });
   const [d2] = await waitForEventDone(stack, second.body.id as string, 1);
   assert.equal(d2!.status, 'succeeded');
   assert.equal(receiver.to('/gone').length, 2);
@@ -42,7 +42,7 @@ test('a subscription failing continuously past the threshold is disabled, with t
     eventTypes: ['h.flap'],
     retrySchedule: ['0', '300ms', '300ms', '300ms', '300ms', '300ms'],
   });
-  const posted = await stack.api('POST', '/v1/events', { type: 'h.flap', data: {} });
+  const posted = await stack.api('POST', '/v1/events', { tenantId: 'default', type: 'h.flap', data: {} });
   const [d] = await waitForEventDone(stack, posted.body.id as string, 1);
   assert.equal(d!.status, 'failed');
   assert.ok(d!.attempts.length < 6, `stopped early, after ${d!.attempts.length} attempts`);
@@ -52,14 +52,14 @@ test('a subscription failing continuously past the threshold is disabled, with t
   assert.ok(s.disabledAt);
 
   // Disabled: new events do not reach it.
-  const skipped = await stack.api('POST', '/v1/events', { type: 'h.flap', data: {} });
+  const skipped = await stack.api('POST', '/v1/events', { tenantId: 'default', type: 'h.flap', data: {} });
   await waitForEventDone(stack, skipped.body.id as string, 0);
 
   // Re-enabled and healthy: the failing streak is cleared, deliveries succeed.
   healthy = true;
   const enabled = (await stack.api('PATCH', `/v1/subscriptions/${sub.id}`, { status: 'active' })).body as unknown as Subscription;
   assert.deepEqual([enabled.status, enabled.failingSince, enabled.disabledReason], ['active', null, null]);
-  const later = await stack.api('POST', '/v1/events', { type: 'h.flap', data: {} });
+  const later = await stack.api('POST', '/v1/events', { tenantId: 'default', type: 'h.flap', data: {} });
   const [ok] = await waitForEventDone(stack, later.body.id as string, 1);
   assert.equal(ok!.status, 'succeeded');
   assert.equal((await getSub(sub.id)).failingSince, null);

@@ -27,7 +27,7 @@ const stack = useStack({ workerActivitySlots: 4 }, receiver);
 let second: ChildProcess | undefined;
 after(() => second && killHard(second));
 
-const post = async (type: string) => (await stack.api('POST', '/v1/events', { type, data: {} })).body.id as string;
+const post = async (type: string) => (await stack.api('POST', '/v1/events', { tenantId: 'default', type, data: {} })).body.id as string;
 
 test('maxConcurrency holds across two workers; deferred requests use no attempts', async () => {
   second = spawnWorker(stack.config);

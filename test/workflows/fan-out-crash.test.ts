@@ -29,10 +29,10 @@ test(`a worker killed while recording a fan-out to ${SUBSCRIBERS.toLocaleString(
   // A worker that has proven it runs (its workflow bundle built, its schedule made).
   await createSubscription(stack, { url: receiver.url('/warm'), eventTypes: ['crash.warmup'] });
   workers.spawn(stack.config);
-  const warm = await stack.api('POST', '/v1/events', { type: 'crash.warmup', data: {} });
+  const warm = await stack.api('POST', '/v1/events', { tenantId: 'default', type: 'crash.warmup', data: {} });
   await waitForEventDone(stack, warm.body.id as string, 1, 60_000);
 
-  const { event } = await stack.ledger.insertEvent({ id: 'evt_crash_fanout', type: 'crash.fanout', data: {} });
+  const { event } = await stack.ledger.insertEvent({ tenantId: 'default', id: 'evt_crash_fanout', type: 'crash.fanout', data: {} });
   const lock = await holdDeliveriesWriteLock(stack.config.DATABASE_URL);
   await startEventWorkflow({ ledger: stack.ledger, client: stack.env.client, taskQueue: stack.config.TASK_QUEUE }, event, 'first');
   await waitUntil(() => fanOutStarted(event.id), { what: 'recordFanOut to be running (and held by the lock)' });

@@ -30,7 +30,7 @@ const stack = useStack(
 
 async function subscribe(count: number, path: string, type: string, retrySchedule?: number[]) {
   for (let i = 0; i < count; i++) {
-    await stack.ledger.createSubscription({ url: receiver.url(`${path}/${i}`), eventTypes: [type], secret: `whsec_${Buffer.alloc(32, i).toString('base64')}`, retrySchedule });
+    await stack.ledger.createSubscription({ tenantId: 'default', url: receiver.url(`${path}/${i}`), eventTypes: [type], secret: `whsec_${Buffer.alloc(32, i).toString('base64')}`, retrySchedule });
   }
 }
 
@@ -40,7 +40,7 @@ async function historyLength(workflowId: string): Promise<number> {
 
 test('an event with 150 subscribers fans out through shards, every history and child count under the lowered limits', async () => {
   await subscribe(150, '/ok', 'wide.event');
-  const posted = await stack.api('POST', '/v1/events', { type: 'wide.event', data: {} });
+  const posted = await stack.api('POST', '/v1/events', { tenantId: 'default', type: 'wide.event', data: {} });
   const eventId = posted.body.id as string;
   const deliveries = await waitForEventDone(stack, eventId, 150, 120_000);
   assert.ok(deliveries.every((d) => d.status === 'succeeded' && d.attempts.length === 1));
@@ -66,7 +66,7 @@ test('without shards the same fan-out would break the pending-children limit (th
   });
   const running = worker.run();
   try {
-    const { event } = await stack.ledger.insertEvent({ id: 'evt_unsharded', type: 'wide.event', data: {} });
+    const { event } = await stack.ledger.insertEvent({ tenantId: 'default', id: 'evt_unsharded', type: 'wide.event', data: {} });
     await stack.env.client.workflow.start('eventWorkflow', {
       taskQueue: config.TASK_QUEUE,
       workflowId: eventWorkflowId(event.id),
@@ -91,7 +91,7 @@ test('without shards the same fan-out would break the pending-children limit (th
 
 test('cancelling the event workflow reaches every delivery of every shard', async () => {
   await subscribe(45, '/down', 'wide.cancel', [0, 3_600_000]);
-  const posted = await stack.api('POST', '/v1/events', { type: 'wide.cancel', data: {} });
+  const posted = await stack.api('POST', '/v1/events', { tenantId: 'default', type: 'wide.cancel', data: {} });
   const eventId = posted.body.id as string;
   await waitUntil(
     async () => (await stack.ledger.listEventDeliveries(eventId)).filter((d) => d.nextAttemptAt !== null).length === 45,

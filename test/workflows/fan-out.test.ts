@@ -24,7 +24,7 @@ test('an event reaches every matching subscriber, retries a failing one, and rec
   ]);
   const [exact, prefix, flaky, other] = subs as [(typeof subs)[0], (typeof subs)[0], (typeof subs)[0], (typeof subs)[0]];
 
-  const posted = await stack.api('POST', '/v1/events', { type: 'order.created', data: { orderId: 42 } });
+  const posted = await stack.api('POST', '/v1/events', { tenantId: 'default', type: 'order.created', data: { orderId: 42 } });
   assert.equal(posted.status, 202);
   const eventId = posted.body.id as string;
   assert.equal(posted.body.type, 'order.created');
@@ -105,7 +105,7 @@ test('a delivery whose schedule runs out ends failed, in the ledger and in Tempo
   await down.start();
   try {
     const sub = await createSubscription(stack, { url: down.url('/down'), eventTypes: ['invoice.paid'], retrySchedule: ['0', '20ms', '20ms'] });
-    const posted = await stack.api('POST', '/v1/events', { type: 'invoice.paid', data: {} });
+    const posted = await stack.api('POST', '/v1/events', { tenantId: 'default', type: 'invoice.paid', data: {} });
     const [d] = await waitForEventDone(stack, posted.body.id as string, 1);
     assert.equal(d!.status, 'failed');
     assert.deepEqual(d!.attempts.map((a) => a.outcome), ['failed', 'failed', 'failed']);
@@ -124,7 +124,7 @@ test('410 Gone ends the retries and disables the subscription', async () => {
   await gone.start();
   try {
     const sub = await createSubscription(stack, { url: gone.url('/gone'), eventTypes: ['cart.abandoned'], retrySchedule: ['0', '20ms', '20ms'] });
-    const first = await stack.api('POST', '/v1/events', { type: 'cart.abandoned', data: {} });
+    const first = await stack.api('POST', '/v1/events', { tenantId: 'default', type: 'cart.abandoned', data: {} });
     const [d] = await waitForEventDone(stack, first.body.id as string, 1);
     assert.equal(d!.status, 'failed');
     assert.equal(d!.attempts.length, 1, 'no retry after 410');
@@ -136,7 +136,7 @@ test('410 Gone ends the retries and disables the subscription', async () => {
     assert.ok(after410.disabledAt);
 
     // A disabled subscription gets no new deliveries.
-    const second = await stack.api('POST', '/v1/events', { type: 'cart.abandoned', data: {} });
+    const second = await stack.api('POST', '/v1/events', { tenantId: 'default', type: 'cart.abandoned', data: {} });
     await waitUntil(async () => (await stack.api('GET', `/v1/events/${second.body.id as string}`)).body.status === 'dispatched', {
       what: 'second event dispatched',
     });
@@ -152,7 +152,7 @@ test('subscribers across several shards and pages are each delivered once', asyn
   for (let i = 0; i < 8; i++) {
     subs.push(await createSubscription(stack, { url: receiver.url(`/page/${i}`), eventTypes: ['bulk.sent'] }));
   }
-  const posted = await stack.api('POST', '/v1/events', { type: 'bulk.sent', data: {} });
+  const posted = await stack.api('POST', '/v1/events', { tenantId: 'default', type: 'bulk.sent', data: {} });
   const deliveries = await waitForEventDone(stack, posted.body.id as string, 8);
   assert.deepEqual(new Set(deliveries.map((d) => d.subscriptionId)), new Set(subs.map((s) => s.id)));
   assert.ok(deliveries.every((d) => d.status === 'succeeded' && d.attempts.length === 1));

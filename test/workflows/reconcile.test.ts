@@ -19,7 +19,7 @@ async function subscribe(path: string, extra: Record<string, unknown> = {}) {
 async function failedDelivery(path: string) {
   failing.add(path);
   const sub = await subscribe(path);
-  const posted = await stack.api('POST', '/v1/events', { type: `rc.${path.slice(1)}`, data: {} });
+  const posted = await stack.api('POST', '/v1/events', { tenantId: 'default', type: `rc.${path.slice(1)}`, data: {} });
   const [delivery] = await waitForEventDone(stack, posted.body.id as string, 1);
   assert.equal(delivery!.status, 'failed');
   failing.delete(path);
@@ -57,7 +57,7 @@ test('the reconciler runs on a Temporal Schedule that the worker creates once, v
 test('an event recorded but never started (the gateway died in between) is started and delivered', async () => {
   await subscribe('/orphan-event');
   // What the ledger holds when the gateway is killed between its write and the workflow start.
-  const { event } = await stack.ledger.insertEvent({ id: 'evt_orphaned_1', type: 'rc.orphan-event', data: { n: 1 } });
+  const { event } = await stack.ledger.insertEvent({ tenantId: 'default', id: 'evt_orphaned_1', type: 'rc.orphan-event', data: { n: 1 } });
   const [delivery] = await waitForEventDone(stack, event.id, 1);
   assert.equal(delivery!.status, 'succeeded');
   assert.equal(receiver.to('/orphan-event').length, 1);
@@ -73,7 +73,7 @@ test('a delivery left pending by a retry that never started its workflow is star
 
 test('a delivery whose workflow was terminated mid-wait is ended as failed, and can then be retried', async () => {
   const sub = await subscribe('/terminated', { confirmation: { required: true, timeout: '1h' } });
-  const posted = await stack.api('POST', '/v1/events', { type: 'rc.terminated', data: {} });
+  const posted = await stack.api('POST', '/v1/events', { tenantId: 'default', type: 'rc.terminated', data: {} });
   const eventId = posted.body.id as string;
   const [awaiting] = await waitUntil(async () => {
     const ds = await stack.ledger.listEventDeliveries(eventId);
@@ -90,11 +90,11 @@ test('a pending delivery is left to the workflow that owns it while that one run
   const owner = await failedDelivery('/owner');
   const ownerSub = await subscribe('/owner-held', { retrySchedule: ['0', '1h'] });
   failing.add('/owner-held');
-  const held = await stack.api('POST', '/v1/events', { type: 'rc.owner-held', data: {} });
+  const held = await stack.api('POST', '/v1/events', { tenantId: 'default', type: 'rc.owner-held', data: {} });
   const ownerWorkflow = deliveryWorkflowId(held.body.id as string, ownerSub.id);
   await waitUntil(async () => (await stack.ledger.listEventDeliveries(held.body.id as string))[0]?.nextAttemptAt);
   // A pending delivery that a still-running workflow is to start (as a replay's queue would hold).
-  const pending = await stack.ledger.ensureDelivery(owner.eventId, (await subscribe('/owned')).id, ownerWorkflow);
+  const pending = await stack.ledger.ensureDelivery({ id: owner.eventId, type: owner.delivery.eventType }, await subscribe('/owned'), ownerWorkflow);
   const sweepsBefore = await sweepCount();
   await waitUntil(async () => (await sweepCount()) >= sweepsBefore + 3, { what: 'three more sweeps' });
   assert.equal((await getDelivery(stack, pending.id)).status, 'pending', 'left alone while its owner runs');

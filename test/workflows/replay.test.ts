@@ -23,18 +23,18 @@ async function waitReplay(id: string, status: string) {
 
 test('a replay re-delivers the subscription’s events of the window, and only those', async () => {
   const original = await createSubscription(stack, { url: receiver.url('/orig'), eventTypes: ['r.*'] });
-  const before = await stack.api('POST', '/v1/events', { type: 'r.one', data: { n: 0 } });
+  const before = await stack.api('POST', '/v1/events', { tenantId: 'default', type: 'r.one', data: { n: 0 } });
   await waitForEventDone(stack, before.body.id as string, 1);
   const since = new Date().toISOString();
   const inWindow: string[] = [];
   for (const n of [1, 2]) {
-    const e = await stack.api('POST', '/v1/events', { type: 'r.one', data: { n } });
+    const e = await stack.api('POST', '/v1/events', { tenantId: 'default', type: 'r.one', data: { n } });
     inWindow.push(e.body.id as string);
     await waitForEventDone(stack, e.body.id as string, 1);
   }
-  const other = await stack.api('POST', '/v1/events', { type: 'x.other', data: {} });
+  const other = await stack.api('POST', '/v1/events', { tenantId: 'default', type: 'x.other', data: {} });
   const until = new Date().toISOString();
-  const after = await stack.api('POST', '/v1/events', { type: 'r.one', data: { n: 3 } });
+  const after = await stack.api('POST', '/v1/events', { tenantId: 'default', type: 'r.one', data: { n: 3 } });
   await waitForEventDone(stack, after.body.id as string, 1);
   await waitForEventDone(stack, other.body.id as string, 0);
 
@@ -66,7 +66,7 @@ test('a replay is bounded by its limit, and cancelling it cancels its re-deliver
   const sub = await createSubscription(stack, { url: receiver.url('/down/replay'), eventTypes: ['q.*'], retrySchedule: ['0', '1h'] });
   const since = new Date().toISOString();
   for (let i = 0; i < 3; i++) {
-    const e = await stack.api('POST', '/v1/events', { type: 'q.x', data: { i } });
+    const e = await stack.api('POST', '/v1/events', { tenantId: 'default', type: 'q.x', data: { i } });
     await waitUntil(async () => (await stack.ledger.listEventDeliveries(e.body.id as string))[0]?.nextAttemptAt);
     await stack.api('POST', `/v1/events/${e.body.id as string}/cancel`);
     await waitForEventDone(stack, e.body.id as string, 1);

@@ -31,7 +31,7 @@ function verifies(secret: string, request: ReceivedRequest): boolean {
 }
 
 async function deliverOne(): Promise<ReceivedRequest> {
-  const posted = await stack.api('POST', '/v1/events', { type: 'rotate.me', data: { at: Date.now() } });
+  const posted = await stack.api('POST', '/v1/events', { tenantId: 'default', type: 'rotate.me', data: { at: Date.now() } });
   await waitForEventDone(stack, posted.body.id as string, 1);
   return receiver.requests.find((r) => r.headers['webhook-id'] === posted.body.id)!;
 }

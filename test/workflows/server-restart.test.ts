@@ -78,11 +78,12 @@ test('a confirmation wait survives a restart of the Temporal server', async () =
     return { status: res.status, body: (await res.json()) as Record<string, string> };
   };
   const sub = await api('POST', '/v1/subscriptions', {
+    tenantId: 'default',
     url: receiver.url('/slow-worker'),
     eventTypes: ['job.queued'],
     confirmation: { required: true, timeout: '10m' },
   });
-  const event = await api('POST', '/v1/events', { type: 'job.queued', data: {} });
+  const event = await api('POST', '/v1/events', { tenantId: 'default', type: 'job.queued', data: {} });
   const eventId = event.body.id!;
   await waitUntil(async () => (await ledger.listEventDeliveries(eventId))[0]?.status === 'awaiting_confirmation', {
     what: 'awaiting confirmation',

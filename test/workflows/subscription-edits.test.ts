@@ -20,7 +20,7 @@ test('a timeoutMs raised mid-delivery applies to the next attempt, activity time
     timeoutMs: 1000,
     retrySchedule: ['0', '2s', '2s'],
   });
-  const posted = await stack.api('POST', '/v1/events', { type: 'edit.timeout', data: {} });
+  const posted = await stack.api('POST', '/v1/events', { tenantId: 'default', type: 'edit.timeout', data: {} });
   const eventId = posted.body.id as string;
   const first = await waitUntil(async () => {
     const [d] = await stack.ledger.listEventDeliveries(eventId);

@@ -41,7 +41,7 @@ test('two workers on one task queue and one ledger still record exactly one succ
   }
   const eventIds: string[] = [];
   for (let i = 0; i < 20; i++) {
-    eventIds.push((await stack.api('POST', '/v1/events', { type: 'two.workers', data: { i } })).body.id as string);
+    eventIds.push((await stack.api('POST', '/v1/events', { tenantId: 'default', type: 'two.workers', data: { i } })).body.id as string);
   }
   for (const eventId of eventIds) {
     const deliveries = await waitForEventDone(stack, eventId, 3, 120_000);

@@ -20,7 +20,7 @@ test('a worker killed mid-delivery is replaced and the delivery still succeeds e
     timeoutMs: 3000,
   });
   workers.spawn(stack.config);
-  const posted = await stack.api('POST', '/v1/events', { type: 'order.created', data: { id: 7 } });
+  const posted = await stack.api('POST', '/v1/events', { tenantId: 'default', type: 'order.created', data: { id: 7 } });
   const eventId = posted.body.id as string;
 
   await receiver.waitFor(() => receiver.requests.length === 1, 60_000, 'the first attempt');

@@ -1,30 +1,32 @@
 import { startBulkRetry } from '../../bulk-retry';
 import { cancelDelivery, retryDelivery } from '../../delivery-operations';
-import { NotFoundError } from '../../errors';
 import { bulkRetryJobSchema, bulkRetrySchema, deliveryFilterSchema, deliverySchema, deliveryWithAttemptsSchema, pageSchema } from '../../model';
 import { idRoute, route } from '../route';
+import { ownDelivery, scoped } from '../tenancy';
 
 export const deliveryRoutes = [
   route({
     method: 'get',
     path: '/v1/deliveries',
     summary: 'List deliveries, newest first',
+    access: 'tenant',
     query: deliveryFilterSchema,
     responses: { 200: { description: 'A page of deliveries', schema: pageSchema(deliverySchema) } },
     problems: [],
-    async handle({ query }, { ledger }) {
-      return { status: 200, body: await ledger.listDeliveries(query) };
+    async handle({ query, scope }, { ledger }) {
+      return { status: 200, body: await ledger.listDeliveries(scoped(query, scope)) };
     },
   }),
   route({
     method: 'post',
     path: '/v1/deliveries/retry',
     summary: 'Retry the failed (or cancelled) deliveries matching a filter, at most `limit`, as a job that answers at once',
+    access: 'tenant',
     body: bulkRetrySchema,
     responses: { 202: { description: 'The bulk retry job, started', schema: bulkRetryJobSchema } },
     problems: [503],
-    async handle({ body }, context) {
-      const job = await startBulkRetry(context, body);
+    async handle({ body, scope }, context) {
+      const job = await startBulkRetry(context, scoped(body, scope));
       return { status: 202, location: `/v1/retries/${job.id}`, body: job };
     },
   }),
@@ -32,12 +34,12 @@ export const deliveryRoutes = [
     method: 'get',
     path: '/v1/deliveries/{id}',
     summary: 'A delivery with its attempts',
+    access: 'tenant',
     responses: { 200: { description: 'The delivery', schema: deliveryWithAttemptsSchema } },
     problems: [404],
-    async handle({ params }, { ledger }) {
-      const delivery = await ledger.getDelivery(params.id!);
-      if (!delivery) throw new NotFoundError('delivery', params.id!);
-      return { status: 200, body: { ...delivery, attempts: await ledger.listAttempts(delivery.id) } };
+    async handle({ params, scope }, context) {
+      const delivery = await ownDelivery(context, scope, params.id!);
+      return { status: 200, body: { ...delivery, attempts: await context.ledger.listAttempts(delivery.id) } };
     },
   }),
   idRoute({
@@ -48,7 +50,8 @@ export const deliveryRoutes = [
     description: 'Cancelling',
     schema: deliverySchema,
     problems: [404, 409, 503],
-    run: (id, context) => cancelDelivery(context, id),
+    access: 'tenant',
+    run: async (id, context, scope) => cancelDelivery(context, (await ownDelivery(context, scope, id)).id),
   }),
   idRoute({
     method: 'post',
@@ -58,6 +61,7 @@ export const deliveryRoutes = [
     description: 'Started',
     schema: deliverySchema,
     problems: [404, 409, 503],
-    run: (id, context) => retryDelivery(context, id),
+    access: 'tenant',
+    run: async (id, context, scope) => retryDelivery(context, (await ownDelivery(context, scope, id)).id),
   }),
 ];

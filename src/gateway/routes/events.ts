@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { cancelEvent } from '../../delivery-operations';
 import { NotFoundError, ValidationError } from '../../errors';
-import { createEventSchema, eventIdSchema, eventSchema, eventWithDeliveriesSchema } from '../../model';
-import { publishEvent } from '../../publish-event';
+import { createEventSchema, eventIdSchema, eventSchema, eventTypeEntrySchema, eventWithDeliveriesSchema } from '../../model';
+import { eventView, publishEvent } from '../../publish-event';
 import { route } from '../route';
 import { parseInput } from '../validate';
 
@@ -23,22 +23,22 @@ export const eventRoutes = [
   route({
     method: 'post',
     path: '/v1/events',
-    summary: 'Send an event to every matching subscription',
+    summary: "Send an event to the matching subscriptions of its tenant (or of every tenant, with broadcast)",
     headers: [{ name: IDEMPOTENCY_KEY, schema: eventIdSchema, description: 'Used as the event id when the body has none.' }],
     body: createEventSchema,
     responses: {
       202: { description: 'Accepted; deliveries are starting', schema: eventSchema },
       200: { description: 'An event with this id already exists; nothing new was started', schema: eventSchema },
     },
-    problems: [409],
+    problems: [409, 503],
     async handle({ body, header }, context) {
       const id = eventIdOf(body.id, header(IDEMPOTENCY_KEY));
-      const { event, created } = await publishEvent(context, { ...body, id });
+      const { event, created } = await publishEvent(context, { id, tenantId: body.tenantId ?? null, type: body.type, data: body.data });
       context.logger.info({ eventId: event.id, eventType: event.type, created }, created ? 'event accepted' : 'event already known');
       return {
         status: created ? 202 : 200,
         location: `/v1/events/${encodeURIComponent(event.id)}`,
-        body: { id: event.id, type: event.type, status: event.status, createdAt: event.createdAt },
+        body: eventView(event),
       };
     },
   }),
@@ -51,7 +51,19 @@ export const eventRoutes = [
     async handle({ params }, { ledger }) {
       const event = await ledger.getEvent(params.id!);
       if (!event) throw new NotFoundError('event', params.id!);
-      return { status: 200, body: { ...event, deliveries: await ledger.listEventDeliveries(event.id) } };
+      const { targetSubscriptionId: _, ...shown } = event;
+      return { status: 200, body: { ...shown, deliveries: await ledger.listEventDeliveries(event.id) } };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/v1/event-types',
+    summary: 'Event types seen so far, most recent first: what an endpoint can subscribe to',
+    access: 'tenant',
+    responses: { 200: { description: 'The types', schema: z.object({ data: z.array(eventTypeEntrySchema) }) } },
+    problems: [],
+    async handle(_input, { ledger }) {
+      return { status: 200, body: { data: await ledger.listEventTypes() } };
     },
   }),
   route({

@@ -4,6 +4,7 @@ import { eventRoutes } from './events';
 import { jobRoutes } from './jobs';
 import { publicRoutes } from './public';
 import { subscriptionRoutes } from './subscriptions';
+import { tenantRoutes } from './tenants';
 
 /** Every route the gateway serves, each declared once; the router and the OpenAPI document come from here. */
-export const ROUTES: Route[] = [...publicRoutes, ...subscriptionRoutes, ...eventRoutes, ...deliveryRoutes, ...jobRoutes];
+export const ROUTES: Route[] = [...publicRoutes, ...subscriptionRoutes, ...eventRoutes, ...deliveryRoutes, ...jobRoutes, ...tenantRoutes];

@@ -1,7 +1,14 @@
 import { cancelBulkRetry, getBulkRetry } from '../../bulk-retry';
 import { bulkRetryJobSchema, replaySchema } from '../../model';
 import { cancelReplay, getReplay } from '../../replay';
-import { idRoute } from '../route';
+import { NotFoundError } from '../../errors';
+import { idRoute, type Scope } from '../route';
+
+/** A bulk retry is a tenant's if its filter was confined to that tenant. */
+function ownJob<J extends { id: string; filter: { tenantId?: string } }>(job: J, scope: Scope): J {
+  if (scope.tenantId !== undefined && job.filter.tenantId !== scope.tenantId) throw new NotFoundError('bulk retry', job.id);
+  return job;
+}
 
 /** Replays and bulk retries: jobs that run as workflows, read and cancelled by id. */
 export const jobRoutes = [
@@ -33,7 +40,8 @@ export const jobRoutes = [
     description: 'The bulk retry',
     schema: bulkRetryJobSchema,
     problems: [404, 503],
-    run: (id, context) => getBulkRetry(context, id),
+    access: 'tenant',
+    run: async (id, context, scope) => ownJob(await getBulkRetry(context, id), scope),
   }),
   idRoute({
     method: 'post',
@@ -43,6 +51,10 @@ export const jobRoutes = [
     description: 'Cancelling',
     schema: bulkRetryJobSchema,
     problems: [404, 409, 503],
-    run: (id, context) => cancelBulkRetry(context, id),
+    access: 'tenant',
+    run: async (id, context, scope) => {
+      ownJob(await getBulkRetry(context, id), scope);
+      return cancelBulkRetry(context, id);
+    },
   }),
 ];

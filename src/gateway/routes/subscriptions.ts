@@ -1,20 +1,26 @@
-import { NotFoundError, ValidationError } from '../../errors';
+import { ConflictError, NotFoundError, ValidationError } from '../../errors';
 import { nonPublicHostReason } from '../../http/private-address';
 import { urlForLog } from '../../logger';
 import {
   createdSubscriptionSchema,
   createSubscriptionSchema,
-  pageQuerySchema,
+  endpointStatsSchema,
+  eventSchema,
   pageSchema,
   replayInputSchema,
   replaySchema,
   rotateSecretSchema,
   subscriptionSchema,
+  subscriptionSecretSchema,
+  tenantPageQuerySchema,
+  testEventSchema,
   updateSubscriptionSchema,
 } from '../../model';
+import { eventView, publishEvent } from '../../publish-event';
 import { startReplay } from '../../replay';
 import { generateSecret } from '../../signing';
 import { type GatewayContext, route } from '../route';
+import { ownSubscription, scoped, tenantForNewSubscription } from '../tenancy';
 
 /**
  * Refuses a receiver URL whose host can never be public, at the API rather than at the first
@@ -31,13 +37,15 @@ export const subscriptionRoutes = [
     method: 'post',
     path: '/v1/subscriptions',
     summary: 'Create a subscription',
+    access: 'tenant',
     body: createSubscriptionSchema,
     responses: { 201: { description: 'Created; the secret is shown only here', schema: createdSubscriptionSchema } },
-    problems: [],
-    async handle({ body }, context) {
+    problems: [404],
+    async handle({ body, scope }, context) {
       checkReceiverUrl(body.url, context);
+      const tenantId = await tenantForNewSubscription(context, scope, body.tenantId);
       const secret = body.secret ?? generateSecret();
-      const subscription = await context.ledger.createSubscription({ ...body, secret });
+      const subscription = await context.ledger.createSubscription({ ...body, tenantId, secret });
       context.logger.info({ subscriptionId: subscription.id, url: urlForLog(subscription.url) }, 'subscription created');
       return { status: 201, location: `/v1/subscriptions/${subscription.id}`, body: { ...subscription, secret } };
     },
@@ -46,33 +54,35 @@ export const subscriptionRoutes = [
     method: 'get',
     path: '/v1/subscriptions',
     summary: 'List subscriptions, newest first',
-    query: pageQuerySchema,
+    access: 'tenant',
+    query: tenantPageQuerySchema,
     responses: { 200: { description: 'A page of subscriptions', schema: pageSchema(subscriptionSchema) } },
     problems: [],
-    async handle({ query }, { ledger }) {
-      return { status: 200, body: await ledger.listSubscriptions(query) };
+    async handle({ query, scope }, { ledger }) {
+      return { status: 200, body: await ledger.listSubscriptions(scoped(query, scope)) };
     },
   }),
   route({
     method: 'get',
     path: '/v1/subscriptions/{id}',
     summary: 'Get a subscription',
+    access: 'tenant',
     responses: { 200: { description: 'The subscription', schema: subscriptionSchema } },
     problems: [404],
-    async handle({ params }, { ledger }) {
-      const subscription = await ledger.getSubscription(params.id!);
-      if (!subscription) throw new NotFoundError('subscription', params.id!);
-      return { status: 200, body: subscription };
+    async handle({ params, scope }, context) {
+      return { status: 200, body: await ownSubscription(context, scope, params.id!) };
     },
   }),
   route({
     method: 'patch',
     path: '/v1/subscriptions/{id}',
     summary: 'Change a subscription; `status: active` re-enables it',
+    access: 'tenant',
     body: updateSubscriptionSchema,
     responses: { 200: { description: 'The subscription', schema: subscriptionSchema } },
     problems: [404],
-    async handle({ params, body }, context) {
+    async handle({ params, body, scope }, context) {
+      await ownSubscription(context, scope, params.id!);
       checkReceiverUrl(body.url, context);
       const subscription = await context.ledger.updateSubscription(params.id!, body);
       if (!subscription) throw new NotFoundError('subscription', params.id!);
@@ -83,10 +93,12 @@ export const subscriptionRoutes = [
     method: 'delete',
     path: '/v1/subscriptions/{id}',
     summary: 'Delete a subscription',
+    access: 'tenant',
     responses: { 204: { description: 'Deleted' } },
     problems: [404],
-    async handle({ params }, { ledger }) {
-      if (!(await ledger.deleteSubscription(params.id!))) throw new NotFoundError('subscription', params.id!);
+    async handle({ params, scope }, context) {
+      await ownSubscription(context, scope, params.id!);
+      if (!(await context.ledger.deleteSubscription(params.id!))) throw new NotFoundError('subscription', params.id!);
       return { status: 204 };
     },
   }),
@@ -94,16 +106,65 @@ export const subscriptionRoutes = [
     method: 'post',
     path: '/v1/subscriptions/{id}/secret/rotate',
     summary: 'Replace the signing secret; the previous one keeps signing beside it for a grace window',
+    access: 'tenant',
     body: rotateSecretSchema,
     responses: { 200: { description: 'Rotated; the new secret is shown only here', schema: createdSubscriptionSchema } },
     problems: [404],
-    async handle({ params, body }, context) {
+    async handle({ params, body, scope }, context) {
+      await ownSubscription(context, scope, params.id!);
       const secret = body.secret ?? generateSecret();
       const previousUntil = new Date(Date.now() + (body.grace ?? context.secretRotationGraceMs)).toISOString();
       const subscription = await context.ledger.rotateSecret(params.id!, secret, previousUntil);
       if (!subscription) throw new NotFoundError('subscription', params.id!);
       context.logger.info({ subscriptionId: subscription.id, previousUntil }, 'signing secret rotated');
       return { status: 200, body: { ...subscription, secret } };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/v1/subscriptions/{id}/secret',
+    summary: 'Reveal the signing secret (and until when the previous one still signs)',
+    access: 'tenant',
+    responses: { 200: { description: 'The secret', schema: subscriptionSecretSchema } },
+    problems: [404],
+    async handle({ params, scope }, context) {
+      await ownSubscription(context, scope, params.id!);
+      const target = (await context.ledger.getSubscriptionTarget(params.id!))!;
+      context.logger.info({ subscriptionId: target.id }, 'signing secret revealed');
+      return { status: 200, body: { secret: target.secret, previousSecretExpiresAt: target.previousSecretExpiresAt } };
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/v1/subscriptions/{id}/test',
+    summary: 'Send a test event to this endpoint only; follow it with GET /v1/deliveries?eventId=…',
+    access: 'tenant',
+    body: testEventSchema,
+    responses: { 202: { description: 'Accepted', schema: eventSchema } },
+    problems: [404, 409],
+    async handle({ params, body, scope }, context) {
+      const subscription = await ownSubscription(context, scope, params.id!);
+      if (subscription.status !== 'active') throw new ConflictError(`Subscription ${subscription.id} is disabled; enable it to test it.`);
+      const { event } = await publishEvent(context, {
+        tenantId: subscription.tenantId,
+        targetSubscriptionId: subscription.id,
+        type: body.eventType,
+        data: body.data,
+      });
+      context.logger.info({ subscriptionId: subscription.id, eventId: event.id }, 'test event sent');
+      return { status: 202, location: `/v1/deliveries?eventId=${event.id}`, body: eventView(event) };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/v1/subscriptions/{id}/stats',
+    summary: "The endpoint's attempts over the last 24 hours, by the hour: success rate and latency",
+    access: 'tenant',
+    responses: { 200: { description: 'The statistics', schema: endpointStatsSchema } },
+    problems: [404],
+    async handle({ params, scope }, context) {
+      await ownSubscription(context, scope, params.id!);
+      return { status: 200, body: await context.ledger.endpointStats(params.id!) };
     },
   }),
   route({

@@ -26,7 +26,7 @@ async function closed(stack: Stack, workflowId: string): Promise<void> {
 }
 
 async function post(stack: Stack, type: string): Promise<string> {
-  const res = await stack.api('POST', '/v1/events', { type, data: { type } });
+  const res = await stack.api('POST', '/v1/events', { tenantId: 'default', type, data: { type } });
   return res.body.id as string;
 }
 
@@ -196,7 +196,7 @@ export const SCENARIOS: Scenario[] = [
 /** `count` deliveries of one event that failed for good, to subscriptions with a one-attempt schedule. */
 async function failedDeliveries(stack: Stack, receiver: TestReceiver, count: number) {
   await seedSubscriptions(stack.ledger, count, { url: receiver.url('/down-bulk'), eventTypes: ['h.bulk'], retrySchedule: [0] });
-  const { event } = await stack.ledger.insertEvent({ id: 'evt_bulk_failed', type: 'h.bulk', data: {} });
+  const { event } = await stack.ledger.insertEvent({ tenantId: 'default', id: 'evt_bulk_failed', type: 'h.bulk', data: {} });
   await stack.ledger.recordFanOut(event.id, event.type, count, 'event:seeded');
   await stack.ledger.db.updateTable('deliveries').set({ status: 'failed', owner: null }).where('event_id', '=', event.id).execute();
   return event.id;
@@ -209,7 +209,7 @@ async function sweepPastOnePage(stack: Stack, receiver: TestReceiver): Promise<{
   const owner = await singleDelivery(stack, receiver, '/confirm-owner', { confirmation: { required: true, timeout: '1h' } });
   await waitUntil(async () => (await stack.ledger.listEventDeliveries(owner.eventId))[0]?.status === 'awaiting_confirmation');
   await seedSubscriptions(stack.ledger, OWNED_ROWS, { url: receiver.url('/owned'), eventTypes: ['h.owned'] });
-  const { event } = await stack.ledger.insertEvent({ id: 'evt_owned_rows', type: 'h.owned', data: {} });
+  const { event } = await stack.ledger.insertEvent({ tenantId: 'default', id: 'evt_owned_rows', type: 'h.owned', data: {} });
   const long = '2020-01-01T00:00:00.000Z';
   await stack.ledger.recordFanOut(event.id, event.type, OWNED_ROWS, owner.deliveryId);
   await stack.ledger.db.updateTable('deliveries').set({ updated_at: long }).where('event_id', '=', event.id).execute();

@@ -1,0 +1,64 @@
+import { hashToken, newBearerToken, TOKEN_PREFIX } from './bearer-token';
+import { mapWithConcurrency } from './concurrency';
+import { cancelDelivery } from './delivery-operations';
+import { OPEN_STATUSES } from './delivery/status';
+import { ConflictError, NotFoundError } from './errors';
+import { newId } from './ids';
+import type { CreatePortalSessionInput, CreateTenantKeyInput } from './model';
+import type { ServiceDeps } from './service-deps';
+
+const CANCEL_PAGE = 100;
+const CANCEL_CONCURRENCY = 10;
+
+/**
+ * Deletes a tenant: in one ledger transaction it is marked deleted, its subscriptions disabled and
+ * its keys and portal sessions ended; then each delivery still open is cancelled through its
+ * workflow. If that is cut short (Temporal down), deleting again finishes it, and a delivery left
+ * open meanwhile ends at its next attempt, which finds its subscription disabled.
+ */
+export async function deleteTenant(deps: ServiceDeps, tenantId: string): Promise<{ cancelled: number }> {
+  if (!(await deps.ledger.deleteTenant(tenantId))) throw new NotFoundError('tenant', tenantId);
+  let cancelled = 0;
+  let after: { createdAt: string; id: string } | undefined;
+  for (;;) {
+    const page = await deps.ledger.findDeliveries({ tenantId, statuses: [...OPEN_STATUSES], after, limit: CANCEL_PAGE });
+    await mapWithConcurrency(page, CANCEL_CONCURRENCY, async (d) => {
+      // Ended meanwhile (its own workflow finished it): nothing to cancel.
+      const ended = await cancelDelivery(deps, d.id).then(
+        () => true,
+        (err: unknown) => (err instanceof ConflictError ? false : Promise.reject(err)),
+      );
+      if (ended) cancelled++;
+    });
+    const last = page[page.length - 1];
+    if (page.length < CANCEL_PAGE || !last) return { cancelled };
+    after = { createdAt: last.createdAt, id: last.id };
+  }
+}
+
+/** Issues a tenant key: returned once, stored as its hash. */
+export async function issueTenantKey(deps: ServiceDeps, tenantId: string, input: CreateTenantKeyInput) {
+  if (!(await deps.ledger.getTenant(tenantId))) throw new NotFoundError('tenant', tenantId);
+  const key = newBearerToken(TOKEN_PREFIX.tenantKey);
+  const stored = await deps.ledger.createTenantKey({
+    id: newId.tenantKey(),
+    tenantId,
+    name: input.name ?? null,
+    prefix: key.slice(0, TOKEN_PREFIX.tenantKey.length + 6),
+    keyHash: hashToken(key),
+    expiresAt: input.expiresAt === undefined ? null : new Date(input.expiresAt).toISOString(),
+  });
+  return { ...stored, key };
+}
+
+/**
+ * A single-use portal link. Its token rides in the URL's fragment, which browsers never send to
+ * a server, so it stays out of request lines, proxies' logs and Referer headers.
+ */
+export async function issuePortalLink(deps: ServiceDeps & { publicUrl: string }, tenantId: string, input: CreatePortalSessionInput) {
+  if (!(await deps.ledger.getTenant(tenantId))) throw new NotFoundError('tenant', tenantId);
+  const token = newBearerToken(TOKEN_PREFIX.portalLink);
+  const expiresAt = new Date(Date.now() + input.linkExpiresIn).toISOString();
+  await deps.ledger.createPortalLink(tenantId, hashToken(token), expiresAt, input.sessionExpiresIn);
+  return { url: `${deps.publicUrl}/portal/login#token=${token}`, expiresAt };
+}
