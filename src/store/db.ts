@@ -20,11 +20,12 @@ const PG_POOL_SIZE = 20;
 
 /**
  * Opens the ledger named by DATABASE_URL (`sqlite:<file>` or `postgres://…`) and brings its schema
- * up to date. Both dialects run the same migrations and the same queries.
+ * up to date (or, for tests of a migration, up to the one named `upTo`). Both dialects run the
+ * same migrations and the same queries.
  */
-export async function openDatabase(url: string): Promise<Kysely<Database>> {
+export async function openDatabase(url: string, upTo?: string): Promise<Kysely<Database>> {
   const db = url.startsWith('sqlite:') ? openSqlite(url.slice('sqlite:'.length)) : openPostgres(url);
-  await migrateToLatest(db as Kysely<unknown>);
+  await migrateToLatest(db as Kysely<unknown>, upTo);
   return db;
 }
 
