@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { confirmationTokenSchema, resourceIdSchema } from '../model';
+import { CSRF_HEADER, SESSION_COOKIE } from './auth';
 import type { Route } from './route';
 import { ROUTES } from './routes';
 
@@ -66,14 +67,52 @@ function parametersOf(route: Route) {
   return [...pathParams, ...query, ...headers];
 }
 
+/**
+ * Who may call a route: nobody needs a credential for a public one; the operator token reaches
+ * every other; tenant keys and portal sessions reach those open to tenants.
+ */
+function securityOf(route: Route) {
+  if (route.public) return [];
+  if (route.access !== 'tenant') return [{ operatorToken: [] }];
+  return [{ operatorToken: [] }, { tenantKey: [] }, { portalSession: [], portalCsrf: [] }];
+}
+
+const SECURITY_SCHEMES = {
+  operatorToken: {
+    type: 'http',
+    scheme: 'bearer',
+    description: "The operator's API_TOKEN: every route, every tenant.",
+  },
+  tenantKey: {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'whk_…',
+    description:
+      "A tenant key (POST /v1/tenants/{id}/keys): only the routes tagged `tenant`, confined to that tenant's subscriptions and deliveries. Another tenant's resource answers 404; an operator route 403.",
+  },
+  portalSession: {
+    type: 'apiKey',
+    in: 'cookie',
+    name: SESSION_COOKIE,
+    description: 'The consumer portal\'s session, opened by a single-use link (POST /v1/tenants/{id}/portal-sessions); the same scope as a tenant key.',
+  },
+  portalCsrf: {
+    type: 'apiKey',
+    in: 'header',
+    name: CSRF_HEADER,
+    description: "With a portal session, every write also sends the session's CSRF token in this header.",
+  },
+};
+
 /** One operation of the document, from its route. */
 function operationOf(route: Route) {
   const parameters = parametersOf(route);
   const answers = Object.entries(route.responses).map(([status, r]) => [status, r.schema ? ok(r.description, r.schema) : { description: r.description }]);
-  const problems = [400, ...(route.public ? [] : [401, 413, 415]), ...route.problems].map((status) => [String(status), problem]);
+  const problems = [400, ...(route.public ? [] : [401, 413, 415]), ...(route.public || route.access === 'tenant' ? [] : [403]), ...route.problems].map((status) => [String(status), problem]);
   return {
     summary: route.summary,
-    ...(route.public && { security: [] }),
+    security: securityOf(route),
+    ...(route.access === 'tenant' && { tags: ['tenant'] }),
     ...(parameters.length > 0 && { parameters }),
     ...(route.body && { requestBody: body(route.body) }),
     responses: Object.fromEntries([...answers, ...problems]),
@@ -89,10 +128,12 @@ export function buildOpenApiDocument(routes: Route[] = ROUTES) {
     info: {
       title: 'webhook-relay',
       version: '1.0.0',
-      description: 'Durable webhook delivery on Temporal. Every /v1 route needs `Authorization: Bearer <API_TOKEN>`.',
+      description:
+        'Durable webhook delivery on Temporal. /v1 routes take the operator token (`Authorization: Bearer <API_TOKEN>`); those tagged `tenant` also take a tenant key or a portal session, confined to that tenant.',
     },
-    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-    security: [{ bearer: [] }],
+    tags: [{ name: 'tenant', description: 'Open to tenant keys and portal sessions, confined to their tenant.' }],
+    components: { securitySchemes: SECURITY_SCHEMES },
+    security: [{ operatorToken: [] }],
     paths,
   };
 }

@@ -120,6 +120,21 @@ test('GET /openapi.json documents exactly the routes the gateway serves, with th
   assert.ok(documented.includes('POST /v1/replays/{id}/cancel'));
 
   const createSub = doc.paths['/v1/subscriptions']!.post!.requestBody!.content['application/json']!.schema;
-  assert.deepEqual(Object.keys(createSub.properties).sort(), ['confirmation', 'description', 'eventTypes', 'maxConcurrency', 'rateLimitPerSecond', 'retrySchedule', 'secret', 'timeoutMs', 'url']);
+  assert.deepEqual(Object.keys(createSub.properties).sort(), ['confirmation', 'description', 'eventTypes', 'maxConcurrency', 'rateLimitPerSecond', 'retrySchedule', 'secret', 'tenantId', 'timeoutMs', 'url']);
   assert.deepEqual(createSub.required?.sort(), ['eventTypes', 'url']);
+});
+
+test('the OpenAPI document names both auth schemes and which routes a tenant key may call', async () => {
+  const doc = (await (await fetch(`${stack.gatewayUrl}/openapi.json`)).json()) as {
+    components: { securitySchemes: Record<string, { type: string; scheme?: string; in?: string }> };
+    paths: Record<string, Record<string, { security: Record<string, string[]>[] }>>;
+  };
+  assert.deepEqual(Object.keys(doc.components.securitySchemes).sort(), ['operatorToken', 'portalCsrf', 'portalSession', 'tenantKey']);
+  const schemes = (path: string, method: string) => doc.paths[path]![method]!.security.flatMap((s) => Object.keys(s)).sort();
+  assert.deepEqual(schemes('/v1/subscriptions', 'get'), ['operatorToken', 'portalCsrf', 'portalSession', 'tenantKey']);
+  assert.deepEqual(schemes('/v1/deliveries/{id}/retry', 'post'), ['operatorToken', 'portalCsrf', 'portalSession', 'tenantKey']);
+  for (const [path, method] of [['/v1/events', 'post'], ['/v1/tenants/{id}', 'put'], ['/v1/tenants/{id}/keys', 'post'], ['/v1/tenants/{id}/portal-sessions', 'post']]) {
+    assert.deepEqual(schemes(path!, method!), ['operatorToken'], `${method} ${path}`);
+  }
+  assert.deepEqual(schemes('/healthz', 'get'), []);
 });
