@@ -137,6 +137,7 @@ async function main(): Promise<void> {
     async () => (await fetch(`${gatewayUrl}/healthz`)).ok && workerPolling(temporalAddress!, namespace, taskQueue),
     { timeoutMs: 90_000, intervalMs: 250, what: 'the gateway and the worker to be ready' },
   );
+  const portalLink = await demoPortalLink(gatewayUrl, token);
   console.log(
     [
       '',
@@ -144,12 +145,29 @@ async function main(): Promise<void> {
       `  Gateway:      ${gatewayUrl}   (OpenAPI: ${gatewayUrl}/openapi.json)`,
       `  Temporal UI:  ${uiUrl}`,
       `  API token:    ${token}`,
+      `  Portal:       ${portalLink}`,
+      '                (the tenant "demo"\'s consumer portal: a single-use link, valid for an hour)',
       '',
       `  export API=${gatewayUrl} TOKEN=${token}`,
       '  Ctrl-C stops everything.',
       '',
     ].join('\n'),
   );
+}
+
+/** Creates (or keeps) the tenant `demo` and issues a single-use link to its consumer portal. */
+async function demoPortalLink(gatewayUrl: string, token: string): Promise<string> {
+  const call = async (method: string, path: string, body: unknown) => {
+    const res = await fetch(`${gatewayUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}`);
+    return (await res.json()) as Record<string, unknown>;
+  };
+  await call('PUT', '/v1/tenants/demo', { name: 'Demo customer', metadata: { createdBy: 'npm run dev' } });
+  return (await call('POST', '/v1/tenants/demo/portal-sessions', { linkExpiresIn: '1h' })).url as string;
 }
 
 process.once('SIGINT', () => void stop(0));

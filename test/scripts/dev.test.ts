@@ -83,6 +83,8 @@ test('npm run dev starts Temporal with its Web UI, the worker and the gateway, a
     const token = /API token:\s+(\S+)/.exec(dev.output())![1]!;
     assert.match(dev.output(), new RegExp(`Gateway:\\s+http://127\\.0\\.0\\.1:${gatewayPort}`));
     assert.match(dev.output(), /Temporal UI:\s+http:\/\/127\.0\.0\.1:8233/);
+    const portalLink = /Portal:\s+(\S+)/.exec(dev.output())![1]!;
+    assert.match(portalLink, new RegExp(`^http://127\\.0\\.0\\.1:${gatewayPort}/portal/login#token=whl_`));
 
     const api = `http://127.0.0.1:${gatewayPort}`;
     assert.equal((await fetch(`${api}/healthz`)).status, 200);
@@ -91,7 +93,7 @@ test('npm run dev starts Temporal with its Web UI, the worker and the gateway, a
     // The search attributes are registered: a query on them is accepted.
     const connection = await Connection.connect({ address: '127.0.0.1:7233' });
     const client = new Client({ connection });
-    for await (const _ of client.workflow.list({ query: 'WebhookEventId="none" AND WebhookSubscriptionId="none"' })) break;
+    for await (const _ of client.workflow.list({ query: 'WebhookEventId="none" AND WebhookSubscriptionId="none" AND WebhookTenantId="none"' })) break;
     await connection.close();
 
     // A real delivery through the dev stack, with the printed token.
@@ -99,10 +101,10 @@ test('npm run dev starts Temporal with its Web UI, the worker and the gateway, a
     const sub = await fetch(`${api}/v1/subscriptions`, {
       method: 'POST',
       headers,
-      body: JSON.stringify({ url: receiver.url('/dev'), eventTypes: ['dev.*'] }),
+      body: JSON.stringify({ tenantId: 'demo', url: receiver.url('/dev'), eventTypes: ['dev.*'] }),
     });
     assert.equal(sub.status, 201);
-    const ev = await fetch(`${api}/v1/events`, { method: 'POST', headers, body: JSON.stringify({ id: 'dev_1', type: 'dev.ping', data: {} }) });
+    const ev = await fetch(`${api}/v1/events`, { method: 'POST', headers, body: JSON.stringify({ id: 'dev_1', tenantId: 'demo', type: 'dev.ping', data: {} }) });
     assert.equal(ev.status, 202);
     await receiver.waitFor(() => receiver.to('/dev').length === 1, 60_000, 'the dev delivery');
   } finally {
