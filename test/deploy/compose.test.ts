@@ -366,7 +366,7 @@ test('compose: temporal-setup registers every search attribute the workflows use
   for (const match of script.matchAll(/^\s*register (\S+) (\S+)\s*$/gm)) registered.set(match[1] ?? '', match[2] ?? '');
   const checked = /for name in ([^;\n]+);/.exec(script)?.[1]?.trim().split(/\s+/) ?? [];
 
-  assert.equal(SEARCH_ATTRIBUTES.length, 3);
+  assert.equal(SEARCH_ATTRIBUTES.length, 4);
   for (const key of SEARCH_ATTRIBUTES) {
     assert.equal(registered.get(key.name), CLI_SEARCH_ATTRIBUTE_TYPE[key.type], `register ${key.name} ${CLI_SEARCH_ATTRIBUTE_TYPE[key.type]}`);
     assert.ok(checked.includes(key.name), `the final check waits for ${key.name}`);
