@@ -101,7 +101,7 @@ test('%ZZ, %C0%AE, %00 or a 201-character id in any path id is a 400 naming the 
   assert.ok(routes.length >= 12, `${routes.length} routes with an id`);
   for (const [method, template] of routes) {
     for (const id of ['%ZZ', '%C0%AE', '%00', 'a%2Fb', '%F0%9F%92%A9', 'x'.repeat(201)]) {
-      const res = await rejected(() => send(template.replace('{id}', id), { method, ...(method !== 'GET' && method !== 'DELETE' && json({})) }));
+      const res = await rejected(() => send(template.replace('{id}', id).replace(/\{\w+\}/g, 'valid_id'), { method, ...(method !== 'GET' && method !== 'DELETE' && json({})) }));
       assertProblem(res, 400, ['path:id']);
     }
   }
