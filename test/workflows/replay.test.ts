@@ -33,6 +33,10 @@ test('a replay re-delivers the subscription’s events of the window, and only t
     await waitForEventDone(stack, e.body.id as string, 1);
   }
   const other = await stack.api('POST', '/v1/events', { tenantId: 'default', type: 'x.other', data: {} });
+  // Another tenant's event of a matching type, in the window: never replayed to this tenant.
+  await stack.api('PUT', '/v1/tenants/replay-other', { name: 'other' });
+  const foreign = await stack.api('POST', '/v1/events', { tenantId: 'replay-other', type: 'r.one', data: { secret: true } });
+  await waitForEventDone(stack, foreign.body.id as string, 0);
   const until = new Date().toISOString();
   const after = await stack.api('POST', '/v1/events', { tenantId: 'default', type: 'r.one', data: { n: 3 } });
   await waitForEventDone(stack, after.body.id as string, 1);
@@ -50,7 +54,7 @@ test('a replay re-delivers the subscription’s events of the window, and only t
     assert.equal(progress.state, 'completed', 'the workflow query agrees');
   }
   // Re-deliveries run side by side, so arrival order is not the events' order.
-  assert.deepEqual(receiver.to('/late').map((r) => r.headers['webhook-id']).sort(), [...inWindow].sort());
+  assert.deepEqual(receiver.to('/late').map((r) => r.headers['webhook-id']).sort(), [...inWindow].sort(), "no other tenant's event");
   const origIds = receiver.to('/orig').map((r) => r.headers['webhook-id']);
   assert.deepEqual(origIds.filter((id) => inWindow.includes(id as string)).length, 4, 'each window event twice: original + replay');
 
