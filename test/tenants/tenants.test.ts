@@ -56,6 +56,13 @@ test("an event reaches only its tenant's subscriptions; broadcast reaches every 
   assert.equal(all.body.tenantId, null);
   const deliveries = await waitForEventDone(stack, all.body.id as string, 2);
   assert.deepEqual(deliveries.map((d) => d.tenantId).sort(), ['t-blue', 't-red']);
+  // The README's filter for broadcast events.
+  const broadcasts = await waitUntil(async () => {
+    const ids: string[] = [];
+    for await (const wf of stack.env.client.workflow.list({ query: 'WorkflowType="eventWorkflow" AND WebhookTenantId IS NULL' })) ids.push(wf.workflowId);
+    return ids.includes(eventWorkflowId(all.body.id as string)) && ids;
+  }, { what: 'the broadcast event listed' });
+  assert.ok(!broadcasts.includes(eventWorkflowId(red.body.id as string)));
 
   const unknown = await stack.api('POST', '/v1/events', { tenantId: 'nobody', type: 'order.created', data: {} });
   assert.equal(unknown.status, 400);
