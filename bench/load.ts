@@ -28,6 +28,7 @@ export class GatewayClient {
   async publish(id: string, n: number, type = 'bench.created'): Promise<void> {
     const res = await this.call('POST', '/v1/events', {
       id,
+      tenantId: 'default',
       type,
       data: { n, order: { id: `ord_${n}`, total: 4200, currency: 'EUR', lines: [{ sku: 'sku_1', qty: 2 }] } },
     });
