@@ -27,7 +27,7 @@ export function createFanOutActivities(deps: ActivityDeps) {
       // The deliveries belong to this event workflow until it starts them (see the reconciler).
       const owner = Context.current().info.workflowExecution?.workflowId ?? 'unknown';
       const shardSize = deps.fanOutShardSize ?? DEFAULT_FAN_OUT_SHARD_SIZE;
-      const result = await withHeartbeat((beat) => ledger.recordFanOut(input.eventId, input.eventType, shardSize, owner, beat));
+      const result = await withHeartbeat((beat) => ledger.recordFanOut(input.eventId, shardSize, owner, beat));
       logger.info({ eventId: input.eventId, deliveries: result.deliveries, shards: result.shards.length }, 'event fanned out');
       const [only] = result.shards;
       const firstPage = result.shards.length === 1 && only ? await loadPage(input.eventId, only) : undefined;

@@ -96,6 +96,12 @@ export const confirmationInputSchema = z
   })
   .describe('Require receivers to confirm each webhook after processing it.');
 
+export const orderingSchema = z
+  .enum(['unordered', 'fifo'])
+  .describe(
+    'fifo: deliveries are attempted one at a time in sequence order; the next waits until the previous one has ended (succeeded, failed or cancelled).',
+  );
+
 export const createSubscriptionSchema = z.strictObject({
   tenantId: resourceIdSchema
     .optional()
@@ -109,6 +115,7 @@ export const createSubscriptionSchema = z.strictObject({
   confirmation: confirmationInputSchema.optional(),
   maxConcurrency: z.number().int().min(1).max(1000).optional().describe('Requests in flight to this endpoint at most, across all workers.'),
   rateLimitPerSecond: z.number().int().min(1).max(10_000).optional().describe('Requests per second to this endpoint at most, across all workers.'),
+  ordering: orderingSchema.optional(),
 });
 export type CreateSubscriptionInput = z.infer<typeof createSubscriptionSchema>;
 
@@ -122,6 +129,7 @@ export const updateSubscriptionSchema = z
     confirmation: confirmationInputSchema,
     maxConcurrency: z.number().int().min(1).max(1000).nullable(),
     rateLimitPerSecond: z.number().int().min(1).max(10_000).nullable(),
+    ordering: orderingSchema,
     status: z.enum(['active', 'disabled']).describe('Set active to re-enable a disabled subscription.'),
   })
   .partial();
@@ -140,6 +148,7 @@ export const subscriptionSchema = z.object({
   confirmation: z.object({ required: z.boolean(), timeoutMs: z.number().nullable() }),
   maxConcurrency: z.number().nullable(),
   rateLimitPerSecond: z.number().nullable(),
+  ordering: orderingSchema,
   status: subscriptionStatusSchema,
   failingSince: z.string().nullable().describe('When the current run of failed attempts began.'),
   disabledReason: z.string().nullable(),
@@ -271,6 +280,7 @@ export const deliverySchema = z.object({
   eventId: z.string(),
   eventType: z.string(),
   subscriptionId: z.string(),
+  sequence: z.number().describe("Per subscription, strictly increasing in the order the events were accepted; sent as webhook-sequence."),
   status: deliveryStatusSchema,
   attemptCount: z.number(),
   lastAttemptAt: z.string().nullable(),

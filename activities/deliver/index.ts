@@ -23,6 +23,7 @@ export function createDeliver(deps: RecordDeps, transport: WebhookTransport) {
       const response = await transport.send({
         deliveryId: input.deliveryId,
         attempt: prepared.attempt,
+        sequence: prepared.sequence,
         event: prepared.event,
         subscription: prepared.subscription,
         confirmationTimeoutMs: input.confirmationTimeoutMs,

@@ -6,6 +6,7 @@ import { type DeliverResult, type DeliveryWorkflowInput, FailureType } from '../
 /** Everything an attempt needs, read from the ledger as it is now. */
 export interface PreparedAttempt {
   attempt: number;
+  sequence: number;
   /** The position this attempt takes in the schedule the activity was given. */
   cursor: ScheduleCursor;
   event: StoredEvent;
@@ -46,7 +47,7 @@ export async function prepareAttempt(ledger: Ledger, input: DeliveryWorkflowInpu
     await ledger.endDelivery(input.deliveryId, 'failed', reason);
     throw ApplicationFailure.nonRetryable(reason, FailureType.AttemptFailed);
   }
-  return { attempt, cursor, event, subscription };
+  return { attempt, sequence: delivery.sequence, cursor, event, subscription };
 }
 
 async function recordedSuccess(ledger: Ledger, deliveryId: string, attempt: number): Promise<DeliverResult> {

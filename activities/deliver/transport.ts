@@ -8,6 +8,8 @@ import type { StoredEvent, SubscriptionTarget } from '../../src/store/ledger';
 export interface OutgoingWebhook {
   deliveryId: string;
   attempt: number;
+  /** The delivery's place in its subscription's order (webhook-sequence). */
+  sequence: number;
   event: StoredEvent;
   subscription: SubscriptionTarget;
   /** How long the receiver has to confirm, or null when the subscription needs no confirmation. */
@@ -38,10 +40,14 @@ function signingSecrets(subscription: SubscriptionTarget, at: Date): string[] {
 /** Standard Webhooks over HTTP POST, with a webhook-confirm-url when the subscription asks for one. */
 export function httpTransport({ dispatcher, confirmation }: HttpTransportOptions): WebhookTransport {
   return {
-    async send({ deliveryId, attempt, event, subscription, confirmationTimeoutMs }) {
+    async send({ deliveryId, attempt, sequence, event, subscription, confirmationTimeoutMs }) {
       const body = JSON.stringify({ type: event.type, timestamp: event.createdAt, data: event.data });
       const sentAt = new Date();
-      const headers: Record<string, string> = { ...signWebhook(signingSecrets(subscription, sentAt), event.id, sentAt, body) };
+      const headers: Record<string, string> = {
+        ...signWebhook(signingSecrets(subscription, sentAt), event.id, sentAt, body),
+        // Per subscription, increasing in acceptance order: a receiver sees gaps and reorders by it.
+        'webhook-sequence': String(sequence),
+      };
       if (confirmationTimeoutMs !== null) {
         // Valid for the whole wait: the workflow's timer starts only after this attempt's answer.
         const expiresAt = sentAt.getTime() + subscription.timeoutMs + confirmationTimeoutMs;

@@ -24,6 +24,8 @@ export interface DeliveryPlan {
   subscriptionId: string;
   /** The subscription's tenant. Absent in plans recorded before tenants existed. */
   tenantId?: string;
+  /** The delivery's sequence number for its subscription. Absent in plans recorded before sequences. */
+  sequence?: number;
   /** Origin and path of the receiver, for people reading the Web UI. */
   displayUrl: string;
   /** Delay in ms before each attempt; its length is the number of attempts. */

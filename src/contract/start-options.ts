@@ -18,7 +18,7 @@ export function deliveryStartOptions(eventId: string, eventType: string, plan: D
       ...(plan.tenantId === undefined ? [] : [{ key: WebhookTenantId, value: plan.tenantId }]),
     ],
     memo: { eventType, subscriptionUrl: plan.displayUrl },
-    staticSummary: `${eventType} → ${plan.displayUrl}`,
+    staticSummary: `${plan.sequence === undefined ? '' : `#${plan.sequence} `}${eventType} → ${plan.displayUrl}`,
     staticDetails: `Event \`${eventId}\` to subscription \`${plan.subscriptionId}\`, ${plan.retrySchedule.length} attempts at most${
       plan.confirmationTimeoutMs === null ? '' : `, each confirmed within ${plan.confirmationTimeoutMs} ms`
     }.`,

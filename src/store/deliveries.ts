@@ -53,7 +53,7 @@ export class DeliveryQueries {
     return {
       delivery,
       eventType: row.event_type,
-      prepared: toPrepared(deliveryId, row),
+      prepared: toPrepared(deliveryId, row, delivery.sequence),
       subscriptionActive: row.status === 'active' && row.deleted_at === null,
     };
   }
@@ -126,24 +126,29 @@ export class DeliveryQueries {
     return (await query.execute()).map(toDelivery);
   }
 
-  /** The delivery of an event to a subscription, created pending (for `owner` to start) if there is none yet. */
+  /**
+   * The delivery of an event to a subscription, created pending (for `owner` to start) if there is
+   * none yet, with the subscription's next sequence number.
+   */
   async ensureDelivery(
     event: { id: string; type: string },
     subscription: { id: string; tenantId: string },
     owner: string | null,
   ): Promise<Delivery> {
-    const [eventId, subscriptionId] = [event.id, subscription.id];
-    await this.db
-      .insertInto('deliveries')
-      .values(pendingDeliveryRow(event, subscription, now(), owner))
-      .onConflict((oc) => oc.columns(['event_id', 'subscription_id']).doNothing())
-      .execute();
-    const row = await this.db
-      .selectFrom('deliveries')
-      .selectAll()
-      .where('event_id', '=', eventId)
-      .where('subscription_id', '=', subscriptionId)
-      .executeTakeFirstOrThrow();
+    const find = (db: Kysely<Database>) =>
+      db.selectFrom('deliveries').selectAll().where('event_id', '=', event.id).where('subscription_id', '=', subscription.id).executeTakeFirst();
+    const row = await this.db.transaction().execute(async (trx) => {
+      const existing = await find(trx);
+      if (existing) return existing;
+      const drawn = await trx
+        .updateTable('subscriptions')
+        .set((eb) => ({ last_sequence: eb('last_sequence', '+', 1) }))
+        .where('id', '=', subscription.id)
+        .returning('last_sequence')
+        .executeTakeFirstOrThrow();
+      await trx.insertInto('deliveries').values({ ...pendingDeliveryRow(event, subscription, now(), owner), sequence: drawn.last_sequence }).execute();
+      return (await find(trx))!;
+    });
     return toDelivery(row);
   }
 

@@ -1,6 +1,6 @@
-import type { Kysely } from 'kysely';
-import { patternsMatching } from '../event-types';
-import { INSERT_CHUNK, instant, now, pendingDeliveryRow, type PreparedDelivery, type StoredEvent, toPrepared } from './rows';
+import { type Kysely, sql } from 'kysely';
+import { type FanOutResult, recordFanOut } from './fan-out';
+import { instant, now, type PreparedDelivery, type StoredEvent, toPrepared } from './rows';
 import type { Database } from './schema';
 
 export interface NewEvent {
@@ -34,6 +34,8 @@ export class EventQueries {
         status: 'accepted',
         created_at: at,
         dispatched_at: null,
+        // Acceptance order: one more than any event committed before this statement began.
+        seq: sql<number>`(select coalesce(max(seq), 0) + 1 from events)`,
       })
       .onConflict((oc) => oc.column('id').doNothing())
       .executeTakeFirst();
@@ -69,70 +71,9 @@ export class EventQueries {
     return rows.map((r) => ({ type: r.type, lastSeenAt: r.last_seen_at }));
   }
 
-  /**
-   * Records the fan-out of an event: a pending delivery for every active subscription whose
-   * patterns match, and the event marked dispatched, in one transaction (re-running it adds
-   * nothing). Returns the shards: consecutive runs of at most `shardSize` subscriptions, by id.
-   * `owner` is the workflow that starts the deliveries. A cancelled event fans out to no one.
-   * Only the event's tenant is reached (every tenant for a broadcast); a test event reaches its
-   * one subscription, whatever types that subscribes to.
-   */
-  async recordFanOut(
-    eventId: string,
-    eventType: string,
-    shardSize: number,
-    owner: string,
-    onProgress: () => void = () => {},
-  ): Promise<{ deliveries: number; shards: { after: string | null; upTo: string }[] }> {
-    const patterns = patternsMatching(eventType);
-    return this.db.transaction().execute(async (trx) => {
-      const event = await trx
-        .selectFrom('events')
-        .select(['status', 'tenant_id', 'target_subscription_id'])
-        .where('id', '=', eventId)
-        .executeTakeFirst();
-      if (!event || event.status === 'cancelled') return { deliveries: 0, shards: [] };
-      let query = trx
-        .selectFrom('subscriptions as s')
-        .select(['s.id', 's.tenant_id as tenantId'])
-        .where('s.status', '=', 'active')
-        .where('s.deleted_at', 'is', null)
-        .orderBy('s.id');
-      if (event.tenant_id !== null) query = query.where('s.tenant_id', '=', event.tenant_id);
-      if (event.target_subscription_id !== null) query = query.where('s.id', '=', event.target_subscription_id);
-      else {
-        query = query.where(({ exists, selectFrom }) =>
-          exists(
-            selectFrom('subscription_event_types as t')
-              .select('t.subscription_id')
-              .whereRef('t.subscription_id', '=', 's.id')
-              .where('t.pattern', 'in', patterns),
-          ),
-        );
-      }
-      const subscriptions = await query.execute();
-      const ids = subscriptions.map((r) => r.id);
-      const at = now();
-      for (let i = 0; i < ids.length; i += INSERT_CHUNK) {
-        await trx
-          .insertInto('deliveries')
-          .values(subscriptions.slice(i, i + INSERT_CHUNK).map((s) => pendingDeliveryRow({ id: eventId, type: eventType }, s, at, owner)))
-          .onConflict((oc) => oc.columns(['event_id', 'subscription_id']).doNothing())
-          .execute();
-        onProgress();
-      }
-      await trx
-        .updateTable('events')
-        .set({ status: 'dispatched', dispatched_at: at })
-        .where('id', '=', eventId)
-        .where('status', '=', 'accepted')
-        .execute();
-      const shards = [];
-      for (let i = 0; i < ids.length; i += shardSize) {
-        shards.push({ after: i === 0 ? null : ids[i - 1]!, upTo: ids[Math.min(i + shardSize, ids.length) - 1]! });
-      }
-      return { deliveries: ids.length, shards };
-    });
+  /** Records an event's fan-out, in acceptance order (see fan-out.ts). */
+  async recordFanOut(eventId: string, shardSize: number, owner: string, onProgress: () => void = () => {}): Promise<FanOutResult> {
+    return recordFanOut(this.db, eventId, shardSize, owner, onProgress);
   }
 
   /** One page of an event's pending deliveries for subscriptions in (after, upTo], by subscription id. */
@@ -141,14 +82,16 @@ export class EventQueries {
       .selectFrom('deliveries as d')
       .innerJoin('subscriptions as s', 's.id', 'd.subscription_id')
       .selectAll('s')
-      .select('d.id as delivery_id')
+      .select(['d.id as delivery_id', 'd.sequence as delivery_sequence'])
       .where('d.event_id', '=', eventId)
       .where('d.status', '=', 'pending')
+      // A FIFO subscription's deliveries are its queue's to start, one at a time.
+      .where((eb) => eb.or([eb('d.owner', 'is', null), eb('d.owner', 'not like', 'fifo:%')]))
       .where('d.subscription_id', '<=', range.upTo)
       .orderBy('d.subscription_id')
       .limit(limit);
     if (range.after !== null) query = query.where('d.subscription_id', '>', range.after);
-    return (await query.execute()).map((row) => toPrepared(row.delivery_id, row));
+    return (await query.execute()).map((row) => toPrepared(row.delivery_id, row, row.delivery_sequence));
   }
 
   /**

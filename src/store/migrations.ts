@@ -1,4 +1,4 @@
-import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 
 /** Subscriptions and the event-type patterns they match. */
 async function createSubscriptionTables(db: Kysely<unknown>): Promise<void> {
@@ -160,6 +160,25 @@ async function addTenantSecrets(db: Kysely<Db0006>): Promise<void> {
   await db.schema.createIndex('portal_tokens_tenant_idx').on('portal_tokens').columns(['tenant_id']).execute();
 }
 
+/**
+ * Acceptance order of events (`events.seq`), a sequence number per subscription on each delivery,
+ * the counter each subscription draws them from, and FIFO ordering. Existing rows are numbered in
+ * creation order (UPDATE … FROM and row_number() run alike on SQLite ≥ 3.33 and PostgreSQL).
+ */
+async function addSequences(db: Kysely<unknown>): Promise<void> {
+  await db.schema.alterTable('events').addColumn('seq', 'integer').execute();
+  await sql`update events set seq = r.n from (select id, row_number() over (order by created_at, id) as n from events) as r where r.id = events.id`.execute(db);
+  await db.schema.createIndex('events_seq_idx').on('events').columns(['seq']).execute();
+  await db.schema.alterTable('deliveries').addColumn('sequence', 'integer').execute();
+  await sql`update deliveries set sequence = r.n
+    from (select id, row_number() over (partition by subscription_id order by created_at, id) as n from deliveries) as r
+    where r.id = deliveries.id`.execute(db);
+  await db.schema.createIndex('deliveries_subscription_sequence_idx').on('deliveries').columns(['subscription_id', 'sequence']).execute();
+  await db.schema.alterTable('subscriptions').addColumn('last_sequence', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+  await sql`update subscriptions set last_sequence = coalesce((select max(d.sequence) from deliveries d where d.subscription_id = subscriptions.id), 0)`.execute(db);
+  await db.schema.alterTable('subscriptions').addColumn('ordering', 'text', (c) => c.notNull().defaultTo('unordered')).execute();
+}
+
 // Migrations are code, kept in order; the Migrator records which ran so start-up applies only new ones.
 const migrations: Record<string, Migration> = {
   '0001_ledger': {
@@ -221,6 +240,7 @@ const migrations: Record<string, Migration> = {
     },
   },
   '0006_tenants': { up: (db) => addTenants(db as Kysely<Db0006>) },
+  '0007_sequences': { up: addSequences },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

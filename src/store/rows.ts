@@ -52,9 +52,10 @@ function displayUrl(url: string): string {
   return `${u.origin}${u.pathname}`;
 }
 
-export function toPrepared(deliveryId: string, s: Selectable<SubscriptionsTable>): PreparedDelivery {
+export function toPrepared(deliveryId: string, s: Selectable<SubscriptionsTable>, sequence: number | null): PreparedDelivery {
   return {
     deliveryId,
+    ...(sequence !== null && { sequence: Number(sequence) }),
     subscriptionId: s.id,
     tenantId: s.tenant_id,
     displayUrl: displayUrl(s.url),
@@ -79,6 +80,7 @@ export function toSubscription(row: Selectable<SubscriptionsTable>): Subscriptio
     },
     maxConcurrency: row.max_concurrency === null ? null : Number(row.max_concurrency),
     rateLimitPerSecond: row.rate_limit_per_second === null ? null : Number(row.rate_limit_per_second),
+    ordering: row.ordering,
     status: row.status,
     failingSince: row.failing_since,
     disabledReason: row.disabled_reason,
@@ -96,6 +98,7 @@ export function toDelivery(row: Selectable<DeliveriesTable>): Delivery {
     eventId: row.event_id,
     eventType: row.event_type,
     subscriptionId: row.subscription_id,
+    sequence: Number(row.sequence ?? 0),
     status: row.status,
     attemptCount: Number(row.attempt_count),
     lastAttemptAt: row.last_attempt_at,
@@ -148,6 +151,8 @@ export function subscriptionRows(input: CreateSubscriptionInput & { secret: stri
     rate_limit_per_second: input.rateLimitPerSecond ?? null,
     previous_secret: null,
     previous_secret_expires_at: null,
+    last_sequence: 0,
+    ordering: input.ordering ?? 'unordered',
   };
   return { subscription, patterns: eventTypes.map((pattern) => ({ subscription_id: id, pattern })) };
 }

@@ -25,6 +25,9 @@ export interface SubscriptionsTable {
   rate_limit_per_second: number | null;
   previous_secret: string | null;
   previous_secret_expires_at: string | null;
+  /** The last sequence number given to one of its deliveries. */
+  last_sequence: Generated<number>;
+  ordering: Generated<'unordered' | 'fifo'>;
 }
 
 export interface EndpointSlotsTable {
@@ -57,6 +60,8 @@ export interface EventsTable {
   tenant_id: string | null;
   /** A test event goes to this one subscription only. */
   target_subscription_id: string | null;
+  /** Acceptance order: an event accepted (committed) before another was posted has a smaller seq. */
+  seq: number | null;
 }
 
 export interface DeliveriesTable {
@@ -76,6 +81,8 @@ export interface DeliveriesTable {
   completed_at: string | null;
   /** Workflow id that will start this pending delivery; null when the gateway starts it at once. */
   owner: string | null;
+  /** Per subscription, strictly increasing in the order the events were accepted. */
+  sequence: number | null;
 }
 
 export interface AttemptsTable {

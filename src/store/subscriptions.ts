@@ -87,6 +87,7 @@ export class SubscriptionQueries {
           ...(patch.confirmation !== undefined && { confirmation_timeout_ms: confirmationTimeout(patch.confirmation) }),
           ...(patch.maxConcurrency !== undefined && { max_concurrency: patch.maxConcurrency }),
           ...(patch.rateLimitPerSecond !== undefined && { rate_limit_per_second: patch.rateLimitPerSecond }),
+          ...(patch.ordering !== undefined && { ordering: patch.ordering }),
           ...(enabling && { status: 'active' as const, disabled_reason: null, disabled_at: null, failing_since: null }),
           ...(disabling && { status: 'disabled' as const, disabled_reason: 'disabled by API', disabled_at: at }),
         })

@@ -28,7 +28,7 @@ const status = (statusCode: number): WebhookResponse => ({ kind: 'response', sta
 async function setup(extra: { maxConcurrency?: number } = {}) {
   const sub = await ledger.createSubscription({ tenantId: 'default', url: 'https://receiver.example/hook', eventTypes: ['unit.*'], secret: 'whsec_MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3', ...extra });
   const { event } = await ledger.insertEvent({ tenantId: 'default', id: `evt_${Math.random().toString(36).slice(2)}`, type: 'unit.test', data: { n: 1 } });
-  await ledger.recordFanOut(event.id, event.type, 100, 'event:unit');
+  await ledger.recordFanOut(event.id, 100, 'event:unit');
   const [delivery] = await ledger.listEventDeliveries(event.id);
   const input: DeliveryWorkflowInput = {
     deliveryId: delivery!.id,

@@ -10,7 +10,7 @@ const bad = { outcome: 'failed' as const, durationMs: 5, statusCode: 500, error:
 async function newDelivery(type = 'order.created') {
   const sub = await ledger.createSubscription({ tenantId: 'default', url: 'https://example.com', eventTypes: ['order.*'], secret: 'whsec_x' });
   const { event } = await ledger.insertEvent({ tenantId: 'default', id: `evt_${Math.random().toString(36).slice(2)}`, type, data: {} });
-  await ledger.recordFanOut(event.id, type, 100, 'event:test');
+  await ledger.recordFanOut(event.id, 100, 'event:test');
   const mine = (await ledger.listEventDeliveries(event.id)).find((d) => d.subscriptionId === sub.id)!;
   return { sub, event, deliveryId: mine.id };
 }
@@ -18,7 +18,7 @@ async function newDelivery(type = 'order.created') {
 test('recording a fan-out twice keeps one delivery per event and subscription', async () => {
   const { event, deliveryId } = await newDelivery();
   const before = await ledger.listEventDeliveries(event.id);
-  await ledger.recordFanOut(event.id, event.type, 100, 'event:test');
+  await ledger.recordFanOut(event.id, 100, 'event:test');
   const rows = await ledger.listEventDeliveries(event.id);
   assert.deepEqual(rows.map((r) => r.id), before.map((r) => r.id));
   assert.ok(rows.some((r) => r.id === deliveryId));
@@ -63,7 +63,7 @@ test('disabled and deleted subscriptions match no new event', async () => {
   await ledger.disableSubscription(sub.id, 'a later reason');
   assert.equal((await ledger.getSubscription(sub.id))!.disabledReason, 'endpoint answered 410 Gone', 'the first reason stays');
   const { event } = await ledger.insertEvent({ tenantId: 'default', id: 'evt_after_disable', type: 'order.created', data: {} });
-  await ledger.recordFanOut(event.id, event.type, 1000, 'event:test');
+  await ledger.recordFanOut(event.id, 1000, 'event:test');
   assert.equal((await ledger.listEventDeliveries(event.id)).some((d) => d.subscriptionId === sub.id), false);
 });
 
@@ -73,7 +73,7 @@ test('shards and their pages cover every matching subscriber exactly once', asyn
     ids.add((await ledger.createSubscription({ tenantId: 'default', url: 'https://example.com', eventTypes: ['bulk.*'], secret: 'whsec_x' })).id);
   }
   const { event } = await ledger.insertEvent({ tenantId: 'default', id: 'evt_bulk', type: 'bulk.sent', data: {} });
-  const { deliveries, shards } = await ledger.recordFanOut(event.id, event.type, 10, 'event:test');
+  const { deliveries, shards } = await ledger.recordFanOut(event.id, 10, 'event:test');
   assert.equal(deliveries, 25);
   assert.equal(shards.length, 3);
   const seen: string[] = [];
@@ -101,7 +101,7 @@ test('time windows compare instants, whatever precision the bounds are written w
   assert.equal(await inWindow('2026-11-28T06:50:00.300Z', '2026-11-28T06:50:00.303Z'), false, 'until is exclusive');
 
   const sub = await ledger.createSubscription({ tenantId: 'default', url: 'https://example.com', eventTypes: ['window.*'], secret: 'whsec_x' });
-  await ledger.recordFanOut(event.id, event.type, 100, 'event:test');
+  await ledger.recordFanOut(event.id, 100, 'event:test');
   const [delivery] = await ledger.listEventDeliveries(event.id);
   await ledger.db.updateTable('deliveries').set({ created_at: '2026-11-28T06:50:00.303Z' }).where('id', '=', delivery!.id).execute();
   const found = async (since: string, until: string) =>

@@ -197,7 +197,7 @@ export const SCENARIOS: Scenario[] = [
 async function failedDeliveries(stack: Stack, receiver: TestReceiver, count: number) {
   await seedSubscriptions(stack.ledger, count, { url: receiver.url('/down-bulk'), eventTypes: ['h.bulk'], retrySchedule: [0] });
   const { event } = await stack.ledger.insertEvent({ tenantId: 'default', id: 'evt_bulk_failed', type: 'h.bulk', data: {} });
-  await stack.ledger.recordFanOut(event.id, event.type, count, 'event:seeded');
+  await stack.ledger.recordFanOut(event.id, count, 'event:seeded');
   await stack.ledger.db.updateTable('deliveries').set({ status: 'failed', owner: null }).where('event_id', '=', event.id).execute();
   return event.id;
 }
@@ -211,7 +211,7 @@ async function sweepPastOnePage(stack: Stack, receiver: TestReceiver): Promise<{
   await seedSubscriptions(stack.ledger, OWNED_ROWS, { url: receiver.url('/owned'), eventTypes: ['h.owned'] });
   const { event } = await stack.ledger.insertEvent({ tenantId: 'default', id: 'evt_owned_rows', type: 'h.owned', data: {} });
   const long = '2020-01-01T00:00:00.000Z';
-  await stack.ledger.recordFanOut(event.id, event.type, OWNED_ROWS, owner.deliveryId);
+  await stack.ledger.recordFanOut(event.id, OWNED_ROWS, owner.deliveryId);
   await stack.ledger.db.updateTable('deliveries').set({ updated_at: long }).where('event_id', '=', event.id).execute();
   const schedule = stack.env.client.schedule.getHandle(reconcileScheduleId(stack.config.TASK_QUEUE));
   const before = (await schedule.describe()).info.numActionsTaken;

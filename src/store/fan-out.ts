@@ -1,0 +1,128 @@
+import type { Kysely, Transaction } from 'kysely';
+import { eventWorkflowId, fifoQueueWorkflowId } from '../contract';
+import { patternsMatching } from '../event-types';
+import { INSERT_CHUNK, now, pendingDeliveryRow } from './rows';
+import type { Database } from './schema';
+
+export interface FanOutResult {
+  deliveries: number;
+  shards: { after: string | null; upTo: string }[];
+  /** FIFO subscriptions that got deliveries (also of earlier events fanned out first): their queues need waking. */
+  fifoSubscriptions: string[];
+}
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/** Earlier events fanned out per transaction while catching up. */
+const CATCH_UP_PAGE = 50;
+
+/**
+ * Records an event's fan-out in acceptance order. Sequence numbers are drawn per subscription in
+ * the fan-out transaction, so an event accepted before another must be fanned out first: any
+ * earlier event still `accepted` is fanned out here, each in its own transaction, before this one
+ * (its own workflow later finds it done). Re-running it adds nothing.
+ */
+export async function recordFanOut(db: Kysely<Database>, eventId: string, shardSize: number, owner: string, onProgress: () => void): Promise<FanOutResult> {
+  const fifo = new Set<string>();
+  await catchUpEarlierEvents(db, eventId, fifo, onProgress);
+  const own = await db.transaction().execute((trx) => fanOutEvent(trx, eventId, owner, onProgress));
+  for (const id of own.fifoSubscriptions) fifo.add(id);
+  const shards = [];
+  for (let i = 0; i < own.ids.length; i += shardSize) {
+    shards.push({ after: i === 0 ? null : own.ids[i - 1]!, upTo: own.ids[Math.min(i + shardSize, own.ids.length) - 1]! });
+  }
+  return { deliveries: own.ids.length, shards, fifoSubscriptions: [...fifo] };
+}
+
+async function catchUpEarlierEvents(db: Kysely<Database>, eventId: string, fifo: Set<string>, onProgress: () => void): Promise<void> {
+  const own = await db.selectFrom('events').select('seq').where('id', '=', eventId).executeTakeFirst();
+  if (own?.seq === null || own?.seq === undefined) return;
+  for (;;) {
+    const earlier = await db
+      .selectFrom('events')
+      .select('id')
+      .where('status', '=', 'accepted')
+      .where('seq', '<', own.seq)
+      .orderBy('seq')
+      .orderBy('id')
+      .limit(CATCH_UP_PAGE)
+      .execute();
+    for (const { id } of earlier) {
+      const done = await db.transaction().execute((trx) => fanOutEvent(trx, id, eventWorkflowId(id), onProgress));
+      for (const sub of done.fifoSubscriptions) fifo.add(sub);
+    }
+    if (earlier.length < CATCH_UP_PAGE) return;
+  }
+}
+
+/**
+ * One event's fan-out, in its transaction. Claiming the event (accepted → dispatched) comes first:
+ * of two transactions fanning out the same event, the second waits on that row and then finds it
+ * claimed, so no delivery and no sequence number is ever drawn twice.
+ */
+async function fanOutEvent(trx: Transaction<Database>, eventId: string, owner: string, onProgress: () => void) {
+  const at = now();
+  const claim = await trx.updateTable('events').set({ status: 'dispatched', dispatched_at: at }).where('id', '=', eventId).where('status', '=', 'accepted').executeTakeFirst();
+  const event = await trx.selectFrom('events').select(['status', 'type', 'tenant_id', 'target_subscription_id']).where('id', '=', eventId).executeTakeFirst();
+  if (!event || event.status === 'cancelled') return { ids: [], fifoSubscriptions: [] };
+  if (claim.numUpdatedRows === 0n) return recordedFanOut(trx, eventId);
+  const subscriptions = await matchingSubscriptions(trx, event);
+  const fifoSubscriptions: string[] = [];
+  for (let i = 0; i < subscriptions.length; i += INSERT_CHUNK) {
+    const numbered = await drawSequences(trx, subscriptions.slice(i, i + INSERT_CHUNK));
+    const rows = numbered.map((s) => {
+      if (s.ordering === 'fifo') fifoSubscriptions.push(s.id);
+      const rowOwner = s.ordering === 'fifo' ? fifoQueueWorkflowId(s.id) : owner;
+      return { ...pendingDeliveryRow({ id: eventId, type: event.type }, { id: s.id, tenantId: s.tenant_id }, at, rowOwner), sequence: s.last_sequence };
+    });
+    if (rows.length > 0) await trx.insertInto('deliveries').values(rows).execute();
+    onProgress();
+  }
+  return { ids: subscriptions.map((s) => s.id), fifoSubscriptions };
+}
+
+/** A fan-out recorded before (by this event's workflow or by a later event catching up). */
+async function recordedFanOut(db: Db, eventId: string) {
+  const rows = await db
+    .selectFrom('deliveries as d')
+    .innerJoin('subscriptions as s', 's.id', 'd.subscription_id')
+    .select(['d.subscription_id', 'd.owner'])
+    .where('d.event_id', '=', eventId)
+    .orderBy('d.subscription_id')
+    .execute();
+  const fifoSubscriptions = rows.filter((r) => r.owner === fifoQueueWorkflowId(r.subscription_id)).map((r) => r.subscription_id);
+  return { ids: rows.map((r) => r.subscription_id), fifoSubscriptions };
+}
+
+/**
+ * The subscriptions an event reaches: active, of its tenant (every tenant for a broadcast), and
+ * matching its type; a test event reaches its one subscription whatever types that subscribes to.
+ */
+async function matchingSubscriptions(db: Db, event: { type: string; tenant_id: string | null; target_subscription_id: string | null }) {
+  let query = db
+    .selectFrom('subscriptions as s')
+    .select(['s.id', 's.tenant_id'])
+    .where('s.status', '=', 'active')
+    .where('s.deleted_at', 'is', null)
+    .orderBy('s.id');
+  if (event.tenant_id !== null) query = query.where('s.tenant_id', '=', event.tenant_id);
+  if (event.target_subscription_id !== null) return query.where('s.id', '=', event.target_subscription_id).execute();
+  const patterns = patternsMatching(event.type);
+  return query
+    .where(({ exists, selectFrom }) =>
+      exists(selectFrom('subscription_event_types as t').select('t.subscription_id').whereRef('t.subscription_id', '=', 's.id').where('t.pattern', 'in', patterns)),
+    )
+    .execute();
+}
+
+/** The next sequence number of each subscription, drawn in this transaction (its row stays locked until commit). */
+async function drawSequences(trx: Transaction<Database>, subscriptions: { id: string }[]) {
+  if (subscriptions.length === 0) return [];
+  const drawn = await trx
+    .updateTable('subscriptions')
+    .set((eb) => ({ last_sequence: eb('last_sequence', '+', 1) }))
+    .where('id', 'in', subscriptions.map((s) => s.id))
+    .returning(['id', 'tenant_id', 'last_sequence', 'ordering'])
+    .execute();
+  return drawn.sort((a, b) => (a.id < b.id ? -1 : 1));
+}
