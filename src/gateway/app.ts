@@ -5,6 +5,7 @@ import { confirmationKey } from '../confirmation-token';
 import { NotFoundError } from '../errors';
 import type { Logger } from '../logger';
 import type { Ledger } from '../store/ledger';
+import { createPortal } from '../portal';
 import { authenticate } from './auth';
 import { buildOpenApiDocument, PATH_PARAMETER_SCHEMAS } from './openapi';
 import { problemHandler } from './problem';
@@ -48,6 +49,7 @@ export function createApp({ config, ledger, client, logger }: GatewayDeps): Expr
   app.use('/v1', authenticate(config.API_TOKEN, ledger), checkPathParams, jsonBody());
   mountRoutes(app.router, ROUTES.filter((r) => !r.public), context);
 
+  app.use('/portal', createPortal({ ledger, logger, secureCookies: context.publicUrl.startsWith('https:') }));
   app.use((req, _res, next) => next(new NotFoundError('route', `${req.method} ${req.path}`)));
   app.use(problemHandler(logger));
   return app;
