@@ -1,4 +1,5 @@
 import { Context } from '@temporalio/activity';
+import { wakeFifoQueues } from '../src/fifo-queue';
 import type { ActivityDeps } from './deps';
 import { withHeartbeat } from './heartbeat';
 
@@ -27,7 +28,12 @@ export function createFanOutActivities(deps: ActivityDeps) {
       // The deliveries belong to this event workflow until it starts them (see the reconciler).
       const owner = Context.current().info.workflowExecution?.workflowId ?? 'unknown';
       const shardSize = deps.fanOutShardSize ?? DEFAULT_FAN_OUT_SHARD_SIZE;
-      const result = await withHeartbeat((beat) => ledger.recordFanOut(input.eventId, shardSize, owner, beat));
+      const { fifoSubscriptions, ...result } = await withHeartbeat((beat) => ledger.recordFanOut(input.eventId, shardSize, owner, beat));
+      // FIFO deliveries are their queues' to start; waking them is idempotent, so a retry may repeat it.
+      if (fifoSubscriptions.length > 0) {
+        const { client, info } = Context.current();
+        await wakeFifoQueues({ ledger, client, taskQueue: info.taskQueue }, fifoSubscriptions);
+      }
       logger.info({ eventId: input.eventId, deliveries: result.deliveries, shards: result.shards.length }, 'event fanned out');
       const [only] = result.shards;
       const firstPage = result.shards.length === 1 && only ? await loadPage(input.eventId, only) : undefined;

@@ -1,6 +1,7 @@
 import type { ActivityDeps } from './deps';
 import { createDeliveryActivities } from './delivery';
 import { createFanOutActivities } from './fan-out';
+import { createFifoActivities } from './fifo';
 import { createJobActivities } from './jobs';
 import { createReplayActivities } from './replay';
 
@@ -14,6 +15,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createDeliveryActivities(deps),
     ...createReplayActivities(deps),
     ...createJobActivities(deps),
+    ...createFifoActivities(deps),
   };
 }
 

@@ -1,5 +1,7 @@
 import { Context } from '@temporalio/activity';
+import { fifoQueueWorkflowId } from '../src/contract';
 import { matchesPattern } from '../src/event-types';
+import { wakeFifoQueues } from '../src/fifo-queue';
 import type { PreparedDelivery } from '../src/store/ledger';
 import type { ActivityDeps } from './deps';
 import { withHeartbeat } from './heartbeat';
@@ -26,12 +28,15 @@ export function createReplayActivities({ ledger }: ActivityDeps) {
       matched: number;
       next: { createdAt: string; id: string } | null;
     }> {
-      const owner = Context.current().info.workflowExecution?.workflowId ?? null;
       const subscription = await ledger.getSubscription(input.subscriptionId);
       if (!subscription) return { deliveries: [], skipped: 0, matched: 0, next: null };
+      // A FIFO subscription's re-deliveries join its queue, in sequence order, instead of running side by side.
+      const fifo = subscription.ordering === 'fifo';
+      const owner = fifo ? fifoQueueWorkflowId(subscription.id) : (Context.current().info.workflowExecution?.workflowId ?? null);
       const events = await ledger.listEventsInWindow(subscription, input.since, input.until, input.after, REPLAY_SCAN_PAGE);
       const matching = events.filter((e) => subscription.eventTypes.some((p) => matchesPattern(p, e.type))).slice(0, input.remaining);
       const deliveries: (PreparedDelivery & { eventId: string; eventType: string; attemptOffset: number })[] = [];
+      let queued = 0;
       await withHeartbeat(async (beat) => {
         for (const event of matching) {
           beat();
@@ -40,15 +45,20 @@ export function createReplayActivities({ ledger }: ActivityDeps) {
             delivery.status === 'pending' && delivery.attemptCount === 0
               ? 'pending'
               : await ledger.reopenDelivery(delivery.id, ['succeeded', 'failed', 'cancelled'], owner);
-          const target = reopened && (await ledger.deliveryTarget(delivery.id));
+          if (reopened && fifo) queued++;
+          const target = reopened && !fifo && (await ledger.deliveryTarget(delivery.id));
           if (target) deliveries.push({ ...target.prepared, eventId: event.id, eventType: event.type, attemptOffset: delivery.attemptCount });
         }
       });
+      if (queued > 0) {
+        const { client, info } = Context.current();
+        await wakeFifoQueues({ ledger, client, taskQueue: info.taskQueue }, [subscription.id]);
+      }
       const last = events[events.length - 1];
       const done = events.length < REPLAY_SCAN_PAGE || matching.length >= input.remaining;
       return {
         deliveries,
-        skipped: matching.length - deliveries.length,
+        skipped: matching.length - deliveries.length - queued,
         matched: matching.length,
         next: done || !last ? null : { createdAt: last.createdAt, id: last.id },
       };

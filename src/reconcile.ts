@@ -1,4 +1,5 @@
-import { eventWorkflowId, deliveryWorkflowId, type ReconcileKind, type ReconcileProgress } from './contract';
+import { deliveryWorkflowId, eventWorkflowId, fifoQueueWorkflowId, type ReconcileKind, type ReconcileProgress } from './contract';
+import { wakeFifoQueues } from './fifo-queue';
 import { startDeliveryRun } from './delivery-operations';
 import { startEventWorkflow } from './publish-event';
 import { heldByOwner, type Repair, repairDelivery, repairEvent } from './reconcile-rules';
@@ -91,7 +92,13 @@ async function applyDeliveryRepair(deps: ServiceDeps, delivery: StaleDelivery, r
     await deps.ledger.endDelivery(delivery.id, 'failed', 'subscription disabled or deleted');
     return 'ended';
   }
+  // A FIFO delivery goes back to its queue, which is woken: starting it here would jump the queue.
+  const owner = target.fifo ? fifoQueueWorkflowId(delivery.subscriptionId) : null;
   // Only if nobody moved it meanwhile; the reopen also closes attempts its lost run left open.
-  if (!(await deps.ledger.reopenDelivery(delivery.id, [delivery.status]))) return 'none';
+  if (!(await deps.ledger.reopenDelivery(delivery.id, [delivery.status], owner))) return 'none';
+  if (target.fifo) {
+    await wakeFifoQueues(deps, [delivery.subscriptionId]);
+    return 'started';
+  }
   return (await startDeliveryRun(deps, target, target.delivery.attemptCount)) ? 'started' : 'none';
 }

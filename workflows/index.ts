@@ -4,3 +4,4 @@ export { fanOutShardWorkflow } from './fan-out-shard';
 export { replayWorkflow } from './replay';
 export { bulkRetryWorkflow } from './bulk-retry';
 export { reconcileWorkflow } from './reconcile';
+export { fifoQueueWorkflow } from './fifo-queue';

@@ -127,3 +127,21 @@ export interface BulkRetryProgress {
   /** The first few skipped deliveries and why (bounded, to keep the workflow's state small). */
   skippedSample: { id: string; reason: string }[];
 }
+
+/** A FIFO subscription's queue workflow: it runs the subscription's deliveries one at a time. */
+export interface FifoQueueInput {
+  subscriptionId: string;
+  /** Deliveries run by earlier runs of this queue (before it continued as new). */
+  delivered?: number;
+}
+
+export interface FifoQueueResult {
+  delivered: number;
+}
+
+/** A queued delivery, as the queue starts it. */
+export interface QueuedDelivery extends DeliveryPlan {
+  eventId: string;
+  eventType: string;
+  attemptOffset: number;
+}

@@ -12,3 +12,6 @@ export const replayProgressQuery = defineQuery<ReplayWorkflowInput & ReplayProgr
 export const reconcileProgressQuery = defineQuery<ReconcileProgress & { kind: ReconcileKind }>('progress');
 
 export const bulkRetryProgressQuery = defineQuery<BulkRetryInput & BulkRetryProgress>('progress');
+
+/** Tells a FIFO queue that deliveries joined it (a fan-out, a retry, a replay); it starts if it is not running. */
+export const queueWakeSignal = defineSignal('wake');

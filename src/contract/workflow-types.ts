@@ -6,6 +6,8 @@ import type {
   EventWorkflowInput,
   EventWorkflowResult,
   FanOutShardInput,
+  FifoQueueInput,
+  FifoQueueResult,
   ReconcileInput,
   ReconcileProgress,
   ReplayProgress,
@@ -24,4 +26,5 @@ export interface WorkflowTypes {
   replayWorkflow(input: ReplayWorkflowInput): Promise<ReplayProgress>;
   bulkRetryWorkflow(input: BulkRetryInput): Promise<BulkRetryProgress>;
   reconcileWorkflow(input?: ReconcileInput): Promise<ReconcileProgress>;
+  fifoQueueWorkflow(input: FifoQueueInput): Promise<FifoQueueResult>;
 }

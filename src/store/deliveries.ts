@@ -38,7 +38,7 @@ export class DeliveryQueries {
 
   /** Everything needed to run a delivery again (retry, replay), or undefined if unknown. */
   async deliveryTarget(deliveryId: string): Promise<
-    { delivery: Delivery; eventType: string; prepared: PreparedDelivery; subscriptionActive: boolean } | undefined
+    { delivery: Delivery; eventType: string; prepared: PreparedDelivery; subscriptionActive: boolean; fifo: boolean } | undefined
   > {
     const row = await this.db
       .selectFrom('deliveries as d')
@@ -55,6 +55,7 @@ export class DeliveryQueries {
       eventType: row.event_type,
       prepared: toPrepared(deliveryId, row, delivery.sequence),
       subscriptionActive: row.status === 'active' && row.deleted_at === null,
+      fifo: row.ordering === 'fifo',
     };
   }
 

@@ -78,7 +78,24 @@ async function fanOutEvent(trx: Transaction<Database>, eventId: string, owner: s
     if (rows.length > 0) await trx.insertInto('deliveries').values(rows).execute();
     onProgress();
   }
-  return { ids: subscriptions.map((s) => s.id), fifoSubscriptions };
+  return { ids: subscriptions.map((s) => s.id), fifoSubscriptions: await wakeQueues(trx, fifoSubscriptions) };
+}
+
+/**
+ * Marks the FIFO queues that got deliveries awake and returns those that were asleep: only they
+ * need a signal. The row is already locked by drawing sequences, so a queue that is going to sleep
+ * (store/fifo-queue.ts) either sees these deliveries or is seen asleep here.
+ */
+async function wakeQueues(trx: Transaction<Database>, subscriptionIds: string[]): Promise<string[]> {
+  if (subscriptionIds.length === 0) return [];
+  const woken = await trx
+    .updateTable('subscriptions')
+    .set({ queue_awake: 1 })
+    .where('id', 'in', subscriptionIds)
+    .where('queue_awake', '=', 0)
+    .returning('id')
+    .execute();
+  return woken.map((r) => r.id);
 }
 
 /** A fan-out recorded before (by this event's workflow or by a later event catching up). */

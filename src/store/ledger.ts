@@ -4,6 +4,7 @@ import { DeliveryQueries } from './deliveries';
 import { EndpointHealth } from './endpoint-health';
 import { EndpointLimits } from './endpoint-limits';
 import { EventQueries } from './events';
+import { FifoQueueQueries } from './fifo-queue';
 import { RecoveryQueries } from './recovery';
 import type { Database } from './schema';
 import { SubscriptionQueries } from './subscriptions';
@@ -33,10 +34,12 @@ export type Ledger = LedgerFacade &
 class LedgerFacade {
   readonly limits: EndpointLimits;
   readonly recovery: RecoveryQueries;
+  readonly fifo: FifoQueueQueries;
 
   constructor(readonly db: Kysely<Database>) {
     this.limits = new EndpointLimits(db);
     this.recovery = new RecoveryQueries(db);
+    this.fifo = new FifoQueueQueries(db);
     for (const Part of [TenantQueries, TenantAccessQueries, SubscriptionQueries, EventQueries, DeliveryQueries, AttemptQueries, EndpointHealth]) expose(this, new Part(db));
   }
 

@@ -177,6 +177,8 @@ async function addSequences(db: Kysely<unknown>): Promise<void> {
   await db.schema.alterTable('subscriptions').addColumn('last_sequence', 'integer', (c) => c.notNull().defaultTo(0)).execute();
   await sql`update subscriptions set last_sequence = coalesce((select max(d.sequence) from deliveries d where d.subscription_id = subscriptions.id), 0)`.execute(db);
   await db.schema.alterTable('subscriptions').addColumn('ordering', 'text', (c) => c.notNull().defaultTo('unordered')).execute();
+  // 1 while the FIFO queue workflow runs: a fan-out signals the queue only when it finds it asleep (0).
+  await db.schema.alterTable('subscriptions').addColumn('queue_awake', 'integer', (c) => c.notNull().defaultTo(0)).execute();
 }
 
 // Migrations are code, kept in order; the Migrator records which ran so start-up applies only new ones.

@@ -153,6 +153,7 @@ export function subscriptionRows(input: CreateSubscriptionInput & { secret: stri
     previous_secret_expires_at: null,
     last_sequence: 0,
     ordering: input.ordering ?? 'unordered',
+    queue_awake: 0,
   };
   return { subscription, patterns: eventTypes.map((pattern) => ({ subscription_id: id, pattern })) };
 }

@@ -28,6 +28,8 @@ export interface SubscriptionsTable {
   /** The last sequence number given to one of its deliveries. */
   last_sequence: Generated<number>;
   ordering: Generated<'unordered' | 'fifo'>;
+  /** 1 while its FIFO queue workflow runs (see store/fifo-queue.ts). */
+  queue_awake: Generated<number>;
 }
 
 export interface EndpointSlotsTable {

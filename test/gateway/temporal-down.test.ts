@@ -288,10 +288,10 @@ test('an event posted while Temporal is down is accepted at once and delivered o
   const receiver = await new TestReceiver(() => ({ status: 200 })).start();
   cleanups.push(() => receiver.stop());
   await startWorker(gateway.config, gateway.ledger);
-  await timedFetch(`${gateway.url}/v1/subscriptions`, 'POST', { url: receiver.url('/outage'), eventTypes: ['outage.*'] });
+  await timedFetch(`${gateway.url}/v1/subscriptions`, 'POST', { tenantId: 'default', url: receiver.url('/outage'), eventTypes: ['outage.*'] });
 
   await stopDevServer(temporal, 'SIGKILL');
-  const posted = await timedFetch(`${gateway.url}/v1/events`, 'POST', { id: 'evt_during_outage', type: 'outage.happened', data: {} });
+  const posted = await timedFetch(`${gateway.url}/v1/events`, 'POST', { id: 'evt_during_outage', tenantId: 'default', type: 'outage.happened', data: {} });
   assert.ok(posted.ms < LIMIT_MS, `the post took ${posted.ms} ms`);
   assert.equal(posted.status, 202, posted.text);
   assert.equal(JSON.parse(posted.text).status, 'accepted');
