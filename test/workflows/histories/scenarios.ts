@@ -5,6 +5,7 @@ import {
   deliveryWorkflowId,
   eventWorkflowId,
   fanOutShardWorkflowId,
+  fifoQueueWorkflowId,
   reconcileScheduleId,
   replayWorkflowId,
 } from '../../../src/contract';
@@ -182,6 +183,17 @@ export const SCENARIOS: Scenario[] = [
       await stack.api('POST', `/v1/retries/${job.body.id as string}/cancel`);
       await closed(stack, workflowId);
       return { job: workflowId };
+    },
+  },
+  {
+    // Three deliveries through a FIFO queue; the first fails (/flaky, one attempt), so the queue re-reads once.
+    name: 'fifo-queue',
+    async run(stack, receiver) {
+      const sub = await createSubscription(stack, { url: receiver.url('/flaky'), eventTypes: ['h.fifo'], ordering: 'fifo', retrySchedule: [0] });
+      const events = [await post(stack, 'h.fifo'), await post(stack, 'h.fifo'), await post(stack, 'h.fifo')];
+      for (const eventId of events) await waitForEventDone(stack, eventId, 1);
+      await closed(stack, fifoQueueWorkflowId(sub.id));
+      return { queue: fifoQueueWorkflowId(sub.id) };
     },
   },
   {
