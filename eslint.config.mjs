@@ -14,6 +14,11 @@ export default tseslint.config(
     },
   },
   {
+    // The consumer portal's page runs in the browser, not in Node.
+    files: ['src/portal/public/**/*.js'],
+    languageOptions: { globals: globals.browser, sourceType: 'module' },
+  },
+  {
     // Workflow code is replayed: it must stay deterministic and free of I/O.
     files: ['workflows/**/*.ts'],
     rules: {

@@ -3,6 +3,9 @@ import { type FanOutResult, recordFanOut } from './fan-out';
 import { instant, now, type PreparedDelivery, type StoredEvent, toPrepared } from './rows';
 import type { Database } from './schema';
 
+/** The catalog's scope of broadcast events' types. */
+const BROADCAST_SCOPE = '*';
+
 export interface NewEvent {
   id: string;
   /** null: a broadcast to every tenant. */
@@ -43,8 +46,8 @@ export class EventQueries {
     if (created && !input.targetSubscriptionId) {
       await this.db
         .insertInto('event_types')
-        .values({ type: input.type, last_seen_at: at })
-        .onConflict((oc) => oc.column('type').doUpdateSet({ last_seen_at: at }))
+        .values({ scope: input.tenantId ?? BROADCAST_SCOPE, type: input.type, last_seen_at: at })
+        .onConflict((oc) => oc.columns(['scope', 'type']).doUpdateSet({ last_seen_at: at }))
         .execute();
     }
     return { event: (await this.getEvent(input.id))!, created };
@@ -65,10 +68,16 @@ export class EventQueries {
     );
   }
 
-  /** Event types seen so far, most recent first (at most 500). */
-  async listEventTypes(): Promise<{ type: string; lastSeenAt: string }[]> {
-    const rows = await this.db.selectFrom('event_types').selectAll().orderBy('last_seen_at', 'desc').limit(500).execute();
-    return rows.map((r) => ({ type: r.type, lastSeenAt: r.last_seen_at }));
+  /** Event types seen so far, most recent first (at most 500): a tenant's own and broadcasts, or all. */
+  async listEventTypes(tenantId?: string): Promise<{ type: string; lastSeenAt: string }[]> {
+    let query = this.db
+      .selectFrom('event_types')
+      .select((eb) => ['type', eb.fn.max('last_seen_at').as('lastSeenAt')])
+      .groupBy('type')
+      .orderBy('lastSeenAt', 'desc')
+      .limit(500);
+    if (tenantId !== undefined) query = query.where('scope', 'in', [tenantId, BROADCAST_SCOPE]);
+    return query.execute();
   }
 
   /** Records an event's fan-out, in acceptance order (see fan-out.ts). */

@@ -84,7 +84,7 @@ interface Db0006 {
   tenants: { id: string; name: string; metadata: string; created_at: string; updated_at: string };
   events: { id: string; type: string; created_at: string; tenant_id: string | null };
   deliveries: { event_id: string; event_type: string };
-  event_types: { type: string; last_seen_at: string };
+  event_types: { scope: string; type: string; last_seen_at: string };
 }
 
 /** Tenants own subscriptions; existing data moves into the tenant `default`. */
@@ -120,15 +120,18 @@ async function addDeliveryCopies(db: Kysely<Db0006>): Promise<void> {
   await db.schema.createIndex('deliveries_tenant_idx').on('deliveries').columns(['tenant_id', 'id']).execute();
   // An endpoint's recent attempts (its 24-hour chart) are found through its recently touched deliveries.
   await db.schema.createIndex('deliveries_subscription_updated_idx').on('deliveries').columns(['subscription_id', 'updated_at']).execute();
+  // The catalog of types seen, per tenant ('*' for broadcasts), so a tenant sees only its own.
   await db.schema
     .createTable('event_types')
-    .addColumn('type', 'text', (c) => c.primaryKey())
+    .addColumn('scope', 'text', (c) => c.notNull())
+    .addColumn('type', 'text', (c) => c.notNull())
     .addColumn('last_seen_at', 'text', (c) => c.notNull())
+    .addPrimaryKeyConstraint('event_types_pk', ['scope', 'type'])
     .execute();
   await db
     .insertInto('event_types')
-    .columns(['type', 'last_seen_at'])
-    .expression(db.selectFrom('events').select((eb) => ['type', eb.fn.max('created_at').as('last_seen_at')]).groupBy('type'))
+    .columns(['scope', 'type', 'last_seen_at'])
+    .expression(db.selectFrom('events').select((eb) => [eb.val('default').as('scope'), 'type', eb.fn.max('created_at').as('last_seen_at')]).groupBy('type'))
     .execute();
 }
 

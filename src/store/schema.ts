@@ -134,6 +134,8 @@ export interface PortalTokensTable {
 }
 
 export interface EventTypesTable {
+  /** The tenant that saw it, or '*' for a broadcast. */
+  scope: string;
   type: string;
   last_seen_at: string;
 }

@@ -215,6 +215,9 @@ test('a failing endpoint’s delivery shows each failed attempt; Retry succeeds 
     assert.match(text, /Status code\s+500/i);
     assert.match(text, /upstream exploded/);
   }
+  // The payload that was sent, and the delivery's place in the endpoint's order.
+  assert.match(await page.getByLabel('The event payload sent').innerText(), /A test event from the webhook service/);
+  assert.match(await page.locator('.delivery').innerText(), /Sequence\s+#\d+/i);
   await screenshot(page, 'delivery-failed.png');
 
   receiverMode = 'ok';

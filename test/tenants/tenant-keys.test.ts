@@ -104,10 +104,24 @@ test('a tenant key sends a test event to its own endpoint only, whatever types i
   assert.equal(receiver.requests.filter((r) => r.headers['webhook-id'] === res.body.id).length, 1);
 });
 
+test("a tenant key reads its own events (with only its deliveries) and its catalog of types, not another tenant's", async () => {
+  const own = await as('acme', 'GET', `/v1/events/${world.acme.delivery.eventId}`);
+  assert.equal(own.status, 200);
+  assert.deepEqual(own.body.data, { tenant: 'acme' });
+  assert.equal((await as('acme', 'GET', `/v1/events/${world.globex.delivery.eventId}`)).status, 404);
+  await stack.api('POST', '/v1/events', { tenantId: 'globex', type: 'globex.only', data: {} });
+  const all = await stack.api('POST', '/v1/events', { broadcast: true, type: 'everyone.hears', data: {} });
+  const types = async (tenant: 'acme' | 'globex') => ((await as(tenant, 'GET', '/v1/event-types')).body.data as { type: string }[]).map((t) => t.type).sort();
+  assert.deepEqual(await types('acme'), ['everyone.hears', 'k.failed']);
+  assert.deepEqual(await types('globex'), ['everyone.hears', 'globex.only', 'k.failed']);
+  const broadcast = await as('acme', 'GET', `/v1/events/${all.body.id as string}`);
+  assert.equal(broadcast.status, 200, 'a broadcast reached every tenant');
+  assert.ok((broadcast.body.deliveries as Delivery[]).every((d) => d.tenantId === 'acme'));
+});
+
 test('a tenant key cannot publish platform events or touch tenants and keys (403)', async () => {
   for (const [method, path, body] of [
     ['POST', '/v1/events', { tenantId: 'acme', type: 'k.forged', data: {} }],
-    ['GET', `/v1/events/${world.acme.delivery.eventId}`],
     ['GET', '/v1/tenants'],
     ['PUT', '/v1/tenants/acme', { name: 'renamed' }],
     ['DELETE', '/v1/tenants/globex'],

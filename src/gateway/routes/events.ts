@@ -45,25 +45,28 @@ export const eventRoutes = [
   route({
     method: 'get',
     path: '/v1/events/{id}',
-    summary: 'An event with its deliveries',
+    summary: "An event with its deliveries (for a tenant: its own events and broadcasts, with only its own deliveries)",
+    access: 'tenant',
     responses: { 200: { description: 'The event', schema: eventWithDeliveriesSchema } },
     problems: [404],
-    async handle({ params }, { ledger }) {
+    async handle({ params, scope }, { ledger }) {
       const event = await ledger.getEvent(params.id!);
-      if (!event) throw new NotFoundError('event', params.id!);
+      const visible = event && (scope.tenantId === undefined || event.tenantId === null || event.tenantId === scope.tenantId);
+      if (!visible) throw new NotFoundError('event', params.id!);
       const { targetSubscriptionId: _, ...shown } = event;
-      return { status: 200, body: { ...shown, deliveries: await ledger.listEventDeliveries(event.id) } };
+      const deliveries = (await ledger.listEventDeliveries(event.id)).filter((d) => scope.tenantId === undefined || d.tenantId === scope.tenantId);
+      return { status: 200, body: { ...shown, deliveries } };
     },
   }),
   route({
     method: 'get',
     path: '/v1/event-types',
-    summary: 'Event types seen so far, most recent first: what an endpoint can subscribe to',
+    summary: "Event types seen so far, most recent first: what an endpoint can subscribe to (a tenant's own and broadcasts' for a tenant key)",
     access: 'tenant',
     responses: { 200: { description: 'The types', schema: z.object({ data: z.array(eventTypeEntrySchema) }) } },
     problems: [],
-    async handle(_input, { ledger }) {
-      return { status: 200, body: { data: await ledger.listEventTypes() } };
+    async handle({ scope }, { ledger }) {
+      return { status: 200, body: { data: await ledger.listEventTypes(scope.tenantId) } };
     },
   }),
   route({

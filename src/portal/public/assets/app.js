@@ -1,4 +1,3 @@
-/* global document, location, history, window */
 // The portal page: finds its session, then shows one view per hash route. Every view renders into
 // a fresh container, so a slow answer for a view already left lands nowhere visible.
 import { api, onSessionEnded, setCsrfToken } from './api.js';

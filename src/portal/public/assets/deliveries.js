@@ -9,12 +9,14 @@ const FILTERS = ['status', 'eventType', 'subscriptionId', 'since', 'until'];
 
 /** A table of deliveries; each links to its own view. On a phone each row becomes a small card (portal.css). */
 export function deliveryTable(deliveries, { showEndpoint = true, endpoints = new Map() } = {}) {
-  const headers = ['Delivery', 'Event type', showEndpoint && 'Endpoint', 'Status', 'Attempts', 'Created'].filter(Boolean);
+  const headers = ['#', 'Delivery', 'Event type', showEndpoint && 'Endpoint', 'Status', 'Attempts', 'Created'].filter(Boolean);
   const cell = (label, ...content) => h('td', { 'data-label': label }, ...content);
   const row = (d) =>
     h(
       'tr',
       {},
+      // The endpoint's sequence number: the order its events were accepted in (webhook-sequence).
+      cell('#', String(d.sequence)),
       cell('Delivery', h('a', { href: `#/deliveries/${enc(d.id)}`, class: 'mono' }, d.id)),
       cell('Event type', d.eventType),
       showEndpoint && cell('Endpoint', h('a', { href: `#/endpoints/${enc(d.subscriptionId)}`, class: 'url' }, endpoints.get(d.subscriptionId) ?? d.subscriptionId)),

@@ -26,6 +26,7 @@ function attemptItem(attempt) {
 function summary(delivery, endpointUrl) {
   return facts([
     ['Status', badge(delivery.status)],
+    ['Sequence', `#${delivery.sequence}`],
     ['Event type', delivery.eventType],
     ['Event id', h('code', {}, delivery.eventId)],
     ['Endpoint', h('a', { href: `#/endpoints/${enc(delivery.subscriptionId)}`, class: 'url' }, endpointUrl ?? delivery.subscriptionId)],
@@ -37,14 +38,22 @@ function summary(delivery, endpointUrl) {
   ]);
 }
 
-function show(box, delivery, endpointUrl) {
+function show(box, delivery, endpointUrl, payload) {
   const attempts = [...delivery.attempts].sort((a, b) => a.number - b.number);
   fill(
     box,
     summary(delivery, endpointUrl),
+    payload !== undefined && h('h2', {}, 'Payload'),
+    payload !== undefined && h('pre', { class: 'body', tabindex: '0', 'aria-label': 'The event payload sent' }, JSON.stringify(payload, null, 2)),
     h('h2', {}, `Attempts (${attempts.length})`),
     attempts.length === 0 ? h('p', { class: 'empty' }, 'No attempt yet.') : h('ol', { class: 'attempts' }, attempts.map(attemptItem)),
   );
+}
+
+/** The event's data, as every attempt sent it. */
+async function payloadOf(eventId, signal) {
+  const event = await api('GET', `/v1/events/${enc(eventId)}`, { signal }).catch(() => undefined);
+  return event?.data;
 }
 
 function actionButtons(id, load) {
@@ -74,13 +83,13 @@ async function endpointUrlOf(subscriptionId, signal) {
 /** #/deliveries/<id>: one delivery, every attempt, and Retry / Cancel; follows it live while it is open. */
 export async function deliveryView(root, { id, signal }) {
   const box = h('div', { class: 'delivery' });
-  const watch = { until: Date.now() + WATCH_MS, running: false, status: undefined, endpointUrl: undefined };
+  const watch = { until: Date.now() + WATCH_MS, running: false, status: undefined, endpointUrl: undefined, payload: undefined };
   const fetchDelivery = () => api('GET', `/v1/deliveries/${enc(id)}`, { signal });
   /** Shows the delivery; true once it has ended. */
   const apply = (delivery) => {
     if (watch.status !== undefined && watch.status !== delivery.status) announce(`The delivery's status is now: ${statusLabel(delivery.status)}.`);
     watch.status = delivery.status;
-    show(box, delivery, watch.endpointUrl);
+    show(box, delivery, watch.endpointUrl, watch.payload);
     buttons.retry.disabled = delivery.status === 'succeeded';
     buttons.cancel.disabled = FINAL_STATUSES.has(delivery.status);
     return FINAL_STATUSES.has(delivery.status);
@@ -99,6 +108,7 @@ export async function deliveryView(root, { id, signal }) {
     watch.until = Date.now() + WATCH_MS;
     const delivery = await fetchDelivery();
     watch.endpointUrl ??= await endpointUrlOf(delivery.subscriptionId, signal);
+    watch.payload ??= await payloadOf(delivery.eventId, signal);
     const ended = apply(delivery);
     if (!ended && !watch.running) void follow();
   };

@@ -1,4 +1,3 @@
-/* global document */
 // DOM construction for every view. Text from the API (URLs, descriptions, response bodies, error
 // texts) only ever becomes text nodes or attribute values, never markup, so it cannot inject HTML.
 

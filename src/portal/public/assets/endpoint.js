@@ -1,4 +1,3 @@
-/* global confirm */
 import { api, enc } from './api.js';
 import { statsChart } from './chart.js';
 import { deliveryTable } from './deliveries.js';

@@ -1,4 +1,3 @@
-/* global confirm */
 import { api, enc, knownEventTypes } from './api.js';
 import { field, fill, h, put } from './dom.js';
 import { endpointForm } from './endpoint-form.js';

@@ -1,4 +1,3 @@
-/* global document, location, history */
 // Opens a session from a single-use link. The token comes in the fragment (never sent to a
 // server, never in a log) and is dropped from the address bar before anything else happens,
 // so it does not stay in the history or get copied along with the URL.

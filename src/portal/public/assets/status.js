@@ -1,4 +1,3 @@
-/* global document, location, window, HashChangeEvent */
 // The page's one live region: confirmations and errors of actions are read out by screen readers.
 
 let pending = null;
