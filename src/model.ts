@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { EVENT_TYPE_PATTERN_REGEX, EVENT_TYPE_REGEX } from './event-types';
+import { filterSchema } from './filters';
 import { parseDuration } from './retry-schedule';
 import { MAX_ATTEMPT_TIMEOUT_MS } from './contract';
 
@@ -116,6 +117,9 @@ export const createSubscriptionSchema = z.strictObject({
   maxConcurrency: z.number().int().min(1).max(1000).optional().describe('Requests in flight to this endpoint at most, across all workers.'),
   rateLimitPerSecond: z.number().int().min(1).max(10_000).optional().describe('Requests per second to this endpoint at most, across all workers.'),
   ordering: orderingSchema.optional(),
+  filter: filterSchema
+    .optional()
+    .describe('Only events whose data matches get a delivery: paths (order.total) with $eq, $neq, $gt, $gte, $lt, $lte, $in, $nin, $exists, $startsWith, and $and/$or/$not. See the README.'),
 });
 export type CreateSubscriptionInput = z.infer<typeof createSubscriptionSchema>;
 
@@ -130,6 +134,7 @@ export const updateSubscriptionSchema = z
     maxConcurrency: z.number().int().min(1).max(1000).nullable(),
     rateLimitPerSecond: z.number().int().min(1).max(10_000).nullable(),
     ordering: orderingSchema,
+    filter: filterSchema.nullable().describe('null removes the filter.'),
     status: z.enum(['active', 'disabled']).describe('Set active to re-enable a disabled subscription.'),
   })
   .partial();
@@ -149,6 +154,7 @@ export const subscriptionSchema = z.object({
   maxConcurrency: z.number().nullable(),
   rateLimitPerSecond: z.number().nullable(),
   ordering: orderingSchema,
+  filter: z.record(z.string(), z.unknown()).nullable().describe('The payload filter, or null when every event of its types matches.'),
   status: subscriptionStatusSchema,
   failingSince: z.string().nullable().describe('When the current run of failed attempts began.'),
   disabledReason: z.string().nullable(),

@@ -165,7 +165,7 @@ async function addTenantSecrets(db: Kysely<Db0006>): Promise<void> {
 
 /**
  * Acceptance order of events (`events.seq`), a sequence number per subscription on each delivery,
- * the counter each subscription draws them from, and FIFO ordering. Existing rows are numbered in
+ * the counter each subscription draws them from, FIFO ordering and payload filters. Existing rows are numbered in
  * creation order (UPDATE … FROM and row_number() run alike on SQLite ≥ 3.33 and PostgreSQL).
  */
 async function addSequences(db: Kysely<unknown>): Promise<void> {
@@ -182,6 +182,8 @@ async function addSequences(db: Kysely<unknown>): Promise<void> {
   await db.schema.alterTable('subscriptions').addColumn('ordering', 'text', (c) => c.notNull().defaultTo('unordered')).execute();
   // 1 while the FIFO queue workflow runs: a fan-out signals the queue only when it finds it asleep (0).
   await db.schema.alterTable('subscriptions').addColumn('queue_awake', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+  // JSON of the payload filter (src/filters), or null: every event of its types matches.
+  await db.schema.alterTable('subscriptions').addColumn('filter', 'text').execute();
 }
 
 // Migrations are code, kept in order; the Migrator records which ran so start-up applies only new ones.

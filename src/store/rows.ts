@@ -81,6 +81,7 @@ export function toSubscription(row: Selectable<SubscriptionsTable>): Subscriptio
     maxConcurrency: row.max_concurrency === null ? null : Number(row.max_concurrency),
     rateLimitPerSecond: row.rate_limit_per_second === null ? null : Number(row.rate_limit_per_second),
     ordering: row.ordering,
+    filter: row.filter === null ? null : (JSON.parse(row.filter) as Record<string, unknown>),
     status: row.status,
     failingSince: row.failing_since,
     disabledReason: row.disabled_reason,
@@ -154,6 +155,7 @@ export function subscriptionRows(input: CreateSubscriptionInput & { secret: stri
     last_sequence: 0,
     ordering: input.ordering ?? 'unordered',
     queue_awake: 0,
+    filter: input.filter === undefined ? null : JSON.stringify(input.filter),
   };
   return { subscription, patterns: eventTypes.map((pattern) => ({ subscription_id: id, pattern })) };
 }

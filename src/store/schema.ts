@@ -30,6 +30,8 @@ export interface SubscriptionsTable {
   ordering: Generated<'unordered' | 'fifo'>;
   /** 1 while its FIFO queue workflow runs (see store/fifo-queue.ts). */
   queue_awake: Generated<number>;
+  /** JSON of the payload filter, or null. */
+  filter: string | null;
 }
 
 export interface EndpointSlotsTable {

@@ -88,6 +88,7 @@ export class SubscriptionQueries {
           ...(patch.maxConcurrency !== undefined && { max_concurrency: patch.maxConcurrency }),
           ...(patch.rateLimitPerSecond !== undefined && { rate_limit_per_second: patch.rateLimitPerSecond }),
           ...(patch.ordering !== undefined && { ordering: patch.ordering }),
+          ...(patch.filter !== undefined && { filter: patch.filter === null ? null : JSON.stringify(patch.filter) }),
           ...(enabling && { status: 'active' as const, disabled_reason: null, disabled_at: null, failing_since: null }),
           ...(disabling && { status: 'disabled' as const, disabled_reason: 'disabled by API', disabled_at: at }),
         })
