@@ -113,10 +113,10 @@ export class EventQueries {
     until: string,
     after: { createdAt: string; id: string } | undefined,
     limit: number,
-  ): Promise<{ id: string; type: string; createdAt: string }[]> {
+  ): Promise<{ id: string; type: string; createdAt: string; data: Record<string, unknown> }[]> {
     let query = this.db
       .selectFrom('events')
-      .select(['id', 'type', 'created_at'])
+      .select(['id', 'type', 'created_at', 'data'])
       .where('created_at', '>=', instant(since))
       .where('created_at', '<', instant(until))
       .where((eb) => eb.or([eb('tenant_id', '=', subscription.tenantId), eb('tenant_id', 'is', null)]))
@@ -132,6 +132,6 @@ export class EventQueries {
         ]),
       );
     }
-    return (await query.execute()).map((r) => ({ id: r.id, type: r.type, createdAt: r.created_at }));
+    return (await query.execute()).map((r) => ({ id: r.id, type: r.type, createdAt: r.created_at, data: JSON.parse(r.data) as Record<string, unknown> }));
   }
 }

@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import { eventWorkflowId, fifoQueueWorkflowId } from '../contract';
 import { patternsMatching } from '../event-types';
+import { type Filter, matchesFilter } from '../filters';
 import { INSERT_CHUNK, now, pendingDeliveryRow } from './rows';
 import type { Database } from './schema';
 
@@ -63,7 +64,7 @@ async function catchUpEarlierEvents(db: Kysely<Database>, eventId: string, fifo:
 async function fanOutEvent(trx: Transaction<Database>, eventId: string, owner: string, onProgress: () => void) {
   const at = now();
   const claim = await trx.updateTable('events').set({ status: 'dispatched', dispatched_at: at }).where('id', '=', eventId).where('status', '=', 'accepted').executeTakeFirst();
-  const event = await trx.selectFrom('events').select(['status', 'type', 'tenant_id', 'target_subscription_id']).where('id', '=', eventId).executeTakeFirst();
+  const event = await trx.selectFrom('events').select(['status', 'type', 'data', 'tenant_id', 'target_subscription_id']).where('id', '=', eventId).executeTakeFirst();
   if (!event || event.status === 'cancelled') return { ids: [], fifoSubscriptions: [] };
   if (claim.numUpdatedRows === 0n) return recordedFanOut(trx, eventId);
   const subscriptions = await matchingSubscriptions(trx, event);
@@ -111,14 +112,28 @@ async function recordedFanOut(db: Db, eventId: string) {
   return { ids: rows.map((r) => r.subscription_id), fifoSubscriptions };
 }
 
+interface EventRow {
+  type: string;
+  data: string;
+  tenant_id: string | null;
+  target_subscription_id: string | null;
+}
+
 /**
- * The subscriptions an event reaches: active, of its tenant (every tenant for a broadcast), and
- * matching its type; a test event reaches its one subscription whatever types that subscribes to.
+ * The subscriptions an event reaches: active, of its tenant (every tenant for a broadcast),
+ * matching its type and their payload filter, if any; a test event reaches its one subscription
+ * whatever types and filter that has.
  */
-async function matchingSubscriptions(db: Db, event: { type: string; tenant_id: string | null; target_subscription_id: string | null }) {
+async function matchingSubscriptions(db: Db, event: EventRow) {
+  if (event.target_subscription_id !== null) return candidates(db, event);
+  const data = JSON.parse(event.data) as Record<string, unknown>;
+  return (await candidates(db, event)).filter((s) => s.filter === null || matchesFilter(JSON.parse(s.filter) as Filter, data));
+}
+
+async function candidates(db: Db, event: EventRow) {
   let query = db
     .selectFrom('subscriptions as s')
-    .select(['s.id', 's.tenant_id'])
+    .select(['s.id', 's.tenant_id', 's.filter'])
     .where('s.status', '=', 'active')
     .where('s.deleted_at', 'is', null)
     .orderBy('s.id');
