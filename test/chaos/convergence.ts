@@ -10,7 +10,7 @@ export interface ChaosWorld {
   client: Client;
   api: Api;
   eventIds: string[];
-  subscribers: { subscriptionId: string; receiver: ChaosReceiver }[];
+  subscribers: { subscriptionId: string; receiver: ChaosReceiver; fifo?: boolean }[];
   bulkRetryId: string | undefined;
 }
 
@@ -68,6 +68,19 @@ function receiverProblems(world: ChaosWorld): string[] {
   });
 }
 
+/**
+ * A FIFO receiver sees webhook-sequence never go down: a request may repeat (a retry, or a resend
+ * after a lost worker), but the next delivery only ever starts after the previous one ended.
+ */
+function orderProblems(world: ChaosWorld): string[] {
+  return world.subscribers.flatMap(({ receiver, fifo }) => {
+    if (!fifo) return [];
+    const sequences = receiver.http.requests.map((r) => Number(r.headers['webhook-sequence']));
+    const backwards = sequences.flatMap((n, i) => (i > 0 && n < sequences[i - 1]! ? [`#${n} after #${sequences[i - 1]}`] : []));
+    return backwards.length > 0 ? [summarize(`requests to the FIFO ${receiver.name} receiver out of sequence order`, backwards)] : [];
+  });
+}
+
 async function runningWorkflows(client: Client): Promise<string[]> {
   const found: string[] = [];
   for await (const wf of client.workflow.list({ query: RUNNING_OURS, pageSize: 50 })) {
@@ -99,6 +112,7 @@ export async function deliveryProblems(world: ChaosWorld): Promise<string[]> {
   const parts = await Promise.all([
     ledgerProblems(world),
     Promise.resolve(receiverProblems(world)),
+    Promise.resolve(orderProblems(world)),
     temporalProblems(world).catch((err: Error) => [`Temporal list failed: ${err.message}`]),
   ]);
   return parts.flat();
