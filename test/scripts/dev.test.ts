@@ -85,6 +85,14 @@ test('npm run dev starts Temporal with its Web UI, the worker and the gateway, a
     assert.match(dev.output(), /Temporal UI:\s+http:\/\/127\.0\.0\.1:8233/);
     const portalLink = /Portal:\s+(\S+)/.exec(dev.output())![1]!;
     assert.match(portalLink, new RegExp(`^http://127\\.0\\.0\\.1:${gatewayPort}/portal/login#token=whl_`));
+    // The printed link opens the demo tenant's portal (what the login page does with its fragment).
+    const session = await fetch(`http://127.0.0.1:${gatewayPort}/portal/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token: new URL(portalLink).hash.slice('#token='.length) }),
+    });
+    assert.equal(session.status, 200);
+    assert.equal(((await session.json()) as { tenant: { id: string } }).tenant.id, 'demo');
 
     const api = `http://127.0.0.1:${gatewayPort}`;
     assert.equal((await fetch(`${api}/healthz`)).status, 200);
