@@ -15,7 +15,8 @@ export function createDeliver(deps: RecordDeps, transport: WebhookTransport) {
   return async function deliver(input: DeliveryWorkflowInput): Promise<DeliverResult> {
     const prepared = await prepareAttempt(deps.ledger, input);
     if (!('cursor' in prepared)) return prepared;
-    const info = Context.current().info;
+    const context = Context.current();
+    const info = context.info;
     const holder = `${info.workflowExecution?.workflowId ?? info.activityId}/${info.attempt}`;
     const release = await takeEndpointCapacity(deps.ledger, prepared.subscription, holder);
     try {
@@ -27,7 +28,11 @@ export function createDeliver(deps: RecordDeps, transport: WebhookTransport) {
         event: prepared.event,
         subscription: prepared.subscription,
         confirmationTimeoutMs: input.confirmationTimeoutMs,
+        cancel: context.cancellationSignal,
       });
+      // Cancelled in flight: the request was cut short, which says nothing about the endpoint's
+      // health; the workflow records the cancellation (and closes this attempt as abandoned).
+      if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason;
       return await recordAttempt(deps, input, prepared, response);
     } finally {
       await release();

@@ -14,6 +14,8 @@ export interface OutgoingWebhook {
   subscription: SubscriptionTarget;
   /** How long the receiver has to confirm, or null when the subscription needs no confirmation. */
   confirmationTimeoutMs: number | null;
+  /** Aborts the request in flight (the delivery was cancelled). */
+  cancel?: AbortSignal;
 }
 
 /**
@@ -40,7 +42,7 @@ function signingSecrets(subscription: SubscriptionTarget, at: Date): string[] {
 /** Standard Webhooks over HTTP POST, with a webhook-confirm-url when the subscription asks for one. */
 export function httpTransport({ dispatcher, confirmation }: HttpTransportOptions): WebhookTransport {
   return {
-    async send({ deliveryId, attempt, sequence, event, subscription, confirmationTimeoutMs }) {
+    async send({ deliveryId, attempt, sequence, event, subscription, confirmationTimeoutMs, cancel }) {
       const body = JSON.stringify({ type: event.type, timestamp: event.createdAt, data: event.data });
       const sentAt = new Date();
       const headers: Record<string, string> = {
@@ -54,7 +56,7 @@ export function httpTransport({ dispatcher, confirmation }: HttpTransportOptions
         const token = signConfirmation({ deliveryId, attempt, expiresAt }, confirmation.key);
         headers['webhook-confirm-url'] = `${confirmation.baseUrl}/v1/confirmations/${token}`;
       }
-      return sendWebhook({ url: subscription.url, headers, body, timeoutMs: subscription.timeoutMs, dispatcher });
+      return sendWebhook({ url: subscription.url, headers, body, timeoutMs: subscription.timeoutMs, dispatcher, cancel });
     },
   };
 }

@@ -11,6 +11,8 @@ export interface WebhookRequest {
   body: string;
   timeoutMs: number;
   dispatcher: Dispatcher;
+  /** Aborts the request early (the delivery was cancelled while it was in flight). */
+  cancel?: AbortSignal;
 }
 
 export type WebhookResponse =
@@ -41,7 +43,7 @@ export async function sendWebhook(req: WebhookRequest): Promise<WebhookResponse>
       dispatcher: req.dispatcher,
       headers: { 'content-type': 'application/json', 'user-agent': USER_AGENT, ...req.headers },
       body: req.body,
-      signal: AbortSignal.timeout(req.timeoutMs),
+      signal: req.cancel ? AbortSignal.any([AbortSignal.timeout(req.timeoutMs), req.cancel]) : AbortSignal.timeout(req.timeoutMs),
       // Redirects are not followed (undici's default): a 3xx is a failed attempt.
     });
     const body = await readCapped(res.body);

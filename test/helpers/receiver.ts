@@ -20,6 +20,8 @@ export class TestReceiver {
   private readonly server: http.Server;
   private readonly waiters: { check: () => boolean; resolve: () => void }[] = [];
   private readonly hanging = new Set<http.ServerResponse>();
+  /** Hanging requests whose sender gave up (closed the connection) before the test ended. */
+  abandoned = 0;
 
   constructor(public respond: (req: ReceivedRequest, nthForPath: number) => Reply | Promise<Reply> = () => ({ status: 200 })) {
     this.server = http.createServer((req, res) => {
@@ -36,7 +38,12 @@ export class TestReceiver {
         this.requests.push(received);
         const nth = this.requests.filter((r) => r.path === received.path).length;
         void Promise.resolve(this.respond(received, nth)).then((reply) => {
-          if (reply === 'hang') this.hanging.add(res);
+          if (reply === 'hang') {
+            this.hanging.add(res);
+            res.once('close', () => {
+              if (this.hanging.delete(res)) this.abandoned++;
+            });
+          }
           else res.writeHead(reply.status, reply.headers).end(reply.body ?? '');
         });
         for (const w of [...this.waiters]) {

@@ -10,6 +10,7 @@ import { waitUntil } from '../helpers/wait';
 // Paths under /down fail; /recovering fails until the test flips it.
 let recovering = false;
 const receiver = new TestReceiver((req) => {
+  if (req.path.startsWith('/hang')) return 'hang';
   if (req.path.startsWith('/down')) return { status: 500 };
   if (req.path.startsWith('/recovering')) return recovering ? { status: 200 } : { status: 503 };
   return { status: 200 };
@@ -193,4 +194,20 @@ test('retry and cancel work on a delivery stranded in pending with no workflow',
   const cancelled = await stack.api('POST', `/v1/deliveries/${toCancel}/cancel`);
   assert.equal(cancelled.status, 202);
   assert.equal(cancelled.body.status, 'cancelled', 'ended in the ledger at once: no workflow was there to do it');
+});
+
+test('cancelling a delivery mid-request cuts the request short and leaves the endpoint\'s health alone', async () => {
+  const sub = await createSubscription(stack, { url: receiver.url('/hang/mid-request'), eventTypes: ['k.hang'], timeoutMs: 30_000 });
+  const eventId = await post('k.hang');
+  await receiver.waitFor(() => receiver.to('/hang/mid-request').length === 1, 20_000, 'the request in flight');
+  const [delivery] = await stack.ledger.listEventDeliveries(eventId);
+  assert.equal((await stack.api('POST', `/v1/deliveries/${delivery!.id}/cancel`)).status, 202);
+  // The request is cut short well within the 30 s it would otherwise have been given.
+  await waitUntil(() => receiver.abandoned === 1, { timeoutMs: 15_000, what: 'the request aborted' });
+  const handle = stack.env.client.workflow.getHandle(deliveryWorkflowId(eventId, sub.id));
+  await waitUntil(async () => (await handle.describe()).status.name === 'CANCELLED', { timeoutMs: 15_000, what: 'the run cancelled' });
+  const ended = await getDelivery(stack, delivery!.id);
+  assert.equal(ended.status, 'cancelled');
+  assert.deepEqual(ended.attempts.map((a) => a.outcome), ['abandoned']);
+  assert.equal((await stack.ledger.getSubscription(sub.id))!.failingSince, null, 'a cancelled request is no failure of the endpoint');
 });
