@@ -49,13 +49,14 @@ export async function publishAll(
   ids: string[],
   concurrency: number,
   acceptedAt: Map<string, number>,
+  type?: string,
 ): Promise<void> {
   let next = 0;
   const lane = async () => {
     while (next < ids.length) {
       const i = next++;
       const id = ids[i]!;
-      await gateway.publish(id, i);
+      await gateway.publish(id, i, type);
       acceptedAt.set(id, performance.now());
     }
   };
