@@ -12,6 +12,7 @@ import { fanOutPhase, fanOutRows, type FanOutResult } from './fanout';
 import { goalRows, goals } from './goals';
 import { historyCost, totalActions } from './history';
 import { inFlightPhase } from './inflight';
+import { intakeBudgetSeconds, intakePhase, intakeRows } from './intake';
 import { isolationPhase, type IsolationResult } from './isolation';
 import { temporalCeiling, type TemporalCeilingResult } from './temporal-ceiling';
 import { ceilingPerSecond, publishAll, publishPaced } from './load';
@@ -85,7 +86,7 @@ const params = {
     'BENCH_MAX_SECONDS',
     inFlightDeliveries > 0
       ? inFlightTimeoutSeconds + 300
-      : (onlyFanOut ? 180 : 600) + (fanOutSubscribers > 0 ? fanOutTimeoutSeconds + 180 + Math.ceil(fanOutSubscribers / 500) : 0),
+      : (onlyFanOut ? 180 : 600 + intakeBudgetSeconds) + (fanOutSubscribers > 0 ? fanOutTimeoutSeconds + 180 + Math.ceil(fanOutSubscribers / 500) : 0),
   ),
 };
 
@@ -265,6 +266,7 @@ async function run(dir: string): Promise<void> {
     // Large fan-out: after everything above has been measured, so it skews none of it.
     let fan: FanOutResult | undefined;
     if (params.fanOutSubscribers > 0) fan = await fanOutPhase(stack, receiver, fanOutOptions);
+    const intake = await intakePhase(stack, say);
     say('stopping gateway, worker and Temporal');
     await stopStack(stack, say);
     stack = undefined;
@@ -333,6 +335,8 @@ async function run(dir: string): Promise<void> {
       /** Requests beyond the first attempt per (event, subscriber): 0 means exactly-once arrival. */
       repeatedDeliveries: repeats,
       isolation,
+      /** Events accepted per second posted singly vs in batches (bench/intake.ts). */
+      intake,
       goals: goalList,
       cpu: { phaseA: phaseA.cpu, phaseB: phaseB.cpu },
       /** From Temporal's /metrics: persistence (SQLite) operations and history-service calls. */
@@ -379,6 +383,7 @@ async function run(dir: string): Promise<void> {
         ['A: temporal persistence ms/op, in flight', `${phaseA.temporal.persistenceMsPerOp}, ${phaseA.temporal.persistenceConcurrency}`],
         ['A: temporal history ms/call', phaseA.temporal.historyMsPerCall],
         ...(fan ? fanOutRows(fan) : []),
+        ...intakeRows(intake),
         ['machine', `${results.machine.cores} cores, ${results.machine.memGb} GB, load ${loadAtStart}`],
       ]),
     );

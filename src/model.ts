@@ -499,3 +499,48 @@ export const endpointStatsSchema = z.object({
     .describe('One entry per hour of the last 24, oldest first.'),
 });
 export type EndpointStats = z.infer<typeof endpointStatsSchema>;
+
+// ---- Batch event intake (POST /v1/events/batch) ----
+
+/** Events one batch may hold; the route's body may be 5 MiB (gateway/routes/events.ts). */
+export const MAX_BATCH_EVENTS = 1000;
+
+/**
+ * A batch item is checked on its own by the route, against createEventSchema: one bad item must
+ * not reject its neighbours, so the body schema takes any value here. The OpenAPI document still
+ * shows an item's real shape: zod copies this metadata into the generated JSON Schema.
+ */
+const batchItemSchema = z
+  .unknown()
+  .meta({
+    ...z.toJSONSchema(createEventSchema, { io: 'input', target: 'openapi-3.0', unrepresentable: 'any' }),
+    description: 'An event, as the body of POST /v1/events; validated on its own (an invalid one is a 400 result, not a rejected batch).',
+  });
+
+export const createEventBatchSchema = z.strictObject({
+  events: z
+    .array(batchItemSchema)
+    .min(1)
+    .max(MAX_BATCH_EVENTS)
+    .describe(`1 to ${MAX_BATCH_EVENTS} events, recorded in this order (their acceptance order).`),
+});
+
+export const fieldErrorSchema = z.object({
+  in: z.enum(['body', 'query', 'header', 'path']),
+  field: z.string().describe('Dotted path to the value, e.g. events.3.tenantId.'),
+  message: z.string(),
+});
+
+export const eventBatchResultSchema = z.object({
+  results: z
+    .array(
+      z.discriminatedUnion('status', [
+        z.object({ status: z.literal(202), event: eventSchema }).describe('Recorded now; its deliveries are starting.'),
+        z.object({ status: z.literal(200), event: eventSchema }).describe('An event with this id and the same content already exists (or came earlier in this batch).'),
+        z.object({ status: z.literal(400), errors: z.array(fieldErrorSchema) }).describe('Invalid; fields are named events.<index>.<field>.'),
+        z.object({ status: z.literal(409), detail: z.string() }).describe('The id is taken by a different event (another tenant, type or data).'),
+      ]),
+    )
+    .describe("One result per item, in the items' order."),
+});
+export type EventBatchResult = z.infer<typeof eventBatchResultSchema>['results'][number];

@@ -2,10 +2,23 @@ import { MIMEType } from 'node:util';
 import type { IncomingMessage } from 'node:http';
 import express, { type RequestHandler } from 'express';
 import type { z } from 'zod';
-import { type FieldError, UnsupportedMediaTypeError, ValidationError } from '../errors';
+import { type FieldError, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../errors';
 
-/** The largest request body read; larger ones get 413 before they are parsed. */
-export const BODY_LIMIT = { bytes: 256 * 1024, label: '256 KiB' };
+/** How large a request body may be (after decompression), and how the 413 problem names it. */
+export interface BodyLimit {
+  bytes: number;
+  label: string;
+}
+
+/** The largest request body read, unless its route has its own; larger ones get 413 before they are parsed. */
+export const BODY_LIMIT: BodyLimit = { bytes: 256 * 1024, label: '256 KiB' };
+
+/** A route whose body may be larger (or must be smaller) than BODY_LIMIT; its path as the route declares it. */
+export interface RouteBodyLimit {
+  method: string;
+  path: string;
+  limit: BodyLimit;
+}
 
 /** A hostile body can fail on thousands of fields; the first ones say enough. */
 const MAX_FIELD_ERRORS = 20;
@@ -85,16 +98,35 @@ function contentTypeProblem(header: string | undefined): string | undefined {
   return undefined;
 }
 
+/** body-parser with `limit`; a body over it is a 413 problem naming that limit (body-parser's error knows only bytes). */
+function jsonParser(limit: BodyLimit): RequestHandler {
+  const parse = express.json({ limit: limit.bytes, type: hasBody });
+  return (req, res, next) =>
+    parse(req, res, (err?: unknown) => {
+      const tooLarge = (err as { type?: unknown } | undefined)?.type === 'entity.too.large';
+      next(tooLarge ? new PayloadTooLargeError(limit.label) : err);
+    });
+}
+
 /**
  * Reads JSON bodies: 415 for any other media type or charset before a byte is read, then
- * body-parser (size limit, content-encoding, syntax; its errors become problems in problem.ts).
+ * body-parser (size limit, content-encoding, syntax; its errors become problems in problem.ts),
+ * with BODY_LIMIT or the limit of the route the request is for (`routeLimits`).
  */
-export function jsonBody(): RequestHandler[] {
+export function jsonBody(routeLimits: RouteBodyLimit[] = []): RequestHandler[] {
   const checkMediaType: RequestHandler = (req, _res, next) => {
     const problem = hasBody(req) ? contentTypeProblem(req.headers['content-type']) : undefined;
     next(problem === undefined ? undefined : new UnsupportedMediaTypeError('content-type', problem));
   };
-  return [checkMediaType, express.json({ limit: BODY_LIMIT.bytes, type: hasBody })];
+  const standard = jsonParser(BODY_LIMIT);
+  const own = routeLimits.map((r) => ({ method: r.method.toUpperCase(), route: routeSegments(r.path), parse: jsonParser(r.limit) }));
+  const parseBody: RequestHandler = (req, res, next) => {
+    // The path as express routes it, as validatePathParams reads it.
+    const segments = `${req.baseUrl}${req.path}`.split('/').filter(Boolean);
+    const parse = own.find((r) => r.method === req.method && matches(r.route, segments))?.parse ?? standard;
+    parse(req, res, next);
+  };
+  return [checkMediaType, parseBody];
 }
 
 type RouteSegment = { literal: string } | { param: string };

@@ -3,6 +3,7 @@ import { AttemptQueries } from './attempts';
 import { DeliveryQueries } from './deliveries';
 import { EndpointHealth } from './endpoint-health';
 import { EndpointLimits } from './endpoint-limits';
+import { EventBatchQueries } from './event-batch';
 import { EventQueries } from './events';
 import { FifoQueueQueries } from './fifo-queue';
 import { RecoveryQueries } from './recovery';
@@ -11,6 +12,7 @@ import { SubscriptionQueries } from './subscriptions';
 import { TenantAccessQueries } from './tenant-access';
 import { TenantQueries } from './tenants';
 
+export type { BatchOutcome } from './event-batch';
 export type { NewEvent } from './events';
 export type { PortalSession, TenantAccess } from './tenant-access';
 export type { AttemptResult, PreparedDelivery, StoredEvent, SubscriptionTarget } from './rows';
@@ -20,13 +22,14 @@ export { subscriptionRows } from './rows';
  * The ledger: the durable record of subscriptions, events, deliveries and attempts. Every write
  * is idempotent so an activity retried after a crash can run it again without doubling anything.
  * One facade over the queries of each table group (subscriptions.ts, events.ts, deliveries.ts,
- * attempts.ts, endpoint-health.ts, tenants.ts, tenant-access.ts): `ledger.getDelivery(…)` is DeliveryQueries' method.
+ * event-batch.ts, attempts.ts, endpoint-health.ts, tenants.ts, tenant-access.ts): `ledger.getDelivery(…)` is DeliveryQueries' method.
  */
 export type Ledger = LedgerFacade &
   TenantQueries &
   TenantAccessQueries &
   SubscriptionQueries &
   EventQueries &
+  EventBatchQueries &
   DeliveryQueries &
   AttemptQueries &
   EndpointHealth;
@@ -40,7 +43,7 @@ class LedgerFacade {
     this.limits = new EndpointLimits(db);
     this.recovery = new RecoveryQueries(db);
     this.fifo = new FifoQueueQueries(db);
-    for (const Part of [TenantQueries, TenantAccessQueries, SubscriptionQueries, EventQueries, DeliveryQueries, AttemptQueries, EndpointHealth]) expose(this, new Part(db));
+    for (const Part of [TenantQueries, TenantAccessQueries, SubscriptionQueries, EventQueries, EventBatchQueries, DeliveryQueries, AttemptQueries, EndpointHealth]) expose(this, new Part(db));
   }
 
   async ping(): Promise<void> {

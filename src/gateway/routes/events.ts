@@ -1,10 +1,20 @@
 import { z } from 'zod';
 import { cancelEvent } from '../../delivery-operations';
-import { NotFoundError, ValidationError } from '../../errors';
-import { createEventSchema, eventIdSchema, eventSchema, eventTypeEntrySchema, eventWithDeliveriesSchema } from '../../model';
+import { type FieldError, NotFoundError, ValidationError } from '../../errors';
+import {
+  createEventBatchSchema,
+  createEventSchema,
+  eventBatchResultSchema,
+  eventIdSchema,
+  eventSchema,
+  eventTypeEntrySchema,
+  eventWithDeliveriesSchema,
+  MAX_BATCH_EVENTS,
+} from '../../model';
+import { type BatchItem, type BatchItemResult, publishEventBatch } from '../../publish-batch';
 import { eventView, publishEvent } from '../../publish-event';
 import { route } from '../route';
-import { parseInput } from '../validate';
+import { type BodyLimit, parseInput, type RouteBodyLimit } from '../validate';
 
 const IDEMPOTENCY_KEY = 'Idempotency-Key';
 const idempotencyHeaderSchema = z.object({ [IDEMPOTENCY_KEY]: eventIdSchema });
@@ -17,6 +27,37 @@ function eventIdOf(bodyId: string | undefined, key: string | undefined): string 
     throw new ValidationError([{ in: 'header', field: IDEMPOTENCY_KEY, message: 'differs from the body id' }]);
   }
   return key;
+}
+
+const BATCH_PATH = '/v1/events/batch';
+/** A batch's body may be this large (1,000 events of ~5 KiB); every other route keeps BODY_LIMIT. */
+export const BATCH_BODY_LIMIT: BodyLimit = { bytes: 5 * 1024 * 1024, label: '5 MiB' };
+/** The body limits of these routes that differ from BODY_LIMIT (app.ts hands them to jsonBody). */
+export const eventBodyLimits: RouteBodyLimit[] = [{ method: 'post', path: BATCH_PATH, limit: BATCH_BODY_LIMIT }];
+
+/** One batch item read as a POST /v1/events body would be: the event, or what is wrong with it. */
+function batchItem(value: unknown): BatchItem {
+  // parseInput reads a missing body as {}: an item that is null is not an event, rather than one missing every field.
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return { errors: [{ in: 'body', field: '', message: 'must be an event object' }] };
+  }
+  try {
+    const body = parseInput(createEventSchema, value, 'body');
+    return { event: { id: body.id, tenantId: body.tenantId ?? null, type: body.type, data: body.data } };
+  } catch (err) {
+    if (err instanceof ValidationError) return { errors: err.fields };
+    throw err;
+  }
+}
+
+/** An item's result as the API shows it: its fields named by their place in the body (`events.3.tenantId`). */
+function batchResultView(result: BatchItemResult, index: number) {
+  if (result.status === 400) {
+    const placed = (e: FieldError): FieldError => ({ ...e, field: e.field === '' ? `events.${index}` : `events.${index}.${e.field}` });
+    return { status: result.status, errors: result.errors.map(placed) };
+  }
+  if (result.status === 409) return result;
+  return { status: result.status, event: eventView(result.event) };
 }
 
 export const eventRoutes = [
@@ -40,6 +81,29 @@ export const eventRoutes = [
         location: `/v1/events/${encodeURIComponent(event.id)}`,
         body: eventView(event),
       };
+    },
+  }),
+  route({
+    method: 'post',
+    path: BATCH_PATH,
+    summary: `Send up to ${MAX_BATCH_EVENTS.toLocaleString('en')} events at once (a body of at most ${BATCH_BODY_LIMIT.label}), each answered as POST /v1/events would answer it`,
+    body: createEventBatchSchema,
+    responses: {
+      207: {
+        description:
+          'One result per item, in order: 202 recorded, 200 already there with the same content, 400 invalid, 409 id taken by other content. ' +
+          'A bad item does not reject the others. The valid ones are recorded in one transaction, in order, then their deliveries start; ' +
+          'an item is 202 once recorded even if Temporal could not start it then (the reconciler does). ' +
+          'Item ids make a repeat safe; the Idempotency-Key header does not apply.',
+        schema: eventBatchResultSchema,
+      },
+    },
+    problems: [],
+    async handle({ body }, context) {
+      const results = await publishEventBatch(context, body.events.map(batchItem));
+      const count = (status: number) => results.filter((r) => r.status === status).length;
+      context.logger.info({ events: results.length, created: count(202), known: count(200), invalid: count(400), conflicts: count(409) }, 'event batch');
+      return { status: 207, body: { results: results.map(batchResultView) } };
     },
   }),
   route({

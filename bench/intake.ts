@@ -1,0 +1,171 @@
+// Intake phase of `npm run bench`: how fast the gateway accepts events posted one by one (20
+// posts in flight) and the same number in batches of 500 (POST /v1/events/batch, 2 in flight),
+// from the first request to the last answer. Both ways record each event and start its workflow
+// before answering, so this compares what a producer waits for. The events' type matches no
+// subscription: their workflows fan out to nothing and the phase stays about intake.
+//
+// `npm run bench` runs it last on its stack (BENCH_INTAKE_EVENTS=0 skips it). Alone, on a stack of
+// its own: `npx tsx bench/intake.ts` (prints the results; writes no file).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { GiveUp, installCleanup, killAllNow, waitUntil } from './procs';
+import { pad, round, table } from './report';
+import { deathCheck, type Stack, startStack, stopStack } from './stack';
+
+const SINGLE_TYPE = 'benchintake.single';
+const BATCH_TYPE = 'benchintake.batch';
+
+function countEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got ${raw}`);
+  return n;
+}
+
+export const intakeParams = {
+  /** Events each way; 0 skips the phase. */
+  events: countEnv('BENCH_INTAKE_EVENTS', 2000),
+  singleConcurrency: 20,
+  batchSize: 500,
+  batchConcurrency: 2,
+  /** Per wait for one way's events to be dispatched, before the other way starts. */
+  drainTimeoutSeconds: countEnv('BENCH_INTAKE_DRAIN_SECONDS', 150),
+};
+
+/** What the phase adds to the bench's hard time bound: its two drains and the posting. */
+export const intakeBudgetSeconds = intakeParams.events === 0 ? 0 : 2 * intakeParams.drainTimeoutSeconds + 120;
+
+export interface IntakeWay {
+  events: number;
+  seconds: number;
+  eventsPerSecond: number;
+  /** From the first request until every event's workflow had recorded its (empty) fan-out. */
+  secondsUntilDispatched: number;
+}
+
+export interface IntakeResult {
+  params: typeof intakeParams;
+  single: IntakeWay;
+  batch: IntakeWay;
+  /** batch events/s over single events/s. */
+  ratio: number;
+}
+
+/** Event ids `<prefix>-<n>`; the prefixes are this phase's own (other phases use a-, b-, ib-, ih-…). */
+const idsOf = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => `${prefix}-${pad(i)}`);
+
+const data = (n: number) => ({ n, order: { id: `ord_${n}`, total: 4200, currency: 'EUR', lines: [{ sku: 'sku_1', qty: 2 }] } });
+
+/** Runs `lanes` loops over `jobs` until none is left. */
+async function inLanes<T>(jobs: T[], lanes: number, run: (job: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < jobs.length) await run(jobs[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(lanes, jobs.length) }, lane));
+}
+
+async function postSingles(stack: Stack, ids: string[]): Promise<void> {
+  await inLanes(
+    ids.map((id, n) => ({ id, n })),
+    intakeParams.singleConcurrency,
+    ({ id, n }) => stack.api.publish(id, n, SINGLE_TYPE),
+  );
+}
+
+async function postBatches(stack: Stack, ids: string[]): Promise<void> {
+  const batches: string[][] = [];
+  for (let i = 0; i < ids.length; i += intakeParams.batchSize) batches.push(ids.slice(i, i + intakeParams.batchSize));
+  await inLanes(batches, intakeParams.batchConcurrency, async (batch) => {
+    const events = batch.map((id, n) => ({ id, tenantId: 'default', type: BATCH_TYPE, data: data(n) }));
+    const res = await stack.api.call('POST', '/v1/events/batch', { events });
+    const results = (res.json as { results?: { status: number }[] } | undefined)?.results ?? [];
+    const accepted = results.filter((r) => r.status === 202).length;
+    if (res.status !== 207 || accepted !== batch.length) {
+      throw new Error(`POST /v1/events/batch: ${res.status}, ${accepted} of ${batch.length} accepted: ${JSON.stringify(res.json).slice(0, 300)}`);
+    }
+  });
+}
+
+/** Posts `count` events one way and waits until all are dispatched, so the next way starts on a quiet stack. */
+async function measure(stack: Stack, prefix: string, count: number, post: (stack: Stack, ids: string[]) => Promise<void>): Promise<IntakeWay> {
+  const ids = idsOf(prefix, count);
+  const dispatched = stack.ledger.prepare("SELECT count(*) FROM events WHERE id LIKE ? AND status = 'dispatched'").pluck();
+  const started = performance.now();
+  await post(stack, ids);
+  const seconds = (performance.now() - started) / 1000;
+  await waitUntil(
+    () => {
+      deathCheck(stack.temporal, stack.gateway, stack.worker);
+      const n = dispatched.get(`${prefix}-%`) as number;
+      if (n > ids.length) throw new GiveUp(`more ${prefix} events than posted: ${n}`);
+      return n === ids.length;
+    },
+    { what: `${ids.length} intake events (${prefix}) dispatched`, timeoutMs: intakeParams.drainTimeoutSeconds * 1000, intervalMs: 250 },
+  );
+  return {
+    events: ids.length,
+    seconds: round(seconds, 2),
+    eventsPerSecond: round(ids.length / seconds),
+    secondsUntilDispatched: round((performance.now() - started) / 1000, 1),
+  };
+}
+
+/** The phase, on a running bench stack. */
+export async function intakePhase(stack: Stack, say: (message: string) => void): Promise<IntakeResult | undefined> {
+  const N = intakeParams.events;
+  if (N === 0) return undefined;
+  // Both ways once, unmeasured: code paths loaded and compiled, connections open.
+  await measure(stack, 'intake-warm-single', 20, postSingles);
+  await measure(stack, 'intake-warm-batch', 20, postBatches);
+  say(`intake: ${N} events posted singly, ${intakeParams.singleConcurrency} in flight`);
+  const single = await measure(stack, 'intake-single', N, postSingles);
+  say(`intake: singly ${single.eventsPerSecond} events/s; now in batches of ${intakeParams.batchSize}, ${intakeParams.batchConcurrency} in flight`);
+  const batch = await measure(stack, 'intake-batch', N, postBatches);
+  const ratio = round(batch.eventsPerSecond / single.eventsPerSecond, 2);
+  say(`intake: in batches ${batch.eventsPerSecond} events/s (x${ratio})`);
+  return { params: intakeParams, single, batch, ratio };
+}
+
+export function intakeRows(r: IntakeResult | undefined): [string, string | number | undefined][] {
+  if (!r) return [];
+  return [
+    [`intake: ${r.single.events} events singly (${r.params.singleConcurrency} in flight) / s`, r.single.eventsPerSecond],
+    [`intake: in batches of ${r.params.batchSize} (${r.params.batchConcurrency} in flight) / s`, `${r.batch.eventsPerSecond} (x${r.ratio})`],
+  ];
+}
+
+/** `npx tsx bench/intake.ts`: this phase alone, on a stack of its own. */
+async function standalone(): Promise<void> {
+  installCleanup();
+  const say = (m: string) => console.error(`[bench intake] ${m}`);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'webhook-relay-bench-intake-'));
+  process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  // Hard bound on the whole run, whatever hangs.
+  setTimeout(() => {
+    console.error('[bench intake] gave up after 900 s');
+    killAllNow();
+    process.exit(1);
+  }, 900_000).unref();
+  const stack = await startStack(dir, { concurrency: 32, temporalDb: 'memory', say });
+  try {
+    const result = await intakePhase(stack, say);
+    console.log(JSON.stringify({ timestamp: new Date().toISOString(), intake: result }, null, 2));
+    console.log(table(intakeRows(result)));
+  } finally {
+    await stopStack(stack, say);
+  }
+}
+
+if (require.main === module) {
+  standalone().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      console.error(`[bench intake] failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      killAllNow();
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,157 @@
+import { isDeepStrictEqual } from 'node:util';
+import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
+import type { NewEvent } from './events';
+import { INSERT_CHUNK, now, type StoredEvent } from './rows';
+import type { Database, EventsTable } from './schema';
+
+/** The catalog's scope of broadcast events' types (the same as events.ts's). */
+const BROADCAST_SCOPE = '*';
+
+/**
+ * What became of one event of a batch: `created` by this batch; `same`, an event with its id and
+ * content was already there (or came earlier in the batch); `conflict`, its id holds other content.
+ */
+export interface BatchOutcome {
+  event: StoredEvent;
+  outcome: 'created' | 'same' | 'conflict';
+}
+
+/** Many events recorded at once (POST /v1/events/batch). */
+export class EventBatchQueries {
+  constructor(readonly db: Kysely<Database>) {}
+
+  /** Which of these tenants exist, in one query. */
+  async existingTenantIds(ids: string[]): Promise<Set<string>> {
+    const unique = [...new Set(ids)];
+    if (unique.length === 0) return new Set();
+    const rows = await this.db.selectFrom('tenants').select('id').where('id', 'in', unique).execute();
+    return new Set(rows.map((r) => r.id));
+  }
+
+  /**
+   * Records the events in one transaction, each unless its id exists, then reads them back: one
+   * outcome per event, in order. The new ones get consecutive `seq` values in the batch's order
+   * (all after any event committed before; on PostgreSQL one committed meanwhile may share a
+   * value, as two single posts may, and fan-out orders by seq then id), and their types join the
+   * catalog, as insertEvent does.
+   * An id given twice is created by its first item; the later one is compared with it.
+   */
+  async insertEventBatch(events: NewEvent[]): Promise<BatchOutcome[]> {
+    if (events.length === 0) return [];
+    return this.db.transaction().execute(async (trx) => {
+      const at = now();
+      const firsts = firstOfEachId(events);
+      const created = await insertNew(trx, firsts, at);
+      await recordTypes(trx, firsts.filter((e) => created.has(e.id)), at);
+      const stored = await storedEvents(trx, firsts.map((e) => e.id));
+      const claimed = new Set<string>();
+      return events.map((input): BatchOutcome => {
+        const event = stored.get(input.id)!;
+        const isNew = created.has(input.id) && !claimed.has(input.id);
+        claimed.add(input.id);
+        return { event, outcome: isNew ? 'created' : sameContent(event, input) ? 'same' : 'conflict' };
+      });
+    });
+  }
+}
+
+/**
+ * Inserts the events whose ids are free, in batch order for `seq`; returns the ids it inserted.
+ * The ids already taken are read first so the new rows' `seq` values have no gaps. On SQLite the
+ * transaction holds the write lock, so that read is exact; on PostgreSQL an id taken meanwhile by
+ * another transaction is skipped by `on conflict do nothing` and `returning` leaves it out.
+ */
+async function insertNew(trx: Transaction<Database>, events: NewEvent[], at: string): Promise<Set<string>> {
+  const taken = new Set<string>();
+  for (const ids of chunks(events.map((e) => e.id))) {
+    for (const row of await trx.selectFrom('events').select('id').where('id', 'in', ids).execute()) taken.add(row.id);
+  }
+  const fresh = events.filter((e) => !taken.has(e.id));
+  if (fresh.length === 0) return new Set();
+  const { last } = await trx
+    .selectFrom('events')
+    .select(sql<number | string | null>`max(seq)`.as('last'))
+    .executeTakeFirstOrThrow();
+  const base = Number(last ?? 0);
+  const rows = fresh.map((e, i) => ({
+    id: e.id,
+    tenant_id: e.tenantId,
+    target_subscription_id: e.targetSubscriptionId ?? null,
+    type: e.type,
+    data: JSON.stringify(e.data),
+    status: 'accepted' as const,
+    created_at: at,
+    dispatched_at: null,
+    seq: base + i + 1,
+  }));
+  // Written in id order (seq keeps the batch's): two batches sharing ids then wait on each other
+  // in the same order on PostgreSQL, and never deadlock.
+  rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const inserted = new Set<string>();
+  for (const chunk of chunks(rows)) {
+    const result = await trx.insertInto('events').values(chunk).onConflict((oc) => oc.column('id').doNothing()).returning('id').execute();
+    for (const row of result) inserted.add(row.id);
+  }
+  return inserted;
+}
+
+/** The catalog of types seen, once per tenant and type, in key order (no deadlock between batches). */
+async function recordTypes(trx: Transaction<Database>, created: NewEvent[], at: string): Promise<void> {
+  const keys = new Map<string, { scope: string; type: string; last_seen_at: string }>();
+  for (const e of created) {
+    // A test event's type stays out of the catalog, as in insertEvent (a batch holds none today).
+    if (e.targetSubscriptionId) continue;
+    const scope = e.tenantId ?? BROADCAST_SCOPE;
+    keys.set(JSON.stringify([scope, e.type]), { scope, type: e.type, last_seen_at: at });
+  }
+  // PostgreSQL refuses an upsert that touches one row twice in a statement: the keys are unique.
+  const rows = [...keys.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, row]) => row);
+  for (const chunk of chunks(rows)) {
+    await trx
+      .insertInto('event_types')
+      .values(chunk)
+      .onConflict((oc) => oc.columns(['scope', 'type']).doUpdateSet({ last_seen_at: at }))
+      .execute();
+  }
+}
+
+async function storedEvents(trx: Transaction<Database>, ids: string[]): Promise<Map<string, StoredEvent>> {
+  const stored = new Map<string, StoredEvent>();
+  for (const chunk of chunks(ids)) {
+    for (const row of await trx.selectFrom('events').selectAll().where('id', 'in', chunk).execute()) stored.set(row.id, toStoredEvent(row));
+  }
+  return stored;
+}
+
+function toStoredEvent(row: Selectable<EventsTable>): StoredEvent {
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    targetSubscriptionId: row.target_subscription_id,
+    type: row.type,
+    status: row.status,
+    createdAt: row.created_at,
+    data: JSON.parse(row.data) as Record<string, unknown>,
+  };
+}
+
+/** The same event posted again: same tenant, type and data, and not a test event (publishEvent's rule). */
+function sameContent(stored: StoredEvent, posted: NewEvent): boolean {
+  return (
+    stored.type === posted.type &&
+    stored.tenantId === posted.tenantId &&
+    stored.targetSubscriptionId === (posted.targetSubscriptionId ?? null) &&
+    isDeepStrictEqual(stored.data, posted.data)
+  );
+}
+
+function firstOfEachId(events: NewEvent[]): NewEvent[] {
+  const seen = new Set<string>();
+  return events.filter((e) => !seen.has(e.id) && Boolean(seen.add(e.id)));
+}
+
+function chunks<T>(items: T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += INSERT_CHUNK) out.push(items.slice(i, i + INSERT_CHUNK));
+  return out;
+}
