@@ -81,3 +81,12 @@ export async function fifoPhase(stack: Stack, receiver: BenchReceiver, events: n
   say(`fifo: ${result.fifoDeliveriesPerSecond}/s in order, ${result.unorderedDeliveriesPerSecond}/s beside; queue ${result.queueActionsPerDelivery} Actions per delivery`);
   return result;
 }
+
+/** The FIFO phase's rows in the bench's table. */
+export function fifoRows(r: FifoResult | undefined): [string, string | number | undefined][] {
+  if (!r) return [];
+  return [
+    [`fifo: ${r.events} events, deliveries/s in order / beside it`, `${r.fifoDeliveriesPerSecond} / ${r.unorderedDeliveriesPerSecond}`],
+    ['fifo: queue Actions per delivery (signals, runs)', `${r.queueActionsPerDelivery} (${r.queueSignals}, ${r.queueRuns})`],
+  ];
+}

@@ -12,6 +12,7 @@ import { fanOutPhase, fanOutRows, type FanOutResult } from './fanout';
 import { goalRows, goals } from './goals';
 import { historyCost, totalActions } from './history';
 import { inFlightPhase } from './inflight';
+import { fifoPhase, fifoRows, type FifoResult } from './fifo';
 import { intakeBudgetSeconds, intakePhase, intakeRows } from './intake';
 import { isolationPhase, type IsolationResult } from './isolation';
 import { temporalCeiling, type TemporalCeilingResult } from './temporal-ceiling';
@@ -59,6 +60,8 @@ const params = {
   fixedRateSeconds: intEnv('BENCH_RATE_SECONDS', 10),
   /** Isolation phase: healthy deliveries/s and seconds per run (twice); 0 seconds skips it. */
   isolationRate: intEnv('BENCH_ISOLATION_RATE', 10),
+  /** FIFO phase: events to a FIFO subscription and an unordered one beside it; 0 skips it. */
+  fifoEvents: countEnv('BENCH_FIFO_EVENTS', 200),
   isolationSeconds: countEnv('BENCH_ISOLATION_SECONDS', 30),
   /** Temporal ceiling phase: minimal workflows (one no-op activity each); 0 skips it. */
   temporalCeilingWorkflows: countEnv('BENCH_TEMPORAL_CEILING_WORKFLOWS', 1500),
@@ -86,7 +89,7 @@ const params = {
     'BENCH_MAX_SECONDS',
     inFlightDeliveries > 0
       ? inFlightTimeoutSeconds + 300
-      : (onlyFanOut ? 180 : 600 + intakeBudgetSeconds) + (fanOutSubscribers > 0 ? fanOutTimeoutSeconds + 180 + Math.ceil(fanOutSubscribers / 500) : 0),
+      : (onlyFanOut ? 180 : 600 + intakeBudgetSeconds + 300) + (fanOutSubscribers > 0 ? fanOutTimeoutSeconds + 180 + Math.ceil(fanOutSubscribers / 500) : 0),
   ),
 };
 
@@ -267,6 +270,8 @@ async function run(dir: string): Promise<void> {
     let fan: FanOutResult | undefined;
     if (params.fanOutSubscribers > 0) fan = await fanOutPhase(stack, receiver, fanOutOptions);
     const intake = await intakePhase(stack, say);
+    let fifo: FifoResult | undefined;
+    if (params.fifoEvents > 0) fifo = await fifoPhase(stack, receiver, params.fifoEvents, 300, say);
     say('stopping gateway, worker and Temporal');
     await stopStack(stack, say);
     stack = undefined;
@@ -337,6 +342,8 @@ async function run(dir: string): Promise<void> {
       isolation,
       /** Events accepted per second posted singly vs in batches (bench/intake.ts). */
       intake,
+      /** A FIFO subscription beside an unordered one: deliveries/s and the queue's Actions (bench/fifo.ts). */
+      fifo,
       goals: goalList,
       cpu: { phaseA: phaseA.cpu, phaseB: phaseB.cpu },
       /** From Temporal's /metrics: persistence (SQLite) operations and history-service calls. */
@@ -384,6 +391,7 @@ async function run(dir: string): Promise<void> {
         ['A: temporal history ms/call', phaseA.temporal.historyMsPerCall],
         ...(fan ? fanOutRows(fan) : []),
         ...intakeRows(intake),
+        ...fifoRows(fifo),
         ['machine', `${results.machine.cores} cores, ${results.machine.memGb} GB, load ${loadAtStart}`],
       ]),
     );

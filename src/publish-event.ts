@@ -1,4 +1,3 @@
-import { isDeepStrictEqual } from 'node:util';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { eventWorkflowId, WebhookEventId, WebhookEventType, WebhookTenantId, type WorkflowTypes } from './contract';
@@ -6,7 +5,7 @@ import { ConflictError, DependencyUnavailableError, ValidationError } from './er
 import { newId } from './ids';
 import type { Logger } from './logger';
 import type { ServiceDeps } from './service-deps';
-import type { NewEvent, StoredEvent } from './store/ledger';
+import { isSameEvent, type NewEvent, type StoredEvent } from './store/ledger';
 import { isTemporalUnavailable } from './temporal/deadline';
 
 /**
@@ -38,14 +37,6 @@ export async function startEventWorkflow(
   }
 }
 
-function sameEvent(stored: StoredEvent, posted: Omit<NewEvent, 'id'>): boolean {
-  return (
-    stored.type === posted.type &&
-    stored.tenantId === posted.tenantId &&
-    stored.targetSubscriptionId === (posted.targetSubscriptionId ?? null) &&
-    isDeepStrictEqual(stored.data, posted.data)
-  );
-}
 
 /**
  * Records an event and starts its workflow, idempotently on the event id: the ledger row is
@@ -63,7 +54,7 @@ export async function publishEvent(
   }
   const { event, created } = await deps.ledger.insertEvent({ ...input, id: input.id ?? newId.event() });
   // A repeat is the same event posted again; different content under a taken id would vanish silently.
-  if (!created && !sameEvent(event, input)) {
+  if (!created && !isSameEvent(event, input)) {
     throw new ConflictError(`Event id ${event.id} is already taken by a different event (another tenant, type or data); use a new id.`);
   }
   if (event.status !== 'accepted') return { event, created };

@@ -1,11 +1,7 @@
-import { isDeepStrictEqual } from 'node:util';
-import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { NewEvent } from './events';
-import { INSERT_CHUNK, now, type StoredEvent } from './rows';
-import type { Database, EventsTable } from './schema';
-
-/** The catalog's scope of broadcast events' types (the same as events.ts's). */
-const BROADCAST_SCOPE = '*';
+import { catalogScope, INSERT_CHUNK, isSameEvent, now, type StoredEvent, toStoredEvent } from './rows';
+import type { Database } from './schema';
 
 /**
  * What became of one event of a batch: `created` by this batch; `same`, an event with its id and
@@ -49,7 +45,7 @@ export class EventBatchQueries {
         const event = stored.get(input.id)!;
         const isNew = created.has(input.id) && !claimed.has(input.id);
         claimed.add(input.id);
-        return { event, outcome: isNew ? 'created' : sameContent(event, input) ? 'same' : 'conflict' };
+        return { event, outcome: isNew ? 'created' : isSameEvent(event, input) ? 'same' : 'conflict' };
       });
     });
   }
@@ -101,7 +97,7 @@ async function recordTypes(trx: Transaction<Database>, created: NewEvent[], at: 
   for (const e of created) {
     // A test event's type stays out of the catalog, as in insertEvent (a batch holds none today).
     if (e.targetSubscriptionId) continue;
-    const scope = e.tenantId ?? BROADCAST_SCOPE;
+    const scope = catalogScope(e.tenantId);
     keys.set(JSON.stringify([scope, e.type]), { scope, type: e.type, last_seen_at: at });
   }
   // PostgreSQL refuses an upsert that touches one row twice in a statement: the keys are unique.
@@ -123,27 +119,7 @@ async function storedEvents(trx: Transaction<Database>, ids: string[]): Promise<
   return stored;
 }
 
-function toStoredEvent(row: Selectable<EventsTable>): StoredEvent {
-  return {
-    id: row.id,
-    tenantId: row.tenant_id,
-    targetSubscriptionId: row.target_subscription_id,
-    type: row.type,
-    status: row.status,
-    createdAt: row.created_at,
-    data: JSON.parse(row.data) as Record<string, unknown>,
-  };
-}
 
-/** The same event posted again: same tenant, type and data, and not a test event (publishEvent's rule). */
-function sameContent(stored: StoredEvent, posted: NewEvent): boolean {
-  return (
-    stored.type === posted.type &&
-    stored.tenantId === posted.tenantId &&
-    stored.targetSubscriptionId === (posted.targetSubscriptionId ?? null) &&
-    isDeepStrictEqual(stored.data, posted.data)
-  );
-}
 
 function firstOfEachId(events: NewEvent[]): NewEvent[] {
   const seen = new Set<string>();

@@ -1,10 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import { type FanOutResult, recordFanOut } from './fan-out';
-import { instant, now, type PreparedDelivery, type StoredEvent, toPrepared } from './rows';
+import { catalogScope, instant, now, type PreparedDelivery, type StoredEvent, toPrepared, toStoredEvent } from './rows';
 import type { Database } from './schema';
-
-/** The catalog's scope of broadcast events' types. */
-const BROADCAST_SCOPE = '*';
 
 export interface NewEvent {
   id: string;
@@ -46,7 +43,7 @@ export class EventQueries {
     if (created && !input.targetSubscriptionId) {
       await this.db
         .insertInto('event_types')
-        .values({ scope: input.tenantId ?? BROADCAST_SCOPE, type: input.type, last_seen_at: at })
+        .values({ scope: catalogScope(input.tenantId), type: input.type, last_seen_at: at })
         .onConflict((oc) => oc.columns(['scope', 'type']).doUpdateSet({ last_seen_at: at }))
         .execute();
     }
@@ -55,17 +52,7 @@ export class EventQueries {
 
   async getEvent(id: string): Promise<StoredEvent | undefined> {
     const row = await this.db.selectFrom('events').selectAll().where('id', '=', id).executeTakeFirst();
-    return (
-      row && {
-        id: row.id,
-        tenantId: row.tenant_id,
-        targetSubscriptionId: row.target_subscription_id,
-        type: row.type,
-        status: row.status,
-        createdAt: row.created_at,
-        data: JSON.parse(row.data) as Record<string, unknown>,
-      }
-    );
+    return row && toStoredEvent(row);
   }
 
   /** Event types seen so far, most recent first (at most 500): a tenant's own and broadcasts, or all. */
@@ -76,7 +63,7 @@ export class EventQueries {
       .groupBy('type')
       .orderBy('lastSeenAt', 'desc')
       .limit(500);
-    if (tenantId !== undefined) query = query.where('scope', 'in', [tenantId, BROADCAST_SCOPE]);
+    if (tenantId !== undefined) query = query.where('scope', 'in', [tenantId, catalogScope(null)]);
     return query.execute();
   }
 

@@ -16,7 +16,7 @@ export type { BatchOutcome } from './event-batch';
 export type { NewEvent } from './events';
 export type { PortalSession, TenantAccess } from './tenant-access';
 export type { AttemptResult, PreparedDelivery, StoredEvent, SubscriptionTarget } from './rows';
-export { subscriptionRows } from './rows';
+export { isSameEvent, subscriptionRows } from './rows';
 
 /**
  * The ledger: the durable record of subscriptions, events, deliveries and attempts. Every write

@@ -1,10 +1,11 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { Insertable, Selectable } from 'kysely';
 import { newId } from '../ids';
 import type { Attempt, CreateSubscriptionInput, Delivery, Page, Subscription, WebhookEvent } from '../model';
 import { DEFAULT_CONFIRMATION_TIMEOUT_MS, DEFAULT_TIMEOUT_MS } from '../model';
 import { STANDARD_RETRY_SCHEDULE_MS } from '../retry-schedule';
 import type { DeliveryPlan } from '../contract';
-import type { AttemptsTable, DeliveriesTable, SubscriptionsTable } from './schema';
+import type { AttemptsTable, DeliveriesTable, EventsTable, SubscriptionsTable } from './schema';
 
 // The ledger's rows and the API's shapes, and the one place each is turned into the other.
 
@@ -186,3 +187,34 @@ export function pendingDeliveryRow(
     owner,
   };
 }
+
+export function toStoredEvent(row: Selectable<EventsTable>): StoredEvent {
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    targetSubscriptionId: row.target_subscription_id,
+    type: row.type,
+    status: row.status,
+    createdAt: row.created_at,
+    data: JSON.parse(row.data) as Record<string, unknown>,
+  };
+}
+
+/**
+ * Whether a post of an event id already taken is the same event again (a repeat, answered 200)
+ * rather than other content under that id (a conflict): same tenant, type, target and data.
+ */
+export function isSameEvent(
+  stored: StoredEvent,
+  posted: { tenantId: string | null; targetSubscriptionId?: string; type: string; data: Record<string, unknown> },
+): boolean {
+  return (
+    stored.type === posted.type &&
+    stored.tenantId === posted.tenantId &&
+    stored.targetSubscriptionId === (posted.targetSubscriptionId ?? null) &&
+    isDeepStrictEqual(stored.data, posted.data)
+  );
+}
+
+/** The event-type catalog's scope of an event: its tenant, or '*' for a broadcast. */
+export const catalogScope = (tenantId: string | null) => tenantId ?? '*';
