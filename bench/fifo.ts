@@ -3,6 +3,7 @@
 // queue workflow's Actions per delivery (its page reads and wake signals; the delivery workflows
 // themselves cost the same as any other).
 import { fifoQueueWorkflowId } from '../src/contract';
+import { runPhaseAlone } from './alone';
 import { countActions, totalActions } from './history';
 import { publishAll } from './load';
 import { GiveUp, waitUntil } from './procs';
@@ -90,3 +91,6 @@ export function fifoRows(r: FifoResult | undefined): [string, string | number | 
     ['fifo: queue Actions per delivery (signals, runs)', `${r.queueActionsPerDelivery} (${r.queueSignals}, ${r.queueRuns})`],
   ];
 }
+
+/** `npx tsx bench/fifo.ts`: this phase alone, on a stack of its own. */
+if (require.main === module) runPhaseAlone('fifo', (stack, receiver, say) => fifoPhase(stack, receiver, 200, 300, say), fifoRows);

@@ -6,12 +6,10 @@
 //
 // `npm run bench` runs it last on its stack (BENCH_INTAKE_EVENTS=0 skips it). Alone, on a stack of
 // its own: `npx tsx bench/intake.ts` (prints the results; writes no file).
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { GiveUp, installCleanup, killAllNow, waitUntil } from './procs';
-import { pad, round, table } from './report';
-import { deathCheck, type Stack, startStack, stopStack } from './stack';
+import { runPhaseAlone } from './alone';
+import { GiveUp, waitUntil } from './procs';
+import { pad, round } from './report';
+import { deathCheck, type Stack } from './stack';
 
 const SINGLE_TYPE = 'benchintake.single';
 const BATCH_TYPE = 'benchintake.batch';
@@ -138,34 +136,4 @@ export function intakeRows(r: IntakeResult | undefined): [string, string | numbe
 }
 
 /** `npx tsx bench/intake.ts`: this phase alone, on a stack of its own. */
-async function standalone(): Promise<void> {
-  installCleanup();
-  const say = (m: string) => console.error(`[bench intake] ${m}`);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'webhook-relay-bench-intake-'));
-  process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
-  // Hard bound on the whole run, whatever hangs.
-  setTimeout(() => {
-    console.error('[bench intake] gave up after 900 s');
-    killAllNow();
-    process.exit(1);
-  }, 900_000).unref();
-  const stack = await startStack(dir, { concurrency: 32, temporalDb: 'memory', say });
-  try {
-    const result = await intakePhase(stack, say);
-    console.log(JSON.stringify({ timestamp: new Date().toISOString(), intake: result }, null, 2));
-    console.log(table(intakeRows(result)));
-  } finally {
-    await stopStack(stack, say);
-  }
-}
-
-if (require.main === module) {
-  standalone().then(
-    () => process.exit(0),
-    (err: unknown) => {
-      console.error(`[bench intake] failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-      killAllNow();
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runPhaseAlone('intake', (stack, _receiver, say) => intakePhase(stack, say), intakeRows);
