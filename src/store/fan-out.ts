@@ -20,13 +20,27 @@ const CATCH_UP_PAGE = 50;
 /**
  * Records an event's fan-out in acceptance order. Sequence numbers are drawn per subscription in
  * the fan-out transaction, so an event accepted before another must be fanned out first: any
- * earlier event still `accepted` is fanned out here, each in its own transaction, before this one
- * (its own workflow later finds it done). Re-running it adds nothing.
+ * earlier event still `accepted` is fanned out here, before this one (its own workflow later finds
+ * it done). Fan-out transactions take one lock row first, so that catching up is done once by
+ * whoever holds it rather than raced by every waiting fan-out (which made a backlog quadratic on
+ * PostgreSQL); SQLite serializes its writers anyway. Re-running it adds nothing.
  */
 export async function recordFanOut(db: Kysely<Database>, eventId: string, shardSize: number, owner: string, onProgress: () => void): Promise<FanOutResult> {
   const fifo = new Set<string>();
-  await catchUpEarlierEvents(db, eventId, fifo, onProgress);
-  const own = await db.transaction().execute((trx) => fanOutEvent(trx, eventId, owner, onProgress));
+  let own: FannedOut | undefined;
+  while (!own) {
+    own = await db.transaction().execute(async (trx) => {
+      await trx.updateTable('fan_out_lock').set((eb) => ({ id: eb.ref('id') })).execute();
+      const event = await trx.selectFrom('events').select(['seq', 'status']).where('id', '=', eventId).executeTakeFirst();
+      if (event?.status !== 'accepted') return fanOutEvent(trx, eventId, owner, onProgress);
+      const earlier = await earlierAccepted(trx, event.seq);
+      for (const { id } of earlier) {
+        for (const sub of (await fanOutEvent(trx, id, eventWorkflowId(id), onProgress)).fifoSubscriptions) fifo.add(sub);
+      }
+      // A long backlog is worked off a page per transaction, so no transaction grows without bound.
+      return earlier.length < CATCH_UP_PAGE ? fanOutEvent(trx, eventId, owner, onProgress) : undefined;
+    });
+  }
   for (const id of own.fifoSubscriptions) fifo.add(id);
   const shards = [];
   for (let i = 0; i < own.ids.length; i += shardSize) {
@@ -35,25 +49,23 @@ export async function recordFanOut(db: Kysely<Database>, eventId: string, shardS
   return { deliveries: own.ids.length, shards, fifoSubscriptions: [...fifo] };
 }
 
-async function catchUpEarlierEvents(db: Kysely<Database>, eventId: string, fifo: Set<string>, onProgress: () => void): Promise<void> {
-  const own = await db.selectFrom('events').select('seq').where('id', '=', eventId).executeTakeFirst();
-  if (own?.seq === null || own?.seq === undefined) return;
-  for (;;) {
-    const earlier = await db
-      .selectFrom('events')
-      .select('id')
-      .where('status', '=', 'accepted')
-      .where('seq', '<', own.seq)
-      .orderBy('seq')
-      .orderBy('id')
-      .limit(CATCH_UP_PAGE)
-      .execute();
-    for (const { id } of earlier) {
-      const done = await db.transaction().execute((trx) => fanOutEvent(trx, id, eventWorkflowId(id), onProgress));
-      for (const sub of done.fifoSubscriptions) fifo.add(sub);
-    }
-    if (earlier.length < CATCH_UP_PAGE) return;
-  }
+interface FannedOut {
+  ids: string[];
+  fifoSubscriptions: string[];
+}
+
+/** Events accepted before `seq` and not fanned out yet, oldest first (a page of them). */
+async function earlierAccepted(trx: Transaction<Database>, seq: number | null) {
+  if (seq === null) return [];
+  return trx
+    .selectFrom('events')
+    .select('id')
+    .where('status', '=', 'accepted')
+    .where('seq', '<', seq)
+    .orderBy('seq')
+    .orderBy('id')
+    .limit(CATCH_UP_PAGE)
+    .execute();
 }
 
 /**
@@ -61,7 +73,7 @@ async function catchUpEarlierEvents(db: Kysely<Database>, eventId: string, fifo:
  * of two transactions fanning out the same event, the second waits on that row and then finds it
  * claimed, so no delivery and no sequence number is ever drawn twice.
  */
-async function fanOutEvent(trx: Transaction<Database>, eventId: string, owner: string, onProgress: () => void) {
+async function fanOutEvent(trx: Transaction<Database>, eventId: string, owner: string, onProgress: () => void): Promise<FannedOut> {
   const at = now();
   const claim = await trx.updateTable('events').set({ status: 'dispatched', dispatched_at: at }).where('id', '=', eventId).where('status', '=', 'accepted').executeTakeFirst();
   const event = await trx.selectFrom('events').select(['status', 'type', 'data', 'tenant_id', 'target_subscription_id']).where('id', '=', eventId).executeTakeFirst();
@@ -100,7 +112,7 @@ async function wakeQueues(trx: Transaction<Database>, subscriptionIds: string[])
 }
 
 /** A fan-out recorded before (by this event's workflow or by a later event catching up). */
-async function recordedFanOut(db: Db, eventId: string) {
+async function recordedFanOut(db: Db, eventId: string): Promise<FannedOut> {
   const rows = await db
     .selectFrom('deliveries as d')
     .innerJoin('subscriptions as s', 's.id', 'd.subscription_id')

@@ -184,6 +184,9 @@ async function addSequences(db: Kysely<unknown>): Promise<void> {
   await db.schema.alterTable('subscriptions').addColumn('queue_awake', 'integer', (c) => c.notNull().defaultTo(0)).execute();
   // JSON of the payload filter (src/filters), or null: every event of its types matches.
   await db.schema.alterTable('subscriptions').addColumn('filter', 'text').execute();
+  // One row that every fan-out transaction locks first (store/fan-out.ts).
+  await db.schema.createTable('fan_out_lock').addColumn('id', 'integer', (c) => c.primaryKey()).execute();
+  await sql`insert into fan_out_lock (id) values (1)`.execute(db);
 }
 
 // Migrations are code, kept in order; the Migrator records which ran so start-up applies only new ones.

@@ -142,7 +142,13 @@ export interface EventTypesTable {
   last_seen_at: string;
 }
 
+/** One row, locked by every fan-out transaction so that fan-outs run in acceptance order. */
+export interface FanOutLockTable {
+  id: number;
+}
+
 export interface Database {
+  fan_out_lock: FanOutLockTable;
   tenants: TenantsTable;
   tenant_keys: TenantKeysTable;
   portal_tokens: PortalTokensTable;

@@ -106,6 +106,11 @@ test('1,000 events of ~1 KiB in one batch (over the 256 KiB of other routes) are
   assert.deepEqual(new Set(results.map((r) => r.status)), new Set([202]));
   assert.deepEqual(results.map((r) => r.event!.id), ids, 'results in the items’ order');
   console.log(`batch of 1,000 answered in ${ms} ms`);
+  // All 1,000 recorded.
+  assert.equal((await stack.ledger.db.selectFrom('events').select('id').where('id', 'in', ids).execute()).length, 1000);
+  // Delivering 1,000 takes minutes on this machine; the PostgreSQL pass stops at the ledger (its
+  // delivery path is the same code, covered by every other test there).
+  if (process.env.TEST_DATABASE === 'postgres') return;
   await assertDeliveredOnce(ids, 240_000);
   console.log(`batch of 1,000 delivered in ${Math.round(performance.now() - started)} ms`);
 });
