@@ -26,6 +26,18 @@ async function closed(stack: Stack, workflowId: string): Promise<void> {
   await waitUntil(async () => (await handle.describe()).status.name !== 'RUNNING', { timeoutMs: 60_000, what: `${workflowId} to close` });
 }
 
+/** Runs the reconcile schedule now; returns the sweep it started, as the schedule's last action names it. */
+async function triggerSweep(stack: Stack) {
+  const schedule = stack.env.client.schedule.getHandle(reconcileScheduleId(stack.config.TASK_QUEUE));
+  const before = (await schedule.describe()).info.numActionsTaken;
+  await schedule.trigger();
+  const actions = await waitUntil(async () => {
+    const d = await schedule.describe();
+    return d.info.numActionsTaken > before && d.info.recentActions;
+  });
+  return actions[actions.length - 1]!.action.workflow;
+}
+
 async function post(stack: Stack, type: string): Promise<string> {
   const res = await stack.api('POST', '/v1/events', { tenantId: 'default', type, data: { type } });
   return res.body.id as string;
@@ -118,14 +130,7 @@ export const SCENARIOS: Scenario[] = [
   {
     name: 'reconcile',
     async run(stack) {
-      const schedule = stack.env.client.schedule.getHandle(reconcileScheduleId(stack.config.TASK_QUEUE));
-      const before = (await schedule.describe()).info.numActionsTaken;
-      await schedule.trigger();
-      const actions = await waitUntil(async () => {
-        const d = await schedule.describe();
-        return d.info.numActionsTaken > before && d.info.recentActions;
-      });
-      const workflowId = actions[actions.length - 1]!.action.workflow.workflowId;
+      const { workflowId } = await triggerSweep(stack);
       await closed(stack, workflowId);
       return { sweep: workflowId };
     },
@@ -197,6 +202,41 @@ export const SCENARIOS: Scenario[] = [
     },
   },
   {
+    // Since tenants and sequence numbers: the event workflow starts its child with WebhookTenantId
+    // and a `#n` summary (src/contract/start-options.ts).
+    name: 'tenant-first-try',
+    async run(stack, receiver) {
+      await stack.api('PUT', '/v1/tenants/history-tenant', { name: 'history' });
+      const sub = await createSubscription(stack, { tenantId: 'history-tenant', url: receiver.url('/ok-tenant'), eventTypes: ['h.tenant'] });
+      const res = await stack.api('POST', '/v1/events', { tenantId: 'history-tenant', type: 'h.tenant', data: {} });
+      const eventId = res.body.id as string;
+      await waitForEventDone(stack, eventId, 1);
+      await closed(stack, eventWorkflowId(eventId));
+      return { event: eventWorkflowId(eventId), delivery: deliveryWorkflowId(eventId, sub.id) };
+    },
+  },
+  {
+    // Eleven failing deliveries: each failure makes the queue read again, so ten reads in it
+    // continues as new, and the next run delivers the last one.
+    name: 'fifo-queue-continued',
+    async run(stack, receiver) {
+      const sub = await createSubscription(stack, { url: receiver.url('/down-fifo'), eventTypes: ['h.fifo-long'], ordering: 'fifo', retrySchedule: [0] });
+      // Posted with no worker, so that all eleven are queued before the queue first reads.
+      await stack.stopWorker();
+      const events: string[] = [];
+      for (let i = 0; i < 11; i++) events.push(await post(stack, 'h.fifo-long'));
+      await stack.startWorker();
+      for (const eventId of events) await waitForEventDone(stack, eventId, 1);
+      const queue = fifoQueueWorkflowId(sub.id);
+      await closed(stack, queue);
+      const runs: { runId: string; startTime: Date }[] = [];
+      for await (const wf of stack.env.client.workflow.list({ query: `WorkflowId = "${queue}"` })) runs.push(wf);
+      if (runs.length !== 2) throw new Error(`expected the queue to run twice (continued as new), got ${runs.length} runs`);
+      const [first, continued] = runs.sort((a, b) => a.startTime.getTime() - b.startTime.getTime());
+      return { 'first-run': `${queue}#${first!.runId}`, 'continued-run': `${queue}#${continued!.runId}` };
+    },
+  },
+  {
     name: 'reconcile-continued',
     async run(stack, receiver) {
       const runs = await sweepPastOnePage(stack, receiver);
@@ -225,14 +265,7 @@ async function sweepPastOnePage(stack: Stack, receiver: TestReceiver): Promise<{
   const long = '2020-01-01T00:00:00.000Z';
   await stack.ledger.recordFanOut(event.id, OWNED_ROWS, owner.deliveryId);
   await stack.ledger.db.updateTable('deliveries').set({ updated_at: long }).where('event_id', '=', event.id).execute();
-  const schedule = stack.env.client.schedule.getHandle(reconcileScheduleId(stack.config.TASK_QUEUE));
-  const before = (await schedule.describe()).info.numActionsTaken;
-  await schedule.trigger();
-  const actions = await waitUntil(async () => {
-    const d = await schedule.describe();
-    return d.info.numActionsTaken > before && d.info.recentActions;
-  });
-  const { workflowId, firstExecutionRunId } = actions[actions.length - 1]!.action.workflow;
+  const { workflowId, firstExecutionRunId } = await triggerSweep(stack);
   await closed(stack, workflowId);
   const latest = await stack.env.client.workflow.getHandle(workflowId).describe();
   await stack.env.client.workflow.getHandle(owner.deliveryId).terminate('history captured');
