@@ -12,7 +12,6 @@ import { problemHandler } from './problem';
 import type { GatewayContext } from './route';
 import { mountRoutes } from './router';
 import { ROUTES } from './routes';
-import { eventBodyLimits } from './routes/events';
 import { jsonBody, validatePathParams } from './validate';
 
 export interface GatewayDeps {
@@ -47,7 +46,7 @@ export function createApp({ config, ledger, client, logger }: GatewayDeps): Expr
   app.use('/v1/confirmations', checkPathParams);
   mountRoutes(app.router, ROUTES.filter((r) => r.public), context);
   // After the token check, so that a caller without one learns nothing else.
-  app.use('/v1', authenticate(config.API_TOKEN, ledger), checkPathParams, jsonBody(eventBodyLimits));
+  app.use('/v1', authenticate(config.API_TOKEN, ledger), checkPathParams, jsonBody(ROUTES));
   mountRoutes(app.router, ROUTES.filter((r) => !r.public), context);
 
   app.use('/portal', createPortal({ ledger, logger, secureCookies: context.publicUrl.startsWith('https:') }));

@@ -19,7 +19,6 @@ import {
 } from '../errors';
 import type { Logger } from '../logger';
 import { isTemporalUnavailable } from '../temporal/deadline';
-import { BODY_LIMIT } from './validate';
 
 /** RFC 9457 problem details, with the failing fields for validation errors. */
 export interface Problem {
@@ -83,8 +82,6 @@ function libraryClientError(err: unknown): RequestRejectedError | undefined {
 /** body-parser's errors by their `type`, and the router's failure to decode a path parameter. */
 function parserError(err: unknown): Error | undefined {
   switch ((err as { type?: unknown } | null)?.type) {
-    case 'entity.too.large':
-      return new PayloadTooLargeError(BODY_LIMIT.label);
     case 'entity.parse.failed':
       return new MalformedBodyError();
     case 'charset.unsupported':

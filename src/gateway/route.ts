@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { Logger } from '../logger';
 import type { ServiceDeps } from '../service-deps';
 import type { Ledger } from '../store/ledger';
+import type { BodyLimit } from './validate';
 
 /** What route handlers work with. */
 export interface GatewayContext extends ServiceDeps {
@@ -57,6 +58,8 @@ export interface Route<B extends z.ZodType = z.ZodType, Q extends z.ZodType = z.
    */
   access?: 'tenant';
   body?: B;
+  /** A body limit other than BODY_LIMIT (validate.ts), for this route only. */
+  bodyLimit?: BodyLimit;
   query?: Q;
   /** Request headers the route reads, documented with their schema. */
   headers?: { name: string; schema: z.ZodType; description: string }[];

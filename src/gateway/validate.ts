@@ -14,10 +14,10 @@ export interface BodyLimit {
 export const BODY_LIMIT: BodyLimit = { bytes: 256 * 1024, label: '256 KiB' };
 
 /** A route whose body may be larger (or must be smaller) than BODY_LIMIT; its path as the route declares it. */
-export interface RouteBodyLimit {
+interface RouteBodyLimit {
   method: string;
   path: string;
-  limit: BodyLimit;
+  bodyLimit?: BodyLimit;
 }
 
 /** A hostile body can fail on thousands of fields; the first ones say enough. */
@@ -99,8 +99,8 @@ function contentTypeProblem(header: string | undefined): string | undefined {
 }
 
 /** body-parser with `limit`; a body over it is a 413 problem naming that limit (body-parser's error knows only bytes). */
-function jsonParser(limit: BodyLimit): RequestHandler {
-  const parse = express.json({ limit: limit.bytes, type: hasBody });
+export function jsonParser(limit: BodyLimit, type: string | ((req: IncomingMessage) => boolean) = hasBody): RequestHandler {
+  const parse = express.json({ limit: limit.bytes, type });
   return (req, res, next) =>
     parse(req, res, (err?: unknown) => {
       const tooLarge = (err as { type?: unknown } | undefined)?.type === 'entity.too.large';
@@ -111,15 +111,15 @@ function jsonParser(limit: BodyLimit): RequestHandler {
 /**
  * Reads JSON bodies: 415 for any other media type or charset before a byte is read, then
  * body-parser (size limit, content-encoding, syntax; its errors become problems in problem.ts),
- * with BODY_LIMIT or the limit of the route the request is for (`routeLimits`).
+ * with BODY_LIMIT or the `bodyLimit` of the route the request is for.
  */
-export function jsonBody(routeLimits: RouteBodyLimit[] = []): RequestHandler[] {
+export function jsonBody(routes: RouteBodyLimit[] = []): RequestHandler[] {
   const checkMediaType: RequestHandler = (req, _res, next) => {
     const problem = hasBody(req) ? contentTypeProblem(req.headers['content-type']) : undefined;
     next(problem === undefined ? undefined : new UnsupportedMediaTypeError('content-type', problem));
   };
   const standard = jsonParser(BODY_LIMIT);
-  const own = routeLimits.map((r) => ({ method: r.method.toUpperCase(), route: routeSegments(r.path), parse: jsonParser(r.limit) }));
+  const own = routes.flatMap((r) => (r.bodyLimit ? [{ method: r.method.toUpperCase(), route: routeSegments(r.path), parse: jsonParser(r.bodyLimit) }] : []));
   const parseBody: RequestHandler = (req, res, next) => {
     // The path as express routes it, as validatePathParams reads it.
     const segments = `${req.baseUrl}${req.path}`.split('/').filter(Boolean);

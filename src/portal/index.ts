@@ -1,6 +1,6 @@
 import path from 'node:path';
-import express, { type ErrorRequestHandler, type RequestHandler, type Router } from 'express';
-import { PayloadTooLargeError } from '../errors';
+import express, { type RequestHandler, type Router } from 'express';
+import { jsonParser } from '../gateway/validate';
 import { endSession, type PortalDeps, sendSession, type SessionStep, signIn } from './session';
 
 export type { PortalDeps } from './session';
@@ -8,8 +8,7 @@ export type { PortalDeps } from './session';
 const PUBLIC_DIR = path.join(__dirname, 'public');
 
 /** The sign-in body is one token: anything near 4 KiB is not one. */
-const SIGN_IN_BODY_LIMIT = '4kb';
-const SIGN_IN_BODY_LIMIT_LABEL = '4 KiB';
+const SIGN_IN_BODY_LIMIT = { bytes: 4096, label: '4 KiB' };
 
 const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
@@ -36,12 +35,6 @@ const securityHeaders: RequestHandler = (req, res, next) => {
   next();
 };
 
-/** problem.ts would name the gateway's body limit; the portal's own is smaller. */
-const bodyTooLarge: ErrorRequestHandler = (err: unknown, _req, _res, next) => {
-  const tooLarge = (err as { type?: unknown } | null)?.type === 'entity.too.large';
-  next(tooLarge ? new PayloadTooLargeError(SIGN_IN_BODY_LIMIT_LABEL) : err);
-};
-
 /** `/portal` without its slash would resolve the page's relative URLs against `/`. */
 const slashRoot: RequestHandler = (req, res, next) => {
   if (req.originalUrl === req.baseUrl) return res.redirect(301, `${req.baseUrl}/`);
@@ -59,7 +52,8 @@ export function createPortal(deps: PortalDeps): Router {
   const handle = (step: SessionStep): RequestHandler => (req, res, next) => {
     step(req, res, deps).catch(next);
   };
-  router.post('/session', express.json({ limit: SIGN_IN_BODY_LIMIT }), bodyTooLarge, handle(signIn));
+  // Only a JSON body is read: signIn answers 415 to anything else (no form can sign a visitor in).
+  router.post('/session', jsonParser(SIGN_IN_BODY_LIMIT, 'application/json'), handle(signIn));
   router.get('/session', handle(sendSession));
   router.delete('/session', handle(endSession));
   // `/portal/login` serves login.html; a missing file falls through to the gateway's 404.

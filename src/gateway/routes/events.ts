@@ -14,7 +14,7 @@ import {
 import { type BatchItem, type BatchItemResult, publishEventBatch } from '../../publish-batch';
 import { eventView, publishEvent } from '../../publish-event';
 import { route } from '../route';
-import { type BodyLimit, parseInput, type RouteBodyLimit } from '../validate';
+import { type BodyLimit, parseInput } from '../validate';
 
 const IDEMPOTENCY_KEY = 'Idempotency-Key';
 const idempotencyHeaderSchema = z.object({ [IDEMPOTENCY_KEY]: eventIdSchema });
@@ -29,11 +29,8 @@ function eventIdOf(bodyId: string | undefined, key: string | undefined): string 
   return key;
 }
 
-const BATCH_PATH = '/v1/events/batch';
 /** A batch's body may be this large (1,000 events of ~5 KiB); every other route keeps BODY_LIMIT. */
-export const BATCH_BODY_LIMIT: BodyLimit = { bytes: 5 * 1024 * 1024, label: '5 MiB' };
-/** The body limits of these routes that differ from BODY_LIMIT (app.ts hands them to jsonBody). */
-export const eventBodyLimits: RouteBodyLimit[] = [{ method: 'post', path: BATCH_PATH, limit: BATCH_BODY_LIMIT }];
+const BATCH_BODY_LIMIT: BodyLimit = { bytes: 5 * 1024 * 1024, label: '5 MiB' };
 
 /** One batch item read as a POST /v1/events body would be: the event, or what is wrong with it. */
 function batchItem(value: unknown): BatchItem {
@@ -85,9 +82,10 @@ export const eventRoutes = [
   }),
   route({
     method: 'post',
-    path: BATCH_PATH,
+    path: '/v1/events/batch',
     summary: `Send up to ${MAX_BATCH_EVENTS.toLocaleString('en')} events at once (a body of at most ${BATCH_BODY_LIMIT.label}), each answered as POST /v1/events would answer it`,
     body: createEventBatchSchema,
+    bodyLimit: BATCH_BODY_LIMIT,
     responses: {
       207: {
         description:
