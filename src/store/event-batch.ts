@@ -1,6 +1,6 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
-import type { NewEvent } from './events';
-import { catalogScope, INSERT_CHUNK, isSameEvent, now, type StoredEvent, toStoredEvent } from './rows';
+import { newEventRow, recordEventTypes } from './event-rows';
+import { INSERT_CHUNK, isSameEvent, type NewEvent, now, type StoredEvent, toStoredEvent } from './rows';
 import type { Database } from './schema';
 
 /**
@@ -38,7 +38,7 @@ export class EventBatchQueries {
       const at = now();
       const firsts = firstOfEachId(events);
       const created = await insertNew(trx, firsts, at);
-      await recordTypes(trx, firsts.filter((e) => created.has(e.id)), at);
+      await recordEventTypes(trx, firsts.filter((e) => created.has(e.id)), at);
       const stored = await storedEvents(trx, firsts.map((e) => e.id));
       const claimed = new Set<string>();
       return events.map((input): BatchOutcome => {
@@ -69,17 +69,7 @@ async function insertNew(trx: Transaction<Database>, events: NewEvent[], at: str
     .select(sql<number | string | null>`max(seq)`.as('last'))
     .executeTakeFirstOrThrow();
   const base = Number(last ?? 0);
-  const rows = fresh.map((e, i) => ({
-    id: e.id,
-    tenant_id: e.tenantId,
-    target_subscription_id: e.targetSubscriptionId ?? null,
-    type: e.type,
-    data: JSON.stringify(e.data),
-    status: 'accepted' as const,
-    created_at: at,
-    dispatched_at: null,
-    seq: base + i + 1,
-  }));
+  const rows = fresh.map((e, i) => newEventRow(e, at, base + i + 1));
   // Written in id order (seq keeps the batch's): two batches sharing ids then wait on each other
   // in the same order on PostgreSQL, and never deadlock.
   rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -91,26 +81,6 @@ async function insertNew(trx: Transaction<Database>, events: NewEvent[], at: str
   return inserted;
 }
 
-/** The catalog of types seen, once per tenant and type, in key order (no deadlock between batches). */
-async function recordTypes(trx: Transaction<Database>, created: NewEvent[], at: string): Promise<void> {
-  const keys = new Map<string, { scope: string; type: string; last_seen_at: string }>();
-  for (const e of created) {
-    // A test event's type stays out of the catalog, as in insertEvent (a batch holds none today).
-    if (e.targetSubscriptionId) continue;
-    const scope = catalogScope(e.tenantId);
-    keys.set(JSON.stringify([scope, e.type]), { scope, type: e.type, last_seen_at: at });
-  }
-  // PostgreSQL refuses an upsert that touches one row twice in a statement: the keys are unique.
-  const rows = [...keys.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, row]) => row);
-  for (const chunk of chunks(rows)) {
-    await trx
-      .insertInto('event_types')
-      .values(chunk)
-      .onConflict((oc) => oc.columns(['scope', 'type']).doUpdateSet({ last_seen_at: at }))
-      .execute();
-  }
-}
-
 async function storedEvents(trx: Transaction<Database>, ids: string[]): Promise<Map<string, StoredEvent>> {
   const stored = new Map<string, StoredEvent>();
   for (const chunk of chunks(ids)) {
@@ -118,8 +88,6 @@ async function storedEvents(trx: Transaction<Database>, ids: string[]): Promise<
   }
   return stored;
 }
-
-
 
 function firstOfEachId(events: NewEvent[]): NewEvent[] {
   const seen = new Set<string>();

@@ -1,17 +1,10 @@
 import { type Kysely, sql } from 'kysely';
 import { type FanOutResult, recordFanOut } from './fan-out';
-import { catalogScope, instant, now, type PreparedDelivery, type StoredEvent, toPrepared, toStoredEvent } from './rows';
-import type { Database } from './schema';
+import { newEventRow, recordEventTypes } from './event-rows';
+import { instant, type NewEvent, now, type PreparedDelivery, type StoredEvent, toPrepared, toStoredEvent } from './rows';
 
-export interface NewEvent {
-  id: string;
-  /** null: a broadcast to every tenant. */
-  tenantId: string | null;
-  /** A test event's one subscription. */
-  targetSubscriptionId?: string;
-  type: string;
-  data: Record<string, unknown>;
-}
+export type { NewEvent } from './rows';
+import type { Database } from './schema';
 
 /** Events and their fan-out into pending deliveries. */
 export class EventQueries {
@@ -23,30 +16,15 @@ export class EventQueries {
    */
   async insertEvent(input: NewEvent): Promise<{ event: StoredEvent; created: boolean }> {
     const at = now();
+    // Acceptance order: one more than any event committed before this statement began.
+    const seq = sql<number>`(select coalesce(max(seq), 0) + 1 from events)`;
     const result = await this.db
       .insertInto('events')
-      .values({
-        id: input.id,
-        tenant_id: input.tenantId,
-        target_subscription_id: input.targetSubscriptionId ?? null,
-        type: input.type,
-        data: JSON.stringify(input.data),
-        status: 'accepted',
-        created_at: at,
-        dispatched_at: null,
-        // Acceptance order: one more than any event committed before this statement began.
-        seq: sql<number>`(select coalesce(max(seq), 0) + 1 from events)`,
-      })
+      .values(newEventRow(input, at, seq))
       .onConflict((oc) => oc.column('id').doNothing())
       .executeTakeFirst();
     const created = Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
-    if (created && !input.targetSubscriptionId) {
-      await this.db
-        .insertInto('event_types')
-        .values({ scope: catalogScope(input.tenantId), type: input.type, last_seen_at: at })
-        .onConflict((oc) => oc.columns(['scope', 'type']).doUpdateSet({ last_seen_at: at }))
-        .execute();
-    }
+    if (created) await recordEventTypes(this.db, [input], at);
     return { event: (await this.getEvent(input.id))!, created };
   }
 
@@ -63,7 +41,7 @@ export class EventQueries {
       .groupBy('type')
       .orderBy('lastSeenAt', 'desc')
       .limit(500);
-    if (tenantId !== undefined) query = query.where('scope', 'in', [tenantId, catalogScope(null)]);
+    if (tenantId !== undefined) query = query.where('scope', 'in', [tenantId, '*']);
     return query.execute();
   }
 

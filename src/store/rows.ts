@@ -16,6 +16,17 @@ export interface SubscriptionTarget extends Subscription {
   previousSecret: string | null;
 }
 
+/** An event to record: what a producer posted, with its id. */
+export interface NewEvent {
+  id: string;
+  /** null: a broadcast to every tenant. */
+  tenantId: string | null;
+  /** A test event's one subscription. */
+  targetSubscriptionId?: string;
+  type: string;
+  data: Record<string, unknown>;
+}
+
 export interface StoredEvent extends WebhookEvent {
   data: Record<string, unknown>;
   targetSubscriptionId: string | null;
@@ -216,5 +227,3 @@ export function isSameEvent(
   );
 }
 
-/** The event-type catalog's scope of an event: its tenant, or '*' for a broadcast. */
-export const catalogScope = (tenantId: string | null) => tenantId ?? '*';
