@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { FINAL_STATUSES } from '../delivery/status';
 import type { Delivery, DeliveryFilter, DeliveryStatus, Page } from '../model';
 import { instant, now, pageOf, pendingDeliveryRow, type PreparedDelivery, toDelivery, toPrepared } from './rows';
+import { drawSequences } from './fan-out';
 import type { Database } from './schema';
 
 /** Deliveries: one per (event, subscription), moved through their statuses by compare-and-set. */
@@ -141,13 +142,8 @@ export class DeliveryQueries {
     const row = await this.db.transaction().execute(async (trx) => {
       const existing = await find(trx);
       if (existing) return existing;
-      const drawn = await trx
-        .updateTable('subscriptions')
-        .set((eb) => ({ last_sequence: eb('last_sequence', '+', 1) }))
-        .where('id', '=', subscription.id)
-        .returning('last_sequence')
-        .executeTakeFirstOrThrow();
-      await trx.insertInto('deliveries').values({ ...pendingDeliveryRow(event, subscription, now(), owner), sequence: drawn.last_sequence }).execute();
+      const [drawn] = await drawSequences(trx, [subscription]);
+      await trx.insertInto('deliveries').values({ ...pendingDeliveryRow(event, subscription, now(), owner), sequence: drawn!.last_sequence }).execute();
       return (await find(trx))!;
     });
     return toDelivery(row);

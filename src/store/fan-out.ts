@@ -114,11 +114,10 @@ async function wakeQueues(trx: Transaction<Database>, subscriptionIds: string[])
 /** A fan-out recorded before (by this event's workflow or by a later event catching up). */
 async function recordedFanOut(db: Db, eventId: string): Promise<FannedOut> {
   const rows = await db
-    .selectFrom('deliveries as d')
-    .innerJoin('subscriptions as s', 's.id', 'd.subscription_id')
-    .select(['d.subscription_id', 'd.owner'])
-    .where('d.event_id', '=', eventId)
-    .orderBy('d.subscription_id')
+    .selectFrom('deliveries')
+    .select(['subscription_id', 'owner'])
+    .where('event_id', '=', eventId)
+    .orderBy('subscription_id')
     .execute();
   const fifoSubscriptions = rows.filter((r) => r.owner === fifoQueueWorkflowId(r.subscription_id)).map((r) => r.subscription_id);
   return { ids: rows.map((r) => r.subscription_id), fifoSubscriptions };
@@ -160,7 +159,7 @@ async function candidates(db: Db, event: EventRow) {
 }
 
 /** The next sequence number of each subscription, drawn in this transaction (its row stays locked until commit). */
-async function drawSequences(trx: Transaction<Database>, subscriptions: { id: string }[]) {
+export async function drawSequences(trx: Transaction<Database>, subscriptions: { id: string }[]) {
   if (subscriptions.length === 0) return [];
   const drawn = await trx
     .updateTable('subscriptions')
