@@ -1,7 +1,7 @@
 import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
-import { deliveryStartOptions, deliveryWorkflowId, eventWorkflowId, fifoQueueWorkflowId, type WorkflowTypes } from './contract';
-import { wakeFifoQueues } from './fifo-queue';
+import { deliveryStartOptions, deliveryWorkflowId, eventWorkflowId, type WorkflowTypes } from './contract';
+import { requeueDelivery } from './fifo-queue';
 import { ConflictError, DependencyUnavailableError, NotFoundError } from './errors';
 import { isFinal, isRetryable } from './delivery/status';
 import type { Delivery } from './model';
@@ -91,21 +91,6 @@ export async function startDeliveryRun({ client, taskQueue }: ServiceDeps, targe
 }
 
 /**
- * A FIFO subscription's delivery is retried through its queue: back to pending, owned by the queue,
- * it runs by its sequence number before the deliveries not yet started. If the wake is lost
- * (Temporal unreachable), the reconciler wakes the queue.
- */
-async function requeueDelivery(deps: ServiceDeps, target: DeliveryTarget): Promise<Delivery> {
-  const { delivery } = target;
-  const previous = await deps.ledger.reopenDelivery(delivery.id, [delivery.status], fifoQueueWorkflowId(delivery.subscriptionId));
-  if (!previous) throw new ConflictError(`Delivery ${delivery.id} changed meanwhile (another retry?); try again.`);
-  await wakeFifoQueues(deps, [delivery.subscriptionId]).catch((err: unknown) => {
-    if (!isTemporalUnavailable(err)) throw err;
-  });
-  return (await deps.ledger.getDelivery(delivery.id))!;
-}
-
-/**
  * Runs a delivery that has not succeeded again, as a new run of the same workflow id: same
  * webhook-id, a fresh signature, attempt numbers continuing, the schedule from the start.
  * Refused while a run of it is still open (cancel that first). Once the ledger has it reopened
@@ -124,9 +109,10 @@ export async function retryDelivery(deps: ServiceDeps, deliveryId: string): Prom
   if (await runStillOpen(client, workflowId, isFinal(delivery.status))) {
     throw new ConflictError(`Delivery ${deliveryId} is ${delivery.status} and its workflow is running; cancel it first.`);
   }
-  if (target.fifo) return requeueDelivery(deps, target);
-  const previous = await ledger.reopenDelivery(deliveryId, [delivery.status]);
+  // A FIFO subscription's delivery is retried through its queue, by its sequence number.
+  const previous = target.fifo ? await requeueDelivery(deps, delivery, delivery.status) : await ledger.reopenDelivery(deliveryId, [delivery.status]);
   if (!previous) throw new ConflictError(`Delivery ${deliveryId} changed meanwhile (another retry?); try again.`);
+  if (target.fifo) return (await ledger.getDelivery(deliveryId))!;
   let started: boolean;
   try {
     started = await startDeliveryRun(deps, target, delivery.attemptCount);

@@ -1,6 +1,8 @@
 import { fifoQueueWorkflowId, queueWakeSignal, WebhookSubscriptionId, type WorkflowTypes } from './contract';
 import { mapWithConcurrency } from './concurrency';
+import type { DeliveryStatus } from './model';
 import type { ServiceDeps } from './service-deps';
+import { isTemporalUnavailable } from './temporal/deadline';
 
 const WAKE_CONCURRENCY = 10;
 
@@ -20,4 +22,23 @@ export async function wakeFifoQueues({ client, taskQueue }: ServiceDeps, subscri
       staticSummary: `FIFO queue of ${subscriptionId}`,
     }),
   );
+}
+
+/**
+ * Puts a FIFO subscription's delivery back in its queue (pending, owned by the queue workflow,
+ * where it runs by its sequence number) and wakes the queue. Only if the delivery is still in
+ * `from`; returns the status it had, or undefined. A wake lost to an unreachable Temporal is the
+ * reconciler's to repeat: the delivery is queued either way.
+ */
+export async function requeueDelivery(
+  deps: ServiceDeps,
+  delivery: { id: string; subscriptionId: string },
+  from: DeliveryStatus,
+): Promise<DeliveryStatus | undefined> {
+  const previous = await deps.ledger.reopenDelivery(delivery.id, [from], fifoQueueWorkflowId(delivery.subscriptionId));
+  if (!previous) return undefined;
+  await wakeFifoQueues(deps, [delivery.subscriptionId]).catch((err: unknown) => {
+    if (!isTemporalUnavailable(err)) throw err;
+  });
+  return previous;
 }

@@ -1,5 +1,5 @@
-import { deliveryWorkflowId, eventWorkflowId, fifoQueueWorkflowId, type ReconcileKind, type ReconcileProgress } from './contract';
-import { wakeFifoQueues } from './fifo-queue';
+import { deliveryWorkflowId, eventWorkflowId, type ReconcileKind, type ReconcileProgress } from './contract';
+import { requeueDelivery } from './fifo-queue';
 import { startDeliveryRun } from './delivery-operations';
 import { startEventWorkflow } from './publish-event';
 import { heldByOwner, type Repair, repairDelivery, repairEvent } from './reconcile-rules';
@@ -92,13 +92,9 @@ async function applyDeliveryRepair(deps: ServiceDeps, delivery: StaleDelivery, r
     await deps.ledger.endDelivery(delivery.id, 'failed', 'subscription disabled or deleted');
     return 'ended';
   }
-  // A FIFO delivery goes back to its queue, which is woken: starting it here would jump the queue.
-  const owner = target.fifo ? fifoQueueWorkflowId(delivery.subscriptionId) : null;
-  // Only if nobody moved it meanwhile; the reopen also closes attempts its lost run left open.
-  if (!(await deps.ledger.reopenDelivery(delivery.id, [delivery.status], owner))) return 'none';
-  if (target.fifo) {
-    await wakeFifoQueues(deps, [delivery.subscriptionId]);
-    return 'started';
-  }
+  // Only if nobody moved it meanwhile; the reopen also closes attempts its lost run left open. A
+  // FIFO delivery goes back to its queue: starting it here would jump the queue.
+  if (target.fifo) return (await requeueDelivery(deps, delivery, delivery.status)) ? 'started' : 'none';
+  if (!(await deps.ledger.reopenDelivery(delivery.id, [delivery.status]))) return 'none';
   return (await startDeliveryRun(deps, target, target.delivery.attemptCount)) ? 'started' : 'none';
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ScheduleOverlapPolicy } from '@temporalio/client';
-import { deliveryWorkflowId, reconcileProgressQuery, reconcileScheduleId } from '../../src/contract';
+import { deliveryWorkflowId, fifoQueueWorkflowId, reconcileProgressQuery, reconcileScheduleId } from '../../src/contract';
 import { createSubscription, getDelivery, waitForEventDone } from '../helpers/api';
 import { TestReceiver } from '../helpers/receiver';
 import { useStack } from '../helpers/stack';
@@ -106,3 +106,23 @@ async function sweepCount(): Promise<number> {
   const d = await stack.env.client.schedule.getHandle(reconcileScheduleId(stack.config.TASK_QUEUE)).describe();
   return d.info.numActionsTaken;
 }
+
+test('a FIFO queue terminated with deliveries in it is woken by the reconciler, which never starts them past the queue', async () => {
+  failing.add('/fifo-held');
+  const sub = await subscribe('/fifo-held', { ordering: 'fifo', retrySchedule: ['0', '1h'] });
+  const posts: string[] = [];
+  for (let i = 0; i < 3; i++) posts.push((await stack.api('POST', '/v1/events', { tenantId: 'default', type: 'rc.fifo-held', data: { i } })).body.id as string);
+  const queue = stack.env.client.workflow.getHandle(fifoQueueWorkflowId(sub.id));
+  await waitUntil(async () => (await stack.ledger.listEventDeliveries(posts[0]!))[0]?.nextAttemptAt, { what: 'the head failing' });
+  // What an operator's terminate in the Web UI leaves: the head is cancelled with its parent, two wait queued.
+  const lostRun = (await queue.describe()).runId;
+  await queue.terminate('test: the queue is lost');
+  failing.delete('/fifo-held');
+  const [head, ...rest] = await Promise.all(posts.map(async (eventId) => (await stack.ledger.listEventDeliveries(eventId))[0]!.id));
+  await statusOf(head!, 'cancelled');
+  for (const id of rest) await statusOf(id, 'succeeded');
+  const order = receiver.requests.filter((r) => r.path === '/fifo-held').map((r) => Number(r.headers['webhook-sequence']));
+  assert.deepEqual([...new Set(order)], [1, 2, 3], 'still in sequence order');
+  assert.notEqual((await queue.describe()).runId, lostRun, 'they ran through a new run of the queue, not around it');
+  for (let i = 1; i < order.length; i++) assert.ok(order[i]! >= order[i - 1]!, order.join());
+});
