@@ -7,6 +7,7 @@
 // `npm run bench` runs it last on its stack (BENCH_INTAKE_EVENTS=0 skips it). Alone, on a stack of
 // its own: `npx tsx bench/intake.ts` (prints the results; writes no file).
 import { runPhaseAlone } from './alone';
+import { countEnv } from './env';
 import { GiveUp, waitUntil } from './procs';
 import { pad, round } from './report';
 import { deathCheck, type Stack } from './stack';
@@ -14,13 +15,6 @@ import { deathCheck, type Stack } from './stack';
 const SINGLE_TYPE = 'benchintake.single';
 const BATCH_TYPE = 'benchintake.batch';
 
-function countEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got ${raw}`);
-  return n;
-}
 
 export const intakeParams = {
   /** Events each way; 0 skips the phase. */

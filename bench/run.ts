@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type SQLite from 'better-sqlite3';
+import { countEnv, intEnv } from './env';
 import { fanOutPhase, fanOutRows, type FanOutResult } from './fanout';
 import { goalRows, goals } from './goals';
 import { historyCost, totalActions } from './history';
@@ -23,22 +24,6 @@ import { BenchReceiver } from './receiver';
 import { machineDuringRun, pad, round, table } from './report';
 import { deathCheck, type Stack, startStack, stopStack } from './stack';
 
-function intEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got ${raw}`);
-  return n;
-}
-
-/** Like intEnv, but 0 is allowed (and means "off"). */
-function countEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got ${raw}`);
-  return n;
-}
 
 /** Fan-out phase: this many subscribers to one event type, one event; 0 skips the phase. */
 const fanOutSubscribers = countEnv('BENCH_FANOUT_SUBSCRIBERS', 0);

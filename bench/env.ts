@@ -1,0 +1,16 @@
+// The bench's settings from the environment: integers, checked, with a default when unset.
+
+/** An integer of at least `min` from `name`, or `fallback` when it is unset or empty. */
+function integerEnv(name: string, fallback: number, min: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer of at least ${min}, got ${raw}`);
+  return n;
+}
+
+/** A positive integer setting. */
+export const intEnv = (name: string, fallback: number) => integerEnv(name, fallback, 1);
+
+/** Like intEnv, but 0 is allowed (and means "off"). */
+export const countEnv = (name: string, fallback: number) => integerEnv(name, fallback, 0);
