@@ -4,7 +4,7 @@ import { cancelDelivery } from './delivery-operations';
 import { OPEN_STATUSES } from './delivery/status';
 import { ConflictError, NotFoundError } from './errors';
 import { newId } from './ids';
-import type { CreatePortalSessionInput, CreateTenantKeyInput } from './model';
+import type { CreatePortalSessionInput, CreateTenantKeyInput, Tenant } from './model';
 import type { ServiceDeps } from './service-deps';
 
 const CANCEL_PAGE = 100;
@@ -36,9 +36,16 @@ export async function deleteTenant(deps: ServiceDeps, tenantId: string): Promise
   }
 }
 
+/** The tenant, or the 404 that a missing or deleted one answers. */
+export async function existingTenant({ ledger }: Pick<ServiceDeps, 'ledger'>, tenantId: string): Promise<Tenant> {
+  const tenant = await ledger.getTenant(tenantId);
+  if (!tenant) throw new NotFoundError('tenant', tenantId);
+  return tenant;
+}
+
 /** Issues a tenant key: returned once, stored as its hash. */
 export async function issueTenantKey(deps: ServiceDeps, tenantId: string, input: CreateTenantKeyInput) {
-  if (!(await deps.ledger.getTenant(tenantId))) throw new NotFoundError('tenant', tenantId);
+  await existingTenant(deps, tenantId);
   const key = newBearerToken(TOKEN_PREFIX.tenantKey);
   const stored = await deps.ledger.createTenantKey({
     id: newId.tenantKey(),
@@ -56,7 +63,7 @@ export async function issueTenantKey(deps: ServiceDeps, tenantId: string, input:
  * a server, so it stays out of request lines, proxies' logs and Referer headers.
  */
 export async function issuePortalLink(deps: ServiceDeps & { publicUrl: string }, tenantId: string, input: CreatePortalSessionInput) {
-  if (!(await deps.ledger.getTenant(tenantId))) throw new NotFoundError('tenant', tenantId);
+  await existingTenant(deps, tenantId);
   const token = newBearerToken(TOKEN_PREFIX.portalLink);
   const expiresAt = new Date(Date.now() + input.linkExpiresIn).toISOString();
   await deps.ledger.createPortalLink(tenantId, hashToken(token), expiresAt, input.sessionExpiresIn);

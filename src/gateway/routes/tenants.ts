@@ -11,7 +11,7 @@ import {
   tenantKeySchema,
   tenantSchema,
 } from '../../model';
-import { deleteTenant, issuePortalLink, issueTenantKey } from '../../tenant-operations';
+import { deleteTenant, existingTenant, issuePortalLink, issueTenantKey } from '../../tenant-operations';
 import { route } from '../route';
 
 /** Tenants, their keys and portal links: the operator's alone. */
@@ -46,10 +46,8 @@ export const tenantRoutes = [
     summary: 'Get a tenant',
     responses: { 200: { description: 'The tenant', schema: tenantSchema } },
     problems: [404],
-    async handle({ params }, { ledger }) {
-      const tenant = await ledger.getTenant(params.id!);
-      if (!tenant) throw new NotFoundError('tenant', params.id!);
-      return { status: 200, body: tenant };
+    async handle({ params }, context) {
+      return { status: 200, body: await existingTenant(context, params.id!) };
     },
   }),
   route({
@@ -84,9 +82,9 @@ export const tenantRoutes = [
     query: pageQuerySchema,
     responses: { 200: { description: 'A page of keys', schema: pageSchema(tenantKeySchema) } },
     problems: [404],
-    async handle({ params, query }, { ledger }) {
-      if (!(await ledger.getTenant(params.id!))) throw new NotFoundError('tenant', params.id!);
-      return { status: 200, body: await ledger.listTenantKeys(params.id!, query) };
+    async handle({ params, query }, context) {
+      await existingTenant(context, params.id!);
+      return { status: 200, body: await context.ledger.listTenantKeys(params.id!, query) };
     },
   }),
   route({
@@ -121,9 +119,9 @@ export const tenantRoutes = [
     summary: "End every portal session and unused link of the tenant",
     responses: { 200: { description: 'Ended', schema: z.object({ ended: z.number() }) } },
     problems: [404],
-    async handle({ params }, { ledger }) {
-      if (!(await ledger.getTenant(params.id!))) throw new NotFoundError('tenant', params.id!);
-      return { status: 200, body: { ended: await ledger.revokePortalAccess(params.id!) } };
+    async handle({ params }, context) {
+      await existingTenant(context, params.id!);
+      return { status: 200, body: { ended: await context.ledger.revokePortalAccess(params.id!) } };
     },
   }),
 ];
