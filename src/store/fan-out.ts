@@ -27,7 +27,10 @@ const CATCH_UP_PAGE = 50;
  */
 export async function recordFanOut(db: Kysely<Database>, eventId: string, shardSize: number, owner: string, onProgress: () => void): Promise<FanOutResult> {
   const fifo = new Set<string>();
-  let own: FannedOut | undefined;
+  // An event only ever leaves `accepted`: one fanned out already (often by a later event catching
+  // up) is read back without queueing for the lock behind other fan-outs.
+  const status = (await db.selectFrom('events').select('status').where('id', '=', eventId).executeTakeFirst())?.status;
+  let own: FannedOut | undefined = status === 'dispatched' ? await recordedFanOut(db, eventId) : undefined;
   while (!own) {
     own = await db.transaction().execute(async (trx) => {
       await trx.updateTable('fan_out_lock').set((eb) => ({ id: eb.ref('id') })).execute();
