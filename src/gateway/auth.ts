@@ -28,8 +28,8 @@ export function principalOf(res: Response): Principal {
   return res.locals.principal as Principal;
 }
 
-async function fromBearer(token: string, apiToken: string, ledger: Ledger): Promise<Principal | undefined> {
-  if (sameSecret(token, apiToken)) return { kind: 'operator' };
+async function fromBearer(token: string, apiTokenDigest: Buffer, ledger: Ledger): Promise<Principal | undefined> {
+  if (crypto.timingSafeEqual(digest(token), apiTokenDigest)) return { kind: 'operator' };
   if (!token.startsWith(TOKEN_PREFIX.tenantKey)) return undefined;
   const access = await ledger.tenantForKey(hashToken(token));
   return access && { kind: 'tenant', tenantId: access.tenantId, via: 'key' };
@@ -52,11 +52,12 @@ async function fromSession(req: Request, ledger: Ledger): Promise<Principal | un
  * portal's session cookie. Anything else, or a key revoked, expired or of a deleted tenant, is 401.
  */
 export function authenticate(apiToken: string, ledger: Ledger): RequestHandler {
+  const apiTokenDigest = digest(apiToken);
   return async (req, res, next) => {
     try {
       const header = req.get('authorization');
       const bearer = header === undefined ? undefined : /^Bearer (.+)$/i.exec(header)?.[1];
-      const principal = header !== undefined ? bearer && (await fromBearer(bearer, apiToken, ledger)) : await fromSession(req, ledger);
+      const principal = header !== undefined ? bearer && (await fromBearer(bearer, apiTokenDigest, ledger)) : await fromSession(req, ledger);
       if (!principal) return next(new UnauthorizedError());
       res.locals.principal = principal;
       next();
