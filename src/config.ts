@@ -21,6 +21,13 @@ function durationFromEnv(fallback: string, minMs = 1) {
     });
 }
 
+/** A port to serve on: a number (0 picks a free one, logged) or `off`. */
+const portOrOff = (fallback: number) =>
+  z
+    .union([z.literal('off'), z.coerce.number().int().min(0).max(65535)])
+    .default(fallback)
+    .transform((v) => (v === 'off' ? undefined : v));
+
 export const DATA_DIR = path.resolve(process.env.DATA_DIR ?? path.join(__dirname, '..', 'data'));
 
 export const configSchema = z.object({
@@ -60,6 +67,17 @@ export const configSchema = z.object({
    * when it next has work. At least the 40 workflow tasks a worker runs at once.
    */
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(40).max(100_000).default(1000),
+  /** Address the Prometheus endpoints bind to (0.0.0.0 in a container, so Prometheus can scrape). */
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  /** The gateway's Prometheus endpoint (GET /metrics), apart from the API port so it is never public by accident. */
+  GATEWAY_METRICS_PORT: portOrOff(9464),
+  /** The worker's Prometheus endpoint: delivery metrics. */
+  WORKER_METRICS_PORT: portOrOff(9465),
+  /** The Temporal SDK's own worker metrics (its runtime's Prometheus exporter). */
+  WORKER_SDK_METRICS_PORT: portOrOff(9466),
+  /** Tracing is on when set (OpenTelemetry's OTLP/HTTP endpoint, e.g. http://collector:4318); off costs nothing. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
