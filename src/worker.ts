@@ -8,6 +8,8 @@ import { openDatabase } from './store/db';
 import { temporalConnectionOptions } from './temporal/client';
 import { Ledger } from './store/ledger';
 import { ensureReconcileSchedule } from './temporal/reconcile-schedule';
+import { startServiceTracing, type Tracing } from './tracing';
+import { workerTracingOptions } from './tracing/worker-options';
 
 export interface WorkerDeps {
   config: Config;
@@ -16,13 +18,15 @@ export interface WorkerDeps {
   logger: Logger;
   fanOutPageSize?: number;
   fanOutShardSize?: number;
+  /** Running tracing (OTEL_EXPORTER_OTLP_ENDPOINT set): adds its interceptors and workflow span sink. */
+  tracing?: Tracing;
 }
 
 /**
  * A worker that runs the event and delivery workflows and their activities. Creating one also
  * makes sure the reconciler's schedule exists (idempotent), so a fresh install needs no extra step.
  */
-export async function createWorker({ config, connection, ledger, logger, fanOutPageSize, fanOutShardSize }: WorkerDeps): Promise<Worker> {
+export async function createWorker({ config, connection, ledger, logger, fanOutPageSize, fanOutShardSize, tracing }: WorkerDeps): Promise<Worker> {
   const dispatcher = createWebhookDispatcher({ allowPrivateNetworks: config.ALLOW_PRIVATE_NETWORKS });
   const worker = await Worker.create({
     connection,
@@ -43,6 +47,8 @@ export async function createWorker({ config, connection, ledger, logger, fanOutP
     maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
     maxConcurrentWorkflowTaskExecutions: 40,
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+    // Nothing when tracing is off: no interceptors, the workflow bundle as it is.
+    ...workerTracingOptions(tracing),
   });
   await ensureReconcileSchedule(worker.client!, { taskQueue: config.TASK_QUEUE, intervalMs: config.RECONCILE_INTERVAL });
   return worker;
@@ -68,11 +74,13 @@ async function main(): Promise<void> {
   });
   const ledger = new Ledger(await openDatabase(config.DATABASE_URL));
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
-  const worker = await createWorker({ config, connection, ledger, logger });
+  const tracing = startServiceTracing(config, 'worker', logger);
+  const worker = await createWorker({ config, connection, ledger, logger, tracing });
   logger.info({ taskQueue: config.TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS }, 'worker started');
   await worker.run(); // returns after SIGINT/SIGTERM, which the SDK handles by draining
   await connection.close();
   await ledger.db.destroy();
+  await tracing?.shutdown(); // exports the spans still buffered
 }
 
 if (require.main === module) {

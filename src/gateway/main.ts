@@ -1,3 +1,5 @@
+// First: tracing's HTTP instrumentation must be in place before http and express are loaded.
+import { gatewayTracing } from '../tracing/register';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../config';
 import type { Client } from '@temporalio/client';
@@ -39,7 +41,10 @@ async function main(): Promise<void> {
   answerClientErrorsAsProblems(server);
   const stop = () => {
     server.close(() => {
-      void client.connection.close().finally(() => ledger.db.destroy());
+      void client.connection
+        .close()
+        .finally(() => ledger.db.destroy())
+        .finally(() => gatewayTracing?.shutdown()); // exports the spans still buffered
     });
   };
   process.once('SIGINT', stop);

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import type { Config } from '../config';
+import { clientTracingInterceptors } from '../tracing/client';
 import { deadlineInterceptor } from './deadline';
 
 type TemporalSettings = Pick<
@@ -31,13 +32,20 @@ const MAX_RECONNECT_BACKOFF_MS = 5_000;
 /**
  * A Temporal client for the gateway and tools. It connects lazily, on its first call, so the
  * gateway starts (and /healthz can say so) while Temporal is down, and every call has a deadline
- * (see deadline.ts) so a route answers 503 in seconds instead of retrying for ~20 s.
+ * (see deadline.ts) so a route answers 503 in seconds instead of retrying for ~20 s. With tracing
+ * on, each workflow it starts continues the caller's trace.
  */
-export async function connectClient(config: TemporalSettings): Promise<Client> {
+export async function connectClient(
+  config: TemporalSettings & Partial<Pick<Config, 'OTEL_EXPORTER_OTLP_ENDPOINT'>>,
+): Promise<Client> {
   const connection = Connection.lazy({
     ...temporalConnectionOptions(config),
     interceptors: [deadlineInterceptor()],
     channelArgs: { 'grpc.max_reconnect_backoff_ms': MAX_RECONNECT_BACKOFF_MS },
   });
-  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  return new Client({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    interceptors: clientTracingInterceptors(config.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined),
+  });
 }
