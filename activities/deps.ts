@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici';
 import type { Logger } from '../src/logger';
+import type { WorkerMetrics } from '../src/metrics';
 import type { Ledger } from '../src/store/ledger';
 
 export interface ActivityDeps {
@@ -16,4 +17,6 @@ export interface ActivityDeps {
   fanOutShardSize?: number;
   /** The reconciler leaves alone what changed more recently than this (RECONCILE_GRACE). */
   reconcileGraceMs: number;
+  /** Attempts, deferrals and reconciler repairs are counted here; none in tests that don't ask. */
+  metrics?: WorkerMetrics;
 }

@@ -7,7 +7,7 @@ import type { ActivityDeps } from './deps';
 import { withHeartbeat } from './heartbeat';
 
 /** The activities of the bulk retry and reconcile workflows. */
-export function createJobActivities({ ledger, logger, reconcileGraceMs }: ActivityDeps) {
+export function createJobActivities({ ledger, logger, reconcileGraceMs, metrics }: ActivityDeps) {
   // Jobs start workflows themselves, with the worker's own client, on the worker's task queue.
   const serviceDeps = (): ServiceDeps => {
     const { client, info } = Context.current();
@@ -20,6 +20,11 @@ export function createJobActivities({ ledger, logger, reconcileGraceMs }: Activi
       const page = await withHeartbeat(() => reconcilePage(serviceDeps(), input.kind, input.after, reconcileGraceMs, input.bothKinds));
       if (page.eventsStarted + page.eventsEnded + page.deliveriesStarted + page.deliveriesEnded > 0) {
         logger.warn({ ...page, kind: input.kind }, 'reconciler repaired stranded work');
+        // Counted as the page returns: what a run lost mid-page repaired, its retry finds done (uncounted, never twice).
+        metrics?.repaired('event_started', page.eventsStarted);
+        metrics?.repaired('event_ended', page.eventsEnded);
+        metrics?.repaired('delivery_started', page.deliveriesStarted);
+        metrics?.repaired('delivery_ended', page.deliveriesEnded);
       }
       return page;
     },

@@ -18,6 +18,13 @@ function testFiles(dir: string): string[] {
 /** Tests whose subject does not depend on the ledger's database run once. */
 const DATABASE_INDEPENDENT = ['test/deploy/', 'test/scripts/', 'test/ui/'];
 
+/**
+ * Every process a test starts keeps its metrics endpoints off unless the test sets ports: the
+ * defaults (9464-9466) may be held by a developer's `npm run dev`, and several processes of one
+ * test would collide on them.
+ */
+const METRICS_OFF = { GATEWAY_METRICS_PORT: 'off', WORKER_METRICS_PORT: 'off', WORKER_SDK_METRICS_PORT: 'off' };
+
 const root = path.resolve(__dirname, '..');
 const only = process.argv.slice(2);
 const files = only.length > 0 ? only : testFiles(path.join(root, 'test')).sort();
@@ -28,7 +35,7 @@ function run(label: string, list: string[], env: NodeJS.ProcessEnv): number {
   const result = spawnSync(
     process.execPath,
     ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...list],
-    { cwd: root, stdio: 'inherit', env: { ...process.env, TEMPORAL_CLI: temporal, ...env } },
+    { cwd: root, stdio: 'inherit', env: { ...process.env, ...METRICS_OFF, TEMPORAL_CLI: temporal, ...env } },
   );
   return result.status ?? 1;
 }

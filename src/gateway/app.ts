@@ -4,6 +4,7 @@ import { type Config, publicUrl } from '../config';
 import { confirmationKey } from '../confirmation-token';
 import { NotFoundError } from '../errors';
 import type { Logger } from '../logger';
+import type { GatewayMetrics } from '../metrics';
 import type { Ledger } from '../store/ledger';
 import { createPortal } from '../portal';
 import { authenticate } from './auth';
@@ -19,9 +20,11 @@ export interface GatewayDeps {
   ledger: Ledger;
   client: Client;
   logger: Logger;
+  /** Counts intake; the ledger given here should report to the same metrics (its observer). */
+  metrics?: GatewayMetrics;
 }
 
-export function createApp({ config, ledger, client, logger }: GatewayDeps): Express {
+export function createApp({ config, ledger, client, logger, metrics }: GatewayDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
@@ -40,6 +43,7 @@ export function createApp({ config, ledger, client, logger }: GatewayDeps): Expr
     confirmationKey: confirmationKey(config.API_TOKEN),
     secretRotationGraceMs: config.SECRET_ROTATION_GRACE,
     publicUrl: publicUrl(config),
+    metrics,
   };
   const checkPathParams = validatePathParams(Object.keys(openApi.paths), PATH_PARAMETER_SCHEMAS);
   // Confirmation URLs are capabilities handed to receivers: they carry their own signature, not the API token.

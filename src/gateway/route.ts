@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { z } from 'zod';
 import type { Logger } from '../logger';
+import type { GatewayMetrics } from '../metrics';
 import type { ServiceDeps } from '../service-deps';
 import type { Ledger } from '../store/ledger';
 import type { BodyLimit } from './validate';
@@ -18,6 +19,8 @@ export interface GatewayContext extends ServiceDeps {
   publicUrl: string;
   /** SECRET_ROTATION_GRACE: how long a rotated-out secret keeps signing, unless a rotation says otherwise. */
   secretRotationGraceMs: number;
+  /** Where intake is counted (Prometheus); absent when metrics are off. */
+  metrics?: GatewayMetrics;
 }
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';

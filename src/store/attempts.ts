@@ -3,11 +3,15 @@ import { FINAL_STATUSES } from '../delivery/status';
 import type { Attempt, EndpointStats } from '../model';
 import { endpointStats } from './endpoint-stats';
 import { type AttemptResult, now, toAttempt } from './rows';
+import { type LedgerObserver, NO_OBSERVER } from './observer';
 import type { Database } from './schema';
 
 /** Attempts: one row per (delivery, number), written before the request goes out. */
 export class AttemptQueries {
-  constructor(readonly db: Kysely<Database>) {}
+  constructor(
+    readonly db: Kysely<Database>,
+    readonly observer: LedgerObserver = NO_OBSERVER,
+  ) {}
 
   /** The endpoint's last 24 hours of attempts, by the hour. */
   async endpointStats(subscriptionId: string): Promise<EndpointStats> {
@@ -79,7 +83,8 @@ export class AttemptQueries {
     next: { final: boolean; nextAttemptAt?: string | null },
   ): Promise<void> {
     const at = now();
-    await this.db.transaction().execute(async (trx) => {
+    const status = result.outcome === 'succeeded' ? 'succeeded' : result.outcome === 'awaiting_confirmation' ? 'awaiting_confirmation' : next.final ? 'failed' : 'delivering';
+    const moved = await this.db.transaction().execute(async (trx) => {
       const attempt = trx.updateTable('attempts').where('delivery_id', '=', deliveryId).where('number', '=', number);
       // The answer is recorded once; the outcome only if nothing settled it first (an early confirmation).
       await attempt
@@ -88,12 +93,11 @@ export class AttemptQueries {
         .where('outcome', 'in', ['sending', 'succeeded'])
         .execute();
       await attempt.set({ outcome: result.outcome }).where('outcome', '=', 'sending').execute();
-      const succeeded = result.outcome === 'succeeded';
-      const awaiting = result.outcome === 'awaiting_confirmation';
-      await trx
+      const succeeded = status === 'succeeded';
+      const updated = await trx
         .updateTable('deliveries')
         .set({
-          status: succeeded ? 'succeeded' : awaiting ? 'awaiting_confirmation' : next.final ? 'failed' : 'delivering',
+          status,
           last_error: succeeded ? null : result.error,
           next_attempt_at: succeeded || next.final ? null : (next.nextAttemptAt ?? null),
           completed_at: succeeded || next.final ? at : null,
@@ -101,8 +105,10 @@ export class AttemptQueries {
         })
         .where('id', '=', deliveryId)
         .where('status', 'not in', FINAL_STATUSES)
-        .execute();
+        .executeTakeFirst();
+      return updated.numUpdatedRows > 0n;
     });
+    if (moved && (status === 'succeeded' || status === 'failed')) this.observer.deliveriesEnded(status, 1);
   }
 
   /**
@@ -116,7 +122,7 @@ export class AttemptQueries {
     settle: { confirmed: true } | { confirmed: false; error: string; final: boolean; nextAttemptAt: string | null },
   ): Promise<{ result: 'succeeded' | 'failed' | undefined; settledNow: boolean }> {
     const at = now();
-    return this.db.transaction().execute(async (trx) => {
+    const settled = await this.db.transaction().execute(async (trx) => {
       const updated = await trx
         .updateTable('attempts')
         .set(settle.confirmed ? { outcome: 'succeeded' } : { outcome: 'failed', error: settle.error })
@@ -133,10 +139,10 @@ export class AttemptQueries {
           .where('number', '=', number)
           .executeTakeFirst();
         const result = attempt?.outcome === 'succeeded' || attempt?.outcome === 'failed' ? attempt.outcome : undefined;
-        return { result, settledNow: false };
+        return { result, settledNow: false, ended: false };
       }
       const final = settle.confirmed || settle.final;
-      await trx
+      const moved = await trx
         .updateTable('deliveries')
         .set({
           status: settle.confirmed ? 'succeeded' : settle.final ? 'failed' : 'delivering',
@@ -147,8 +153,10 @@ export class AttemptQueries {
         })
         .where('id', '=', deliveryId)
         .where('status', 'in', ['delivering', 'awaiting_confirmation'])
-        .execute();
-      return { result: settle.confirmed ? ('succeeded' as const) : ('failed' as const), settledNow: true };
+        .executeTakeFirst();
+      return { result: settle.confirmed ? ('succeeded' as const) : ('failed' as const), settledNow: true, ended: final && moved.numUpdatedRows > 0n };
     });
+    if (settled.ended && settled.result) this.observer.deliveriesEnded(settled.result, 1);
+    return { result: settled.result, settledNow: settled.settledNow };
   }
 }

@@ -3,11 +3,15 @@ import { FINAL_STATUSES } from '../delivery/status';
 import type { Delivery, DeliveryFilter, DeliveryStatus, Page } from '../model';
 import { instant, now, pageOf, pendingDeliveryRow, type PreparedDelivery, toDelivery, toPrepared } from './rows';
 import { drawSequences } from './fan-out';
+import { type LedgerObserver, NO_OBSERVER } from './observer';
 import type { Database } from './schema';
 
 /** Deliveries: one per (event, subscription), moved through their statuses by compare-and-set. */
 export class DeliveryQueries {
-  constructor(readonly db: Kysely<Database>) {}
+  constructor(
+    readonly db: Kysely<Database>,
+    readonly observer: LedgerObserver = NO_OBSERVER,
+  ) {}
 
   async getDelivery(id: string): Promise<Delivery | undefined> {
     const row = await this.db.selectFrom('deliveries').selectAll().where('id', '=', id).executeTakeFirst();
@@ -152,19 +156,21 @@ export class DeliveryQueries {
   /** Ends a delivery without a new attempt (cancelled, or failed for a reason outside HTTP). */
   async endDelivery(deliveryId: string, status: 'failed' | 'cancelled', reason: string): Promise<void> {
     const at = now();
-    await this.db.transaction().execute(async (trx) => {
+    const ended = await this.db.transaction().execute(async (trx) => {
       await trx
         .updateTable('attempts')
         .set({ outcome: 'abandoned', error: reason })
         .where('delivery_id', '=', deliveryId)
         .where('outcome', 'in', ['sending', 'awaiting_confirmation'])
         .execute();
-      await trx
+      const updated = await trx
         .updateTable('deliveries')
         .set({ status, last_error: reason, next_attempt_at: null, completed_at: at, updated_at: at })
         .where('id', '=', deliveryId)
         .where('status', 'not in', FINAL_STATUSES)
-        .execute();
+        .executeTakeFirst();
+      return updated.numUpdatedRows > 0n;
     });
+    if (ended) this.observer.deliveriesEnded(status, 1);
   }
 }

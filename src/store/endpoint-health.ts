@@ -7,6 +7,29 @@ export class EndpointHealth {
   constructor(readonly db: Kysely<Database>) {}
 
   /**
+   * Subscriptions (not deleted) by health: disabled, failing (active with a failing streak) or
+   * healthy. One grouped count over the subscriptions table, cheap enough for every scrape.
+   */
+  async endpointStateCounts(): Promise<{ healthy: number; failing: number; disabled: number }> {
+    const rows = await this.db
+      .selectFrom('subscriptions')
+      .select((eb) => [
+        'status',
+        eb.case().when('failing_since', 'is', null).then(0).else(1).end().as('failing'),
+        eb.fn.countAll<string | number | bigint>().as('count'),
+      ])
+      .where('deleted_at', 'is', null)
+      .groupBy(['status', 'failing'])
+      .execute();
+    const counts = { healthy: 0, failing: 0, disabled: 0 };
+    for (const row of rows) {
+      const state = row.status === 'disabled' ? 'disabled' : Number(row.failing) === 1 ? 'failing' : 'healthy';
+      counts[state] += Number(row.count);
+    }
+    return counts;
+  }
+
+  /**
    * Endpoint health: a success clears the failing streak; a failure starts it or, once it has
    * lasted `disableAfterMs`, disables the subscription. Returns true when this call disabled it.
    */

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { fifoQueueWorkflowId, type QueuedDelivery } from '../contract';
 import { now, toPrepared } from './rows';
+import { type LedgerObserver, NO_OBSERVER } from './observer';
 import type { Database } from './schema';
 
 /**
@@ -8,7 +9,10 @@ import type { Database } from './schema';
  * first. A retried delivery rejoins it by its own sequence number, ahead of those not yet started.
  */
 export class FifoQueueQueries {
-  constructor(readonly db: Kysely<Database>) {}
+  constructor(
+    readonly db: Kysely<Database>,
+    readonly observer: LedgerObserver = NO_OBSERVER,
+  ) {}
 
   /**
    * The next page of the queue, in one transaction that first locks the subscription's row: a
@@ -34,7 +38,9 @@ export class FifoQueueQueries {
       .where('status', '=', 'pending')
       .where('owner', '=', fifoQueueWorkflowId(subscriptionId))
       .executeTakeFirst();
-    return Number(result.numUpdatedRows);
+    const drained = Number(result.numUpdatedRows);
+    if (drained > 0) this.observer.deliveriesEnded('cancelled', drained);
+    return drained;
   }
 }
 

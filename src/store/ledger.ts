@@ -6,6 +6,7 @@ import { EndpointLimits } from './endpoint-limits';
 import { EventBatchQueries } from './event-batch';
 import { EventQueries } from './events';
 import { FifoQueueQueries } from './fifo-queue';
+import { type LedgerObserver, NO_OBSERVER } from './observer';
 import { RecoveryQueries } from './recovery';
 import type { Database } from './schema';
 import { SubscriptionQueries } from './subscriptions';
@@ -13,6 +14,7 @@ import { TenantAccessQueries } from './tenant-access';
 import { TenantQueries } from './tenants';
 
 export type { BatchOutcome } from './event-batch';
+export type { LedgerObserver } from './observer';
 export type { NewEvent } from './events';
 export type { PortalSession, TenantAccess } from './tenant-access';
 export type { AttemptResult, PreparedDelivery, StoredEvent, SubscriptionTarget } from './rows';
@@ -39,11 +41,17 @@ class LedgerFacade {
   readonly recovery: RecoveryQueries;
   readonly fifo: FifoQueueQueries;
 
-  constructor(readonly db: Kysely<Database>) {
+  /** `observer` hears of the transitions the metrics count (deliveries ended); none by default. */
+  constructor(
+    readonly db: Kysely<Database>,
+    readonly observer: LedgerObserver = NO_OBSERVER,
+  ) {
     this.limits = new EndpointLimits(db);
     this.recovery = new RecoveryQueries(db);
-    this.fifo = new FifoQueueQueries(db);
-    for (const Part of [TenantQueries, TenantAccessQueries, SubscriptionQueries, EventQueries, EventBatchQueries, DeliveryQueries, AttemptQueries, EndpointHealth]) expose(this, new Part(db));
+    this.fifo = new FifoQueueQueries(db, observer);
+    for (const Part of [TenantQueries, TenantAccessQueries, SubscriptionQueries, EventQueries, EventBatchQueries, EndpointHealth]) expose(this, new Part(db));
+    expose(this, new DeliveryQueries(db, observer));
+    expose(this, new AttemptQueries(db, observer));
   }
 
   async ping(): Promise<void> {
@@ -52,7 +60,7 @@ class LedgerFacade {
 }
 
 /** `new Ledger(db)`: the facade, typed with the methods `expose` put on it. */
-export const Ledger = LedgerFacade as new (db: Kysely<Database>) => Ledger;
+export const Ledger = LedgerFacade as new (db: Kysely<Database>, observer?: LedgerObserver) => Ledger;
 
 /** Puts each of `part`'s methods on `facade`, bound to `part`. */
 function expose(facade: object, part: object): void {

@@ -6,6 +6,7 @@ import { resolveTemporalCli } from '../../scripts/lib/temporal-cli';
 import { devServerArgs } from '../../scripts/lib/dev-server';
 import { GiveUp } from '../../scripts/lib/wait';
 import { waitUntil } from '../helpers/wait';
+import { METRICS_OFF } from '../helpers/worker-process';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 /** Lines of a process's output kept to explain a failure. */
@@ -110,7 +111,7 @@ export function temporalDevServer(port: number, dbFile: string): ManagedProcess 
 export function nodeService(name: string, entry: string, env: Record<string, string>): ManagedProcess {
   // A child must not think it is part of this file's test run.
   const { NODE_TEST_CONTEXT: _testContext, ...inherited } = process.env;
-  return new ManagedProcess(name, process.execPath, ['--import', 'tsx', path.join(ROOT, entry)], { ...inherited, ...env });
+  return new ManagedProcess(name, process.execPath, ['--import', 'tsx', path.join(ROOT, entry)], { ...inherited, ...METRICS_OFF, ...env });
 }
 
 export async function waitForTemporal(server: ManagedProcess, address: string, timeoutMs = 60_000): Promise<void> {

@@ -21,7 +21,7 @@ import { TestReceiver } from '../helpers/receiver';
 import { TEST_TOKEN } from '../helpers/stack';
 import { waitUntil } from '../helpers/wait';
 import { quietSdkLogs } from '../helpers/temporal';
-import { killHard } from '../helpers/worker-process';
+import { killHard, METRICS_OFF } from '../helpers/worker-process';
 
 // The gateway's own Temporal client (connectClient) against a real dev server that the tests pause,
 // kill and start: what a route answers when Temporal is away, and how fast.
@@ -224,7 +224,7 @@ test('with the Temporal server hung or killed, every route that needs it answers
 function spawnGateway(env: Record<string, string>): { child: ChildProcess; lines: string[] } {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src', 'gateway', 'main.ts')], {
     cwd: root,
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...METRICS_OFF, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const lines: string[] = [];

@@ -3,8 +3,14 @@ import path from 'node:path';
 import { after } from 'node:test';
 import type { Config } from '../../src/config';
 
+/**
+ * The metrics endpoints off: a test's processes must not take the default ports (9464-9466), which
+ * a developer's `npm run dev` or another test file may hold. A test that scrapes them sets ports.
+ */
+export const METRICS_OFF = { GATEWAY_METRICS_PORT: 'off', WORKER_METRICS_PORT: 'off', WORKER_SDK_METRICS_PORT: 'off' } as const;
+
 /** The real worker entry point (`npm run worker`) as a separate process, so a test can kill it. */
-export function spawnWorker(config: Config): ChildProcess {
+export function spawnWorker(config: Config, env: Record<string, string> = {}): ChildProcess {
   const root = path.resolve(__dirname, '..', '..');
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src', 'worker.ts')], {
     cwd: root,
@@ -17,6 +23,8 @@ export function spawnWorker(config: Config): ChildProcess {
       TASK_QUEUE: config.TASK_QUEUE,
       ALLOW_PRIVATE_NETWORKS: 'true',
       LOG_LEVEL: 'error',
+      ...METRICS_OFF,
+      ...env,
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
@@ -32,13 +40,13 @@ export function killHard(child: ChildProcess): Promise<void> {
 }
 
 /** Worker processes a test file starts; every one of them is killed after its tests. */
-export function useWorkerProcesses(): { spawn(config: Config): ChildProcess; all: ChildProcess[] } {
+export function useWorkerProcesses(): { spawn(config: Config, env?: Record<string, string>): ChildProcess; all: ChildProcess[] } {
   const all: ChildProcess[] = [];
   after(() => Promise.all(all.map(killHard)));
   return {
     all,
-    spawn(config) {
-      const child = spawnWorker(config);
+    spawn(config, env) {
+      const child = spawnWorker(config, env);
       all.push(child);
       return child;
     },

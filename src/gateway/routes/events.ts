@@ -72,6 +72,7 @@ export const eventRoutes = [
     async handle({ body, header }, context) {
       const id = eventIdOf(body.id, header(IDEMPOTENCY_KEY));
       const { event, created } = await publishEvent(context, { id, tenantId: body.tenantId ?? null, type: body.type, data: body.data });
+      context.metrics?.eventsAccepted('single', created ? 'new' : 'repeat', 1);
       context.logger.info({ eventId: event.id, eventType: event.type, created }, created ? 'event accepted' : 'event already known');
       return {
         status: created ? 202 : 200,
@@ -100,6 +101,8 @@ export const eventRoutes = [
     async handle({ body }, context) {
       const results = await publishEventBatch(context, body.events.map(batchItem));
       const count = (status: number) => results.filter((r) => r.status === status).length;
+      context.metrics?.eventsAccepted('batch', 'new', count(202));
+      context.metrics?.eventsAccepted('batch', 'repeat', count(200));
       context.logger.info({ events: results.length, created: count(202), known: count(200), invalid: count(400), conflicts: count(409) }, 'event batch');
       return { status: 207, body: { results: results.map(batchResultView) } };
     },
