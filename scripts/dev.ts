@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { DATA_DIR } from '../src/config';
+import { configSchema, DATA_DIR } from '../src/config';
 import { resolveTemporalCli } from './lib/temporal-cli';
 import { devServerArgs } from './lib/dev-server';
 import { GiveUp, waitUntil } from './lib/wait';
@@ -147,12 +147,32 @@ async function main(): Promise<void> {
       `  API token:    ${token}`,
       `  Portal:       ${portalLink}`,
       '                (the tenant "demo"\'s consumer portal: a single-use link, valid for an hour)',
+      ...metricsLines(),
       '',
       `  export API=${gatewayUrl} TOKEN=${token}`,
       '  Ctrl-C stops everything.',
       '',
     ].join('\n'),
   );
+}
+
+/**
+ * The banner's lines for the Prometheus endpoints, read from the same settings the worker and the
+ * gateway parse (defaults 9464-9466 on 127.0.0.1; `off` turns one off).
+ */
+function metricsLines(): string[] {
+  const host = configSchema.shape.METRICS_HOST.parse(process.env.METRICS_HOST || undefined);
+  const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  const endpoint = (setting: 'GATEWAY_METRICS_PORT' | 'WORKER_METRICS_PORT' | 'WORKER_SDK_METRICS_PORT') => {
+    const port = configSchema.shape[setting].parse(process.env[setting] || undefined);
+    if (port === undefined) return `off (${setting}=off)`;
+    return port === 0 ? 'a free port (its process logs "metrics served")' : `http://${shownHost}:${port}/metrics`;
+  };
+  return [
+    `  Metrics:      gateway ${endpoint('GATEWAY_METRICS_PORT')}`,
+    `                worker ${endpoint('WORKER_METRICS_PORT')}`,
+    `                Temporal SDK ${endpoint('WORKER_SDK_METRICS_PORT')}`,
+  ];
 }
 
 /** Creates (or keeps) the tenant `demo` and issues a single-use link to its consumer portal. */

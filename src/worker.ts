@@ -4,6 +4,7 @@ import { type Config, loadConfig, publicUrl } from './config';
 import { confirmationKey } from './confirmation-token';
 import { createWebhookDispatcher } from './http/webhook-dispatcher';
 import { createLogger, type Logger } from './logger';
+import { createWorkerMetrics, sdkPrometheusExporter, startMetricsEndpoint, type WorkerMetrics } from './metrics';
 import { openDatabase } from './store/db';
 import { temporalConnectionOptions } from './temporal/client';
 import { Ledger } from './store/ledger';
@@ -18,6 +19,8 @@ export interface WorkerDeps {
   logger: Logger;
   fanOutPageSize?: number;
   fanOutShardSize?: number;
+  /** Delivery metrics (Prometheus); none in tests that don't ask. */
+  metrics?: WorkerMetrics;
   /** Running tracing (OTEL_EXPORTER_OTLP_ENDPOINT set): adds its interceptors and workflow span sink. */
   tracing?: Tracing;
 }
@@ -26,7 +29,7 @@ export interface WorkerDeps {
  * A worker that runs the event and delivery workflows and their activities. Creating one also
  * makes sure the reconciler's schedule exists (idempotent), so a fresh install needs no extra step.
  */
-export async function createWorker({ config, connection, ledger, logger, fanOutPageSize, fanOutShardSize, tracing }: WorkerDeps): Promise<Worker> {
+export async function createWorker({ config, connection, ledger, logger, fanOutPageSize, fanOutShardSize, tracing, metrics }: WorkerDeps): Promise<Worker> {
   const dispatcher = createWebhookDispatcher({ allowPrivateNetworks: config.ALLOW_PRIVATE_NETWORKS });
   const worker = await Worker.create({
     connection,
@@ -42,6 +45,7 @@ export async function createWorker({ config, connection, ledger, logger, fanOutP
       confirmation: { baseUrl: publicUrl(config), key: confirmationKey(config.API_TOKEN) },
       disableAfterMs: config.DISABLE_AFTER_FAILING_FOR,
       reconcileGraceMs: config.RECONCILE_GRACE,
+      metrics,
     }),
     // Deliveries wait on the network, not the CPU: many can be in flight per worker.
     maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
@@ -70,16 +74,26 @@ async function main(): Promise<void> {
       warn: at('warn'),
       error: at('error'),
     },
-    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } },
+    telemetryOptions: {
+      logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) },
+      metrics: await sdkPrometheusExporter(config.METRICS_HOST, config.WORKER_SDK_METRICS_PORT, logger),
+    },
   });
-  const ledger = new Ledger(await openDatabase(config.DATABASE_URL));
+  // The endpoint gauge reads the ledger at each scrape; the ledger reports deliveries it ends.
+  const metrics = createWorkerMetrics({
+    endpointStates: () => ledger.endpointStateCounts(),
+    onCollectError: (err) => logger.warn({ err }, 'metrics: reading endpoint states from the ledger failed'),
+  });
+  const ledger = new Ledger(await openDatabase(config.DATABASE_URL), metrics);
+  const metricsServer = await startMetricsEndpoint(metrics.registry, config.METRICS_HOST, config.WORKER_METRICS_PORT, logger);
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const tracing = startServiceTracing(config, 'worker', logger);
-  const worker = await createWorker({ config, connection, ledger, logger, tracing });
+  const worker = await createWorker({ config, connection, ledger, logger, tracing, metrics });
   logger.info({ taskQueue: config.TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS }, 'worker started');
   await worker.run(); // returns after SIGINT/SIGTERM, which the SDK handles by draining
   await connection.close();
   await ledger.db.destroy();
+  await metricsServer?.close();
   await tracing?.shutdown(); // exports the spans still buffered
 }
 

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../config';
 import type { Client } from '@temporalio/client';
 import { createLogger, type Logger } from '../logger';
+import { createGatewayMetrics, startMetricsEndpoint } from '../metrics';
 import { openDatabase } from '../store/db';
 import { Ledger } from '../store/ledger';
 import { connectClient } from '../temporal/client';
@@ -30,9 +31,12 @@ async function checkTemporal(client: Client, logger: Logger): Promise<void> {
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger('gateway', config.LOG_LEVEL);
-  const ledger = new Ledger(await openDatabase(config.DATABASE_URL));
+  // Counts intake, and the deliveries this process ends (cancels, confirmations) as the ledger reports them.
+  const metrics = createGatewayMetrics();
+  const ledger = new Ledger(await openDatabase(config.DATABASE_URL), metrics);
+  const metricsServer = await startMetricsEndpoint(metrics.registry, config.METRICS_HOST, config.GATEWAY_METRICS_PORT, logger);
   const client = await connectClient(config);
-  const app = createApp({ config, ledger, client, logger });
+  const app = createApp({ config, ledger, client, logger, metrics });
   const server = app.listen(config.PORT, () => {
     const { address, port } = server.address() as AddressInfo;
     logger.info({ address, port }, 'gateway listening');
@@ -44,6 +48,7 @@ async function main(): Promise<void> {
       void client.connection
         .close()
         .finally(() => ledger.db.destroy())
+        .finally(() => metricsServer?.close())
         .finally(() => gatewayTracing?.shutdown()); // exports the spans still buffered
     });
   };
