@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { sqlitePragmasEnv, temporalDbEnv } from './env';
 import { installCleanup, killAllNow } from './procs';
 import { BenchReceiver } from './receiver';
 import { table } from './report';
@@ -24,7 +25,7 @@ export function runPhaseAlone<R>(name: string, phase: (stack: Stack, receiver: B
       process.exit(1);
     }, 900_000).unref();
     const receiver = await new BenchReceiver().start();
-    const stack = await startStack(dir, { concurrency: 32, temporalDb: 'memory', say });
+    const stack = await startStack(dir, { concurrency: 32, temporalDb: temporalDbEnv(), sqlitePragmas: sqlitePragmasEnv(), say });
     try {
       const result = await phase(stack, receiver, say);
       console.log(JSON.stringify({ timestamp: new Date().toISOString(), [name]: result }, null, 2));

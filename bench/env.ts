@@ -14,3 +14,9 @@ export const intEnv = (name: string, fallback: number) => integerEnv(name, fallb
 
 /** Like intEnv, but 0 is allowed (and means "off"). */
 export const countEnv = (name: string, fallback: number) => integerEnv(name, fallback, 0);
+
+/** Temporal's store for the bench's stack: the SQLite file `npm run dev` uses, or memory (BENCH_TEMPORAL_DB=memory). */
+export const temporalDbEnv = (): 'dev' | 'memory' => (process.env.BENCH_TEMPORAL_DB === 'memory' ? 'memory' : 'dev');
+
+/** BENCH_SQLITE_PRAGMAS="journal_mode=wal synchronous=off": other pragmas for the dev server's file, to compare. */
+export const sqlitePragmasEnv = (): string[] | undefined => process.env.BENCH_SQLITE_PRAGMAS?.split(/\s+/).filter(Boolean);

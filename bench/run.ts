@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type SQLite from 'better-sqlite3';
-import { countEnv, intEnv } from './env';
+import { countEnv, intEnv, sqlitePragmasEnv, temporalDbEnv } from './env';
 import { fanOutPhase, fanOutRows, type FanOutResult } from './fanout';
 import { goalRows, goals } from './goals';
 import { historyCost, totalActions } from './history';
@@ -57,8 +57,9 @@ const params = {
   warmupEvents: intEnv('BENCH_WARMUP_EVENTS', 10),
   /** Per wait for a phase's deliveries. */
   phaseTimeoutSeconds: intEnv('BENCH_PHASE_TIMEOUT_SECONDS', 150),
-  /** Temporal's store: 'memory' (default) or 'file' (SQLite file in the run's temp dir, WAL). */
-  temporalDb: process.env.BENCH_TEMPORAL_DB === 'file' ? ('file' as const) : ('memory' as const),
+  /** Temporal's store: the SQLite file `npm run dev` uses (default) or 'memory' (BENCH_TEMPORAL_DB=memory). */
+  temporalDb: temporalDbEnv(),
+  sqlitePragmas: sqlitePragmasEnv(),
   /** Dev server dynamic config, `KEY=VALUE` separated by spaces (e.g. history.cacheMaxSize=20000). */
   temporalDynamicConfig: (process.env.BENCH_TEMPORAL_DYNAMIC_CONFIG ?? '').split(/\s+/).filter(Boolean),
   fanOutSubscribers,
@@ -114,6 +115,7 @@ async function run(dir: string): Promise<void> {
     stack = await startStack(dir, {
       concurrency: params.concurrency,
       temporalDb: params.temporalDb,
+      sqlitePragmas: params.sqlitePragmas,
       temporalDynamicConfig: params.temporalDynamicConfig,
       say,
     });

@@ -3,7 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import SQLite from 'better-sqlite3';
 import { resolveTemporalCli } from '../scripts/lib/temporal-cli';
-import { SEARCH_ATTRIBUTES } from '../src/contract';
+import { devServerArgs } from '../scripts/lib/dev-server';
 import { GatewayClient } from './load';
 import { freePort, GiveUp, type Proc, startProcess, stopProcess, waitUntil } from './procs';
 
@@ -35,7 +35,10 @@ export function deathCheck(...procs: Proc[]): void {
 export interface StackOptions {
   /** Connections the gateway client keeps; the load's concurrency. */
   concurrency: number;
-  temporalDb: 'memory' | 'file';
+  /** 'dev': the SQLite file `npm run dev` uses (default); 'memory': the CLI's in-memory store. */
+  temporalDb: 'memory' | 'dev';
+  /** With 'dev': SQLite pragmas instead of `npm run dev`'s. */
+  sqlitePragmas?: string[];
   /** Extra `--dynamic-config-value KEY=VALUE` settings for the dev server. */
   temporalDynamicConfig?: string[];
   say: (message: string) => void;
@@ -45,34 +48,27 @@ export interface StackOptions {
  * Temporal dev server, gateway and worker as separate processes (so each one's memory and CPU can
  * be read from /proc), on free 127.0.0.1 ports, each awaited until it really answers.
  */
-export async function startStack(dir: string, { concurrency, temporalDb, temporalDynamicConfig = [], say }: StackOptions): Promise<Stack> {
+export async function startStack(dir: string, { concurrency, temporalDb, sqlitePragmas, temporalDynamicConfig = [], say }: StackOptions): Promise<Stack> {
   const [grpcPort, httpPort, metricsPort, gatewayPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const binary = resolveTemporalCli((m) => say(`temporal-cli: ${m}`));
-  // In-memory store by default: each run starts from an empty server.
+  // The server `npm run dev` starts (same arguments, SQLite file and pragmas), unless asked for
+  // the in-memory store.
+  const devArgs = devServerArgs({
+    port: grpcPort,
+    dbFile: temporalDb === 'memory' ? undefined : path.join(dir, 'temporal.sqlite'),
+    logLevel: 'error',
+    sqlitePragmas,
+  });
   const temporal = startProcess(
     'temporal',
     binary,
     [
-      'server',
-      'start-dev',
-      '--headless',
-      '--ip',
-      '127.0.0.1',
-      '--port',
-      String(grpcPort),
+      ...devArgs,
       '--http-port',
       String(httpPort),
       '--metrics-port',
       String(metricsPort),
-      '--namespace',
-      'default',
-      '--log-level',
-      'error',
-      ...SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=Keyword`]),
       ...temporalDynamicConfig.flatMap((kv) => ['--dynamic-config-value', kv]),
-      ...(temporalDb === 'file'
-        ? ['--db-filename', path.join(dir, 'temporal.sqlite'), '--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=off']
-        : []),
     ],
     { ...process.env },
     dir,
@@ -102,7 +98,6 @@ export async function startStack(dir: string, { concurrency, temporalDb, tempora
     TASK_QUEUE,
     PORT: String(gatewayPort),
     ALLOW_PRIVATE_NETWORKS: 'true',
-    LOG_LEVEL: 'warn',
   };
   const nodeArgs = (entry: string) => ['--import', 'tsx', '--import', pathToFileURL(path.join(__dirname, 'orphan-guard.mjs')).href, entry];
 
