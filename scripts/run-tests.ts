@@ -16,7 +16,7 @@ function testFiles(dir: string): string[] {
 }
 
 /** Tests whose subject does not depend on the ledger's database run once. */
-const DATABASE_INDEPENDENT = ['test/deploy/', 'test/scripts/', 'test/ui/'];
+const DATABASE_INDEPENDENT = ['test/deploy/', 'test/scripts/', 'test/tracing/', 'test/ui/'];
 
 /**
  * Every process a test starts keeps its metrics endpoints off unless the test sets ports: the
@@ -35,7 +35,8 @@ function run(label: string, list: string[], env: NodeJS.ProcessEnv): number {
   const result = spawnSync(
     process.execPath,
     ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...list],
-    { cwd: root, stdio: 'inherit', env: { ...process.env, ...METRICS_OFF, TEMPORAL_CLI: temporal, ...env } },
+    // Tracing stays off too, whatever the developer's shell exports (the tracing tests set their own).
+    { cwd: root, stdio: 'inherit', env: { ...process.env, ...METRICS_OFF, OTEL_EXPORTER_OTLP_ENDPOINT: '', TEMPORAL_CLI: temporal, ...env } },
   );
   return result.status ?? 1;
 }

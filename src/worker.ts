@@ -9,8 +9,7 @@ import { openDatabase } from './store/db';
 import { temporalConnectionOptions } from './temporal/client';
 import { Ledger } from './store/ledger';
 import { ensureReconcileSchedule } from './temporal/reconcile-schedule';
-import { startServiceTracing, type Tracing } from './tracing';
-import { workerTracingOptions } from './tracing/worker-options';
+import { startServiceTracing, type Tracing, workerTracingOptions } from './tracing';
 
 export interface WorkerDeps {
   config: Config;

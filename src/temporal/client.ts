@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import type { Config } from '../config';
-import { clientTracingInterceptors } from '../tracing/client';
+import { clientTracingInterceptors } from '../tracing';
 import { deadlineInterceptor } from './deadline';
 
 type TemporalSettings = Pick<

@@ -18,14 +18,12 @@ export type WorkerTracingOptions = Pick<WorkerOptions, 'interceptors' | 'sinks'>
 export const WORKFLOW_INTERCEPTORS_MODULE = require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors');
 
 /**
- * The worker's part of a trace, or nothing when tracing is off (the workflow bundle then stays as
- * it is). Workflows continue the trace from the headers their starter sent (RunWorkflow, then
- * StartActivity and StartChildWorkflowExecution spans); activities continue it from the activity's
- * headers (RunActivity), and the client that activities use passes it on to the workflows they
- * signal or start.
+ * The worker's part of a trace (loaded and called only when tracing is on). Workflows continue the
+ * trace from the headers their starter sent (RunWorkflow, then StartActivity and StartChildWorkflow
+ * spans); activities continue it from the activity's headers (RunActivity), and the client that
+ * activities use passes it on to the workflows they signal or start.
  */
-export function workerTracingOptions(tracing: Tracing | undefined): WorkerTracingOptions {
-  if (!tracing) return {};
+export function workerTracingOptions(tracing: Tracing): WorkerTracingOptions {
   return {
     interceptors: {
       workflowModules: [WORKFLOW_INTERCEPTORS_MODULE],
