@@ -218,7 +218,7 @@ function parseImage(image: string): { repository: string; tag: string | undefine
 }
 
 /** The services' own images (everything but worker and gateway, which build ours). */
-const THIRD_PARTY = ['postgres', 'temporal', 'temporal-setup', 'temporal-ui'] as const;
+const THIRD_PARTY = ['postgres', 'temporal', 'temporal-setup', 'temporal-ui', 'jaeger'] as const;
 
 function image(name: string): { repository: string; tag: string; digest: string | undefined } {
   const value = str(service(name).image, `services.${name}.image`);
@@ -276,8 +276,8 @@ const VARIABLE_SETS: Record<string, string | undefined>[] = [
   { API_TOKEN: TEST_TOKEN, POSTGRES_PASSWORD: 'another-secret', TEMPORAL_NAMESPACE: 'relay-prod' },
 ];
 
-test('compose: postgres, temporal, temporal-setup, temporal-ui, worker and gateway exist; no obsolete version key', () => {
-  assert.deepEqual(Object.keys(services).sort(), ['gateway', 'postgres', 'temporal', 'temporal-setup', 'temporal-ui', 'worker']);
+test('compose: postgres, temporal, temporal-setup, temporal-ui, jaeger, worker and gateway exist; no obsolete version key', () => {
+  assert.deepEqual(Object.keys(services).sort(), ['gateway', 'jaeger', 'postgres', 'temporal', 'temporal-setup', 'temporal-ui', 'worker']);
   assert.equal(compose.version, undefined, 'the Compose spec has no top-level `version:`');
 });
 
@@ -386,6 +386,17 @@ test('compose: temporal-ui is the official Web UI on the temporal service, publi
   const ui = portBindings('temporal-ui').find((p) => p.target === 8080);
   assert.ok(ui, 'the Web UI (8080 in the container) is published');
   assert.equal(ui.hostIp, '127.0.0.1', 'the Web UI has no login: loopback only');
+});
+
+test('compose: worker and gateway send traces to jaeger (off with an empty OTEL_EXPORTER_OTLP_ENDPOINT); its UI on loopback', () => {
+  assert.equal(hubRepository(image('jaeger').repository), 'jaegertracing/all-in-one');
+  for (const name of APP_SERVICES) {
+    assert.equal(resolvedEnvironment(name, { API_TOKEN: TEST_TOKEN }).OTEL_EXPORTER_OTLP_ENDPOINT, 'http://jaeger:4318');
+    assert.equal(resolvedEnvironment(name, { API_TOKEN: TEST_TOKEN, OTEL_EXPORTER_OTLP_ENDPOINT: '' }).OTEL_EXPORTER_OTLP_ENDPOINT, '');
+  }
+  for (const target of [16686, 4318]) {
+    assert.equal(portBindings('jaeger').find((p) => p.target === target)?.hostIp, '127.0.0.1', `jaeger's ${target} on loopback only`);
+  }
 });
 
 test('compose: worker and gateway build this Dockerfile and run the right entry points', () => {
