@@ -11,6 +11,7 @@ import type { SearchAttributeType } from '@temporalio/common';
 import { parse } from 'yaml';
 import { configSchema, parseConfig } from '../../src/config';
 import { SEARCH_ATTRIBUTES } from '../../src/contract';
+import { createGatewayMetrics, createWorkerMetrics } from '../../src/metrics';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const COMPOSE_FILE = path.join(ROOT, 'docker-compose.yml');
@@ -218,7 +219,7 @@ function parseImage(image: string): { repository: string; tag: string | undefine
 }
 
 /** The services' own images (everything but worker and gateway, which build ours). */
-const THIRD_PARTY = ['postgres', 'temporal', 'temporal-setup', 'temporal-ui', 'jaeger'] as const;
+const THIRD_PARTY = ['postgres', 'temporal', 'temporal-setup', 'temporal-ui', 'jaeger', 'prometheus', 'grafana'] as const;
 
 function image(name: string): { repository: string; tag: string; digest: string | undefined } {
   const value = str(service(name).image, `services.${name}.image`);
@@ -276,8 +277,11 @@ const VARIABLE_SETS: Record<string, string | undefined>[] = [
   { API_TOKEN: TEST_TOKEN, POSTGRES_PASSWORD: 'another-secret', TEMPORAL_NAMESPACE: 'relay-prod' },
 ];
 
-test('compose: postgres, temporal, temporal-setup, temporal-ui, jaeger, worker and gateway exist; no obsolete version key', () => {
-  assert.deepEqual(Object.keys(services).sort(), ['gateway', 'jaeger', 'postgres', 'temporal', 'temporal-setup', 'temporal-ui', 'worker']);
+/** Every service of the file, sorted. */
+const ALL_SERVICES = ['gateway', 'grafana', 'jaeger', 'postgres', 'prometheus', 'temporal', 'temporal-setup', 'temporal-ui', 'worker'];
+
+test('compose: postgres, temporal, temporal-setup, temporal-ui, jaeger, prometheus, grafana, worker and gateway exist; no obsolete version key', () => {
+  assert.deepEqual(Object.keys(services).sort(), ALL_SERVICES);
   assert.equal(compose.version, undefined, 'the Compose spec has no top-level `version:`');
 });
 
@@ -517,6 +521,124 @@ test('compose: named volumes hold the state; nothing mounts a host path', () => 
   assert.deepEqual(mounts('gateway'), [], 'the gateway keeps no local state');
 });
 
+// ---- metrics: Prometheus and Grafana ------------------------------------------------------------
+
+const DEPLOY = path.join(ROOT, 'deploy');
+
+/** A top-level `configs:` entry's file, resolved against the project directory. */
+function configFile(name: string): string {
+  const entry = mapping(mapping(compose.configs, 'configs')[name], `configs.${name}`);
+  return path.resolve(ROOT, str(entry.file, `configs.${name}.file`));
+}
+
+/** Where a service's configs land in its container: target → file in this repository. */
+function serviceConfigs(name: string): Map<string, string> {
+  const list = service(name).configs;
+  if (!Array.isArray(list)) assert.fail(`services.${name}.configs should be a list`);
+  return new Map(
+    list.map((entry) => {
+      const m = mapping(entry, `services.${name}.configs[]`);
+      return [str(m.target, 'config target'), configFile(str(m.source, 'config source'))];
+    }),
+  );
+}
+
+function readYaml(file: string): Mapping {
+  return mapping(parse(fs.readFileSync(file, 'utf8')), path.relative(ROOT, file));
+}
+
+test('compose: worker and gateway serve metrics on every interface of their container, published nowhere', () => {
+  for (const name of APP_SERVICES) {
+    const config = parseConfig(resolvedEnvironment(name, { API_TOKEN: TEST_TOKEN }));
+    assert.equal(config.METRICS_HOST, '0.0.0.0', `${name}: METRICS_HOST=0.0.0.0 so that prometheus reaches it`);
+  }
+  const published = portBindings('gateway').map((p) => p.target);
+  assert.deepEqual(published, [3000], 'only the API port is published; the metrics ports stay on the project network');
+});
+
+test('compose: prometheus scrapes the gateway, every worker replica and their SDK exporters on the ports their config gives them', () => {
+  const prometheus = readYaml(serviceConfigs('prometheus').get('/etc/prometheus/prometheus.yml') ?? assert.fail('prometheus gets deploy/prometheus/prometheus.yml'));
+  const command = strings(service('prometheus').command, 'services.prometheus.command');
+  assert.ok(command.includes('--config.file=/etc/prometheus/prometheus.yml'), 'prometheus reads the file compose puts there');
+  const jobs = new Map(
+    (prometheus.scrape_configs as unknown[]).map((job) => {
+      const m = mapping(job, 'scrape_configs[]');
+      return [str(m.job_name, 'job_name'), m];
+    }),
+  );
+  const gateway = parseConfig(resolvedEnvironment('gateway', { API_TOKEN: TEST_TOKEN }));
+  const worker = parseConfig(resolvedEnvironment('worker', { API_TOKEN: TEST_TOKEN }));
+  const staticTargets = (job: Mapping) => (job.static_configs as unknown[]).flatMap((c) => strings(mapping(c, 'static_configs[]').targets, 'targets'));
+  assert.deepEqual(staticTargets(jobs.get('gateway') ?? assert.fail('a gateway job')), [`gateway:${gateway.GATEWAY_METRICS_PORT}`]);
+  // Replicas: each worker container is found by DNS (one A record each), not one name that hits any of them.
+  for (const [jobName, port] of [['worker', worker.WORKER_METRICS_PORT], ['temporal-sdk', worker.WORKER_SDK_METRICS_PORT]] as const) {
+    const job = jobs.get(jobName) ?? assert.fail(`a ${jobName} job`);
+    const [dns] = (job.dns_sd_configs as unknown[]).map((c) => mapping(c, 'dns_sd_configs[]'));
+    assert.ok(dns, `${jobName} discovers the worker replicas by DNS`);
+    assert.deepEqual(strings(dns.names, 'names'), ['worker']);
+    assert.equal(dns.type, 'A');
+    assert.equal(dns.port, port, `${jobName} scrapes the port the worker serves it on`);
+  }
+  assert.ok(
+    portBindings('prometheus').some((p) => p.target === 9090 && p.hostIp === '127.0.0.1'),
+    'prometheus listens on 9090, published on loopback only (no login)',
+  );
+});
+
+test('compose: grafana provisions the prometheus data source and the dashboard from deploy/grafana', () => {
+  const configs = serviceConfigs('grafana');
+  const datasources = readYaml(configs.get('/etc/grafana/provisioning/datasources/prometheus.yml') ?? assert.fail('a provisioned data source'));
+  const [source] = (datasources.datasources as unknown[]).map((d) => mapping(d, 'datasources[]'));
+  assert.equal(source?.type, 'prometheus');
+  assert.equal(source?.url, 'http://prometheus:9090', 'the prometheus service');
+  const providers = readYaml(configs.get('/etc/grafana/provisioning/dashboards/webhooks.yml') ?? assert.fail('a dashboard provider'));
+  const [provider] = (providers.providers as unknown[]).map((p) => mapping(p, 'providers[]'));
+  const folder = str(mapping(provider?.options, 'providers[].options').path, 'provider path');
+  const dashboard = configs.get(`${folder}/webhooks.json`);
+  assert.equal(dashboard, path.join(DEPLOY, 'grafana', 'dashboards', 'webhooks.json'), 'the dashboard lands in the folder the provider reads');
+  for (const file of configs.values()) assert.ok(fs.existsSync(file), `${path.relative(ROOT, file)} exists`);
+  assert.ok(portBindings('grafana').length > 0 && portBindings('grafana').every((p) => p.hostIp === '127.0.0.1'), 'grafana is published on loopback only');
+});
+
+/** Every sample name the code's registries can serve (histograms as their _bucket, _sum and _count). */
+async function registeredNames(): Promise<Set<string>> {
+  const zero = async () => ({ healthy: 0, failing: 0, disabled: 0 });
+  const registries = [createGatewayMetrics().registry, createWorkerMetrics({ endpointStates: zero }).registry];
+  const names = new Set<string>();
+  for (const registry of registries) {
+    for (const metric of await registry.getMetricsAsJSON()) {
+      const suffixes = metric.type.toString() === 'histogram' ? ['_bucket', '_sum', '_count'] : [''];
+      for (const suffix of suffixes) names.add(`${metric.name}${suffix}`);
+    }
+  }
+  return names;
+}
+
+test('dashboard: parses, every panel queries the provisioned data source, and every metric it names is one the code registers', async () => {
+  const dashboard = mapping(JSON.parse(fs.readFileSync(path.join(DEPLOY, 'grafana', 'dashboards', 'webhooks.json'), 'utf8')), 'webhooks.json');
+  const datasource = mapping((readYaml(path.join(DEPLOY, 'grafana', 'provisioning', 'datasources', 'prometheus.yml')).datasources as unknown[])[0], 'datasource');
+  const panels = (dashboard.panels as unknown[]).map((p) => mapping(p, 'panel')).filter((p) => p.type !== 'row');
+  assert.ok(panels.length >= 8, 'throughput, success rate, lag, failing endpoints, SDK…');
+  const registered = await registeredNames();
+  const expressions: string[] = [];
+  for (const panel of panels) {
+    const title = str(panel.title, 'panel title');
+    assert.ok(typeof panel.description === 'string' && panel.description.length > 40, `${title}: says what healthy looks like`);
+    const targets = (panel.targets as unknown[]).map((t) => mapping(t, `${title} target`));
+    assert.ok(targets.length > 0, `${title} has queries`);
+    for (const target of [panel, ...targets]) assert.equal(mapping(target.datasource, `${title} datasource`).uid, datasource.uid, `${title} uses the provisioned data source`);
+    expressions.push(...targets.map((t) => str(t.expr, `${title} expr`)));
+  }
+  const named = new Set(expressions.flatMap((e) => e.match(/\b(webhook|process|nodejs)_[a-z0-9_]+/g) ?? []));
+  assert.deepEqual([...named].filter((n) => !registered.has(n)), [], 'metrics the dashboard queries but the code never registers');
+  // The Temporal SDK's names are checked against a live exporter in test/metrics/metrics.test.ts.
+  for (const wanted of ['webhook_deliveries_completed_total', 'webhook_accept_to_first_attempt_seconds_bucket', 'webhook_endpoints', 'webhook_events_accepted_total']) {
+    assert.ok(named.has(wanted), `the dashboard shows ${wanted}`);
+  }
+  assert.ok(expressions.some((e) => /\btemporal_/.test(e)), 'a Temporal SDK panel');
+  assert.ok(expressions.some((e) => /histogram_quantile\(0\.99, sum by \(le\) \(rate\(webhook_accept_to_first_attempt_seconds_bucket/.test(e)), 'lag p99');
+});
+
 // ---- Dockerfile ---------------------------------------------------------------------------------
 
 test('Dockerfile: every base image is Debian node:20-bookworm, none Alpine', () => {
@@ -615,7 +737,7 @@ test('docker compose config accepts the file, and refuses it without API_TOKEN',
   assert.equal(ok.status, 0, `docker compose config failed:\n${ok.stderr}`);
   const rendered = mapping(JSON.parse(ok.stdout), 'docker compose config output');
   const renderedServices = mapping(rendered.services, 'rendered services');
-  assert.deepEqual(Object.keys(renderedServices).sort(), ['gateway', 'postgres', 'temporal', 'temporal-setup', 'temporal-ui', 'worker']);
+  assert.deepEqual(Object.keys(renderedServices).sort(), ALL_SERVICES);
   for (const name of APP_SERVICES) {
     const env = renderedEnvironment(rendered, name);
     assert.equal(env.API_TOKEN, TEST_TOKEN, `${name} gets API_TOKEN from the environment`);

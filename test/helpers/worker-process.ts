@@ -11,8 +11,17 @@ export const METRICS_OFF = { GATEWAY_METRICS_PORT: 'off', WORKER_METRICS_PORT: '
 
 /** The real worker entry point (`npm run worker`) as a separate process, so a test can kill it. */
 export function spawnWorker(config: Config, env: Record<string, string> = {}): ChildProcess {
+  return spawnService('src/worker.ts', config, env);
+}
+
+/** The real gateway entry point (`npm run gateway`) as a separate process; `env` sets at least PORT. */
+export function spawnGateway(config: Config, env: Record<string, string> & { PORT: string }): ChildProcess {
+  return spawnService('src/gateway/main.ts', config, env);
+}
+
+function spawnService(entry: string, config: Config, env: Record<string, string>): ChildProcess {
   const root = path.resolve(__dirname, '..', '..');
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src', 'worker.ts')], {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, entry)], {
     cwd: root,
     env: {
       ...process.env,
