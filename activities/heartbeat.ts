@@ -10,6 +10,8 @@ const BEAT_EVERY_MS = 1_000;
  */
 export async function withHeartbeat<T>(work: (beat: () => void) => Promise<T>): Promise<T> {
   const context = Context.current();
+  // A local activity cannot heartbeat: a lost worker is noticed by its workflow task's timeout.
+  if (context.info.isLocal) return work(() => undefined);
   const beat = () => context.heartbeat();
   const timer = setInterval(beat, BEAT_EVERY_MS);
   try {

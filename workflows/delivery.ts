@@ -4,7 +4,9 @@ import {
   CancellationScope,
   condition,
   isCancellation,
+  patched,
   proxyActivities,
+  proxyLocalActivities,
   setCurrentDetails,
   setHandler,
   sleep,
@@ -60,6 +62,22 @@ function deliverWithRetries(input: DeliveryWorkflowInput) {
   }).deliver;
 }
 
+/**
+ * The first attempt of a run as a local activity: a first-try success (most deliveries) costs no
+ * activity task, 5 fewer history events and one workflow task less. Later attempts stay regular
+ * activities, whose retries and pending state the Web UI shows.
+ */
+const FIRST_ATTEMPT_AS_LOCAL_ACTIVITY = 'first-attempt-as-local-activity';
+
+function deliverFirstAttemptLocally(input: DeliveryWorkflowInput) {
+  return proxyLocalActivities<Activities>({
+    startToCloseTimeout: MAX_ATTEMPT_TIMEOUT_MS + ACTIVITY_SLACK_MS,
+    summary: `POST ${input.displayUrl} (first attempt)`,
+    // One try: any failure hands over to the regular activity and its retry policy.
+    retry: { maximumAttempts: 1 },
+  }).deliverFirstAttempt;
+}
+
 // Date inside a workflow is Temporal's replay-safe clock (the time of the current workflow task).
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -108,14 +126,13 @@ async function deliverUntilDone(run: DeliveryRun): Promise<DeliverResult> {
   const { input, progress } = run;
   // This run's place in its schedule; the deliver activity gets the rest of the schedule.
   let cursor: ScheduleCursor = { schedule: input.retrySchedule, used: 0 };
+  let local = patched(FIRST_ATTEMPT_AS_LOCAL_ACTIVITY);
   for (;;) {
     progress.state = 'delivering';
-    const deliver = deliverWithRetries(input);
-    const result = await deliver({
-      ...input,
-      attemptOffset: input.attemptOffset + cursor.used,
-      retrySchedule: input.retrySchedule.slice(cursor.used),
-    });
+    const rest = { ...input, attemptOffset: input.attemptOffset + cursor.used, retrySchedule: input.retrySchedule.slice(cursor.used) };
+    const result = local ? await firstAttemptLocally(run, rest) : await deliverWithRetries(input)(rest);
+    local = false;
+    if (!result) continue;
     progress.attempt = result.attempt;
     cursor = { ...cursor, used: result.attempt - input.attemptOffset };
     if (!result.awaitingConfirmation) {
@@ -124,6 +141,28 @@ async function deliverUntilDone(run: DeliveryRun): Promise<DeliverResult> {
       return result;
     }
     if (await awaitConfirmation(run, result, cursor)) return result;
+  }
+}
+
+/**
+ * The first attempt as a local activity. Undefined when the regular activity takes over: after
+ * the schedule's delay if the attempt failed, at once if the local activity itself failed (its
+ * worker lost, the ledger unreachable). A failure that ends the delivery is thrown as it is.
+ */
+async function firstAttemptLocally(run: DeliveryRun, rest: DeliveryWorkflowInput): Promise<DeliverResult | undefined> {
+  try {
+    const result = await deliverFirstAttemptLocally(run.input)(rest);
+    if (!('retryInMs' in result)) return result;
+    run.progress.state = 'waiting_to_retry';
+    run.progress.nextAttemptAt = iso(Date.now() + result.retryInMs);
+    run.show(`first attempt failed; next attempt at ${run.progress.nextAttemptAt}`);
+    await sleep(result.retryInMs);
+    run.progress.nextAttemptAt = null;
+    return undefined;
+  } catch (err) {
+    const cause = err instanceof ActivityFailure ? err.cause : err;
+    if (isCancellation(err) || (cause instanceof ApplicationFailure && cause.nonRetryable)) throw err;
+    return undefined;
   }
 }
 

@@ -4,7 +4,9 @@ import {
   executeChild,
   isCancellation,
   ParentClosePolicy,
+  patched,
   proxyActivities,
+  proxyLocalActivities,
   setCurrentDetails,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
@@ -26,13 +28,26 @@ const { recordFanOut } = proxyActivities<Activities>({
 });
 
 /**
+ * The fan-out's ledger write as a local activity: for the usual few subscribers it takes
+ * milliseconds, and a regular activity would add an activity task, three history events and a
+ * workflow task. It is idempotent, so a worker lost mid-way has the next one run it again after
+ * the workflow task's timeout; a long one (100,000 rows) keeps the workflow task alive meanwhile.
+ */
+const FAN_OUT_AS_LOCAL_ACTIVITY = 'fan-out-as-local-activity';
+const { recordFanOut: recordFanOutLocally } = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '5m',
+  retry: { maximumInterval: '1m' },
+});
+
+/**
  * One event. Records a delivery per subscriber, then fans out in two stages: a shard workflow per
  * run of subscribers, each running the delivery workflows of its run. Every workflow keeps few
  * pending children and a short history, whatever the number of subscribers. Cancelling it
  * cancels the shards and, through them, every delivery.
  */
 export async function eventWorkflow(input: EventWorkflowInput): Promise<EventWorkflowResult> {
-  const { deliveries, shards, firstPage } = await recordFanOut(input);
+  const record = patched(FAN_OUT_AS_LOCAL_ACTIVITY) ? recordFanOutLocally : recordFanOut;
+  const { deliveries, shards, firstPage } = await record(input);
   setCurrentDetails(`${deliveries} deliveries in ${shards.length} shards`);
   // One shard's worth of subscribers (the common case) is run right here, from the page the fan-out
   // already loaded: a shard workflow and another activity would only add Actions and history.

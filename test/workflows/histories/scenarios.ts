@@ -50,9 +50,9 @@ async function singleDelivery(stack: Stack, receiver: TestReceiver, path: string
   return { sub, eventId, deliveryId: deliveryWorkflowId(eventId, sub.id) };
 }
 
-/** The receiver answers by path: /flaky fails its first request, /down… all, everything else gets a 2xx. */
+/** The receiver answers by path: /flaky… fails its first request, /down… all, everything else gets a 2xx. */
 export function historyReceiverReply(path: string, nth: number) {
-  if ((path === '/flaky' && nth === 1) || path.startsWith('/down')) return { status: 500 };
+  if ((path.startsWith('/flaky') && nth === 1) || path.startsWith('/down')) return { status: 500 };
   return { status: path.startsWith('/confirm') ? 202 : 200 };
 }
 
@@ -234,6 +234,58 @@ export const SCENARIOS: Scenario[] = [
       if (runs.length !== 2) throw new Error(`expected the queue to run twice (continued as new), got ${runs.length} runs`);
       const [first, continued] = runs.sort((a, b) => a.startTime.getTime() - b.startTime.getTime());
       return { 'first-run': `${queue}#${first!.runId}`, 'continued-run': `${queue}#${continued!.runId}` };
+    },
+  },
+  // Since the fan-out's ledger write and each run's first attempt are local activities (patches
+  // fan-out-as-local-activity and first-attempt-as-local-activity in workflows/).
+  {
+    name: 'local-first-try',
+    async run(stack, receiver) {
+      const { eventId, deliveryId } = await singleDelivery(stack, receiver, '/ok-local');
+      await waitForEventDone(stack, eventId, 1);
+      await closed(stack, eventWorkflowId(eventId));
+      return { event: eventWorkflowId(eventId), delivery: deliveryId };
+    },
+  },
+  {
+    // The local first attempt fails; a timer waits the schedule's delay, then the regular activity succeeds.
+    name: 'local-retried',
+    async run(stack, receiver) {
+      const { eventId, deliveryId } = await singleDelivery(stack, receiver, '/flaky-local', { retrySchedule: ['0', '200ms', '200ms'] });
+      await waitForEventDone(stack, eventId, 1);
+      await closed(stack, deliveryId);
+      return { delivery: deliveryId };
+    },
+  },
+  {
+    // A one-attempt schedule: the local attempt's failure ends the delivery.
+    name: 'local-exhausted',
+    async run(stack, receiver) {
+      const { eventId, deliveryId } = await singleDelivery(stack, receiver, '/down-local', { retrySchedule: ['0'] });
+      await waitForEventDone(stack, eventId, 1);
+      await closed(stack, deliveryId);
+      return { delivery: deliveryId };
+    },
+  },
+  {
+    // Cancelled during the timer after a failed local attempt.
+    name: 'local-cancelled-between-retries',
+    async run(stack, receiver) {
+      const { eventId, deliveryId } = await singleDelivery(stack, receiver, '/down-wait-local', { retrySchedule: ['0', '1h'] });
+      const d = await waitUntil(async () => (await stack.ledger.listEventDeliveries(eventId)).find((x) => x.nextAttemptAt));
+      await stack.api('POST', `/v1/deliveries/${d.id}/cancel`);
+      await closed(stack, deliveryId);
+      return { delivery: deliveryId };
+    },
+  },
+  {
+    name: 'local-several-shards',
+    async run(stack, receiver) {
+      for (let i = 0; i < 5; i++) await createSubscription(stack, { url: receiver.url(`/shard-local-${i}`), eventTypes: ['h.sharded-local'] });
+      const eventId = await post(stack, 'h.sharded-local');
+      await waitForEventDone(stack, eventId, 5);
+      await closed(stack, eventWorkflowId(eventId));
+      return { event: eventWorkflowId(eventId) };
     },
   },
   {
