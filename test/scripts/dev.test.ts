@@ -24,6 +24,8 @@ function portFree(port: number): Promise<boolean> {
 const root = path.resolve(__dirname, '..', '..');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'webhook-relay-dev-'));
 const gatewayPort = 3900 + (process.pid % 50);
+/** The metrics endpoints on ports of this test's own (the defaults may be taken by a running dev stack). */
+const metricsPorts = { GATEWAY_METRICS_PORT: 3950 + (process.pid % 50), WORKER_METRICS_PORT: 4000 + (process.pid % 50), WORKER_SDK_METRICS_PORT: 4050 + (process.pid % 50) };
 const receiver = new TestReceiver();
 let skip: string | false = false;
 
@@ -38,7 +40,15 @@ function startDev(): Dev {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'scripts', 'dev.ts')], {
     cwd: root,
     detached: true,
-    env: { ...process.env, DATA_DIR: dataDir, PORT: String(gatewayPort), TEMPORAL_ADDRESS: '', API_TOKEN: '', LOG_LEVEL: 'warn' },
+    env: {
+      ...process.env,
+      ...Object.fromEntries(Object.entries(metricsPorts).map(([k, v]) => [k, String(v)])),
+      DATA_DIR: dataDir,
+      PORT: String(gatewayPort),
+      TEMPORAL_ADDRESS: '',
+      API_TOKEN: '',
+      LOG_LEVEL: 'warn',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
@@ -97,6 +107,18 @@ test('npm run dev starts Temporal with its Web UI, the worker and the gateway, a
     const api = `http://127.0.0.1:${gatewayPort}`;
     assert.equal((await fetch(`${api}/healthz`)).status, 200);
     assert.equal((await fetch('http://127.0.0.1:8233/')).status, 200, 'the Web UI answers');
+
+    // The banner names the three metrics endpoints, and each serves Prometheus text.
+    const served = {
+      gateway: [metricsPorts.GATEWAY_METRICS_PORT, 'webhook_events_accepted_total'],
+      worker: [metricsPorts.WORKER_METRICS_PORT, 'webhook_attempts_total'],
+      'Temporal SDK': [metricsPorts.WORKER_SDK_METRICS_PORT, 'temporal_'],
+    } as const;
+    for (const [name, [port, metric]] of Object.entries(served)) {
+      const url = `http://127.0.0.1:${port}/metrics`;
+      assert.match(dev.output(), new RegExp(`${name} ${url.replaceAll('.', '\\.')}`), `the banner prints the ${name} metrics URL`);
+      assert.ok((await (await fetch(url)).text()).includes(metric), `${url} serves ${metric}`);
+    }
 
     // The search attributes are registered: a query on them is accepted.
     const connection = await Connection.connect({ address: '127.0.0.1:7233' });
