@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { msToNumber } from '@temporalio/common/lib/time';
-import type { DeliverResult } from '../src/contract';
+import type { DeliverResult, DeliveryWorkflowInput } from '../src/contract';
 import { nextDelayMs, type ScheduleCursor } from '../src/delivery/schedule-cursor';
 import { createDeliver } from './deliver';
 import { httpTransport } from './deliver/transport';
@@ -15,22 +15,7 @@ export function createDeliveryActivities(deps: ActivityDeps) {
     /** One delivery's attempts (activities/deliver/), heartbeating while a slow receiver answers. */
     deliver: (input: Parameters<typeof deliver>[0]) => withHeartbeat(() => deliver(input)),
 
-    /**
-     * A delivery's first attempt, run as a local activity: a success (the common case) then costs
-     * the delivery workflow no activity task. A retryable failure comes back as the delay before the
-     * next attempt, because a local activity's failure does not carry its nextRetryDelay to the
-     * workflow; every other failure is thrown as the regular activity's would be.
-     */
-    async deliverFirstAttempt(input: Parameters<typeof deliver>[0]): Promise<DeliverResult | { retryInMs: number }> {
-      try {
-        return await deliver(input);
-      } catch (err) {
-        if (err instanceof ApplicationFailure && !err.nonRetryable && err.nextRetryDelay !== undefined && err.nextRetryDelay !== null) {
-          return { retryInMs: msToNumber(err.nextRetryDelay) };
-        }
-        throw err;
-      }
-    },
+    deliverFirstAttempt: firstAttemptOnly(deliver),
 
     /** Ends a delivery that stopped without a final attempt: cancelled, or its last attempt was lost. */
     async endDelivery(input: { deliveryId: string; status: 'failed' | 'cancelled'; reason: string }) {
@@ -67,5 +52,24 @@ export function createDeliveryActivities(deps: ActivityDeps) {
       logger.info({ deliveryId: input.deliveryId, attempt: input.attempt, outcome: outcome.result }, 'confirmation wait ended');
       return { outcome: outcome.result ?? 'failed', nextDelayMs: delayMs };
     },
+  };
+}
+
+/**
+ * A delivery's first attempt, run as a local activity: a success (the common case) then costs
+ * the delivery workflow no activity task. A retryable failure comes back as the delay before the
+ * next attempt, because a local activity's failure does not carry its nextRetryDelay to the
+ * workflow; every other failure is thrown as the regular activity's would be.
+ */
+function firstAttemptOnly(deliver: (input: DeliveryWorkflowInput) => Promise<DeliverResult>) {
+  return async (input: DeliveryWorkflowInput): Promise<DeliverResult | { retryInMs: number }> => {
+    try {
+      return await deliver(input);
+    } catch (err) {
+      if (err instanceof ApplicationFailure && !err.nonRetryable && err.nextRetryDelay !== undefined && err.nextRetryDelay !== null) {
+        return { retryInMs: msToNumber(err.nextRetryDelay) };
+      }
+      throw err;
+    }
   };
 }

@@ -22,7 +22,7 @@ export async function startEventWorkflow(
     await client.workflow.start<WorkflowTypes['eventWorkflow']>('eventWorkflow', {
       taskQueue,
       workflowId: eventWorkflowId(event.id),
-      args: [{ eventId: event.id, eventType: event.type }],
+      args: [{ eventId: event.id, eventType: event.type, recordFanOutLocally: true }],
       workflowIdReusePolicy: mode === 'first' ? WorkflowIdReusePolicy.REJECT_DUPLICATE : WorkflowIdReusePolicy.ALLOW_DUPLICATE,
       typedSearchAttributes: [
         { key: WebhookEventId, value: event.id },

@@ -4,7 +4,6 @@ import {
   CancellationScope,
   condition,
   isCancellation,
-  patched,
   proxyActivities,
   proxyLocalActivities,
   setCurrentDetails,
@@ -67,8 +66,6 @@ function deliverWithRetries(input: DeliveryWorkflowInput) {
  * activity task, 5 fewer history events and one workflow task less. Later attempts stay regular
  * activities, whose retries and pending state the Web UI shows.
  */
-const FIRST_ATTEMPT_AS_LOCAL_ACTIVITY = 'first-attempt-as-local-activity';
-
 function deliverFirstAttemptLocally(input: DeliveryWorkflowInput) {
   return proxyLocalActivities<Activities>({
     startToCloseTimeout: MAX_ATTEMPT_TIMEOUT_MS + ACTIVITY_SLACK_MS,
@@ -126,7 +123,7 @@ async function deliverUntilDone(run: DeliveryRun): Promise<DeliverResult> {
   const { input, progress } = run;
   // This run's place in its schedule; the deliver activity gets the rest of the schedule.
   let cursor: ScheduleCursor = { schedule: input.retrySchedule, used: 0 };
-  let local = patched(FIRST_ATTEMPT_AS_LOCAL_ACTIVITY);
+  let local = input.firstAttemptLocally === true;
   for (;;) {
     progress.state = 'delivering';
     const rest = { ...input, attemptOffset: input.attemptOffset + cursor.used, retrySchedule: input.retrySchedule.slice(cursor.used) };

@@ -4,7 +4,6 @@ import {
   executeChild,
   isCancellation,
   ParentClosePolicy,
-  patched,
   proxyActivities,
   proxyLocalActivities,
   setCurrentDetails,
@@ -33,7 +32,6 @@ const { recordFanOut } = proxyActivities<Activities>({
  * workflow task. It is idempotent, so a worker lost mid-way has the next one run it again after
  * the workflow task's timeout; a long one (100,000 rows) keeps the workflow task alive meanwhile.
  */
-const FAN_OUT_AS_LOCAL_ACTIVITY = 'fan-out-as-local-activity';
 const { recordFanOut: recordFanOutLocally } = proxyLocalActivities<Activities>({
   startToCloseTimeout: '5m',
   retry: { maximumInterval: '1m' },
@@ -46,7 +44,7 @@ const { recordFanOut: recordFanOutLocally } = proxyLocalActivities<Activities>({
  * cancels the shards and, through them, every delivery.
  */
 export async function eventWorkflow(input: EventWorkflowInput): Promise<EventWorkflowResult> {
-  const record = patched(FAN_OUT_AS_LOCAL_ACTIVITY) ? recordFanOutLocally : recordFanOut;
+  const record = input.recordFanOutLocally ? recordFanOutLocally : recordFanOut;
   const { deliveries, shards, firstPage } = await record(input);
   setCurrentDetails(`${deliveries} deliveries in ${shards.length} shards`);
   // One shard's worth of subscribers (the common case) is run right here, from the page the fan-out

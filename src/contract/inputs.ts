@@ -3,6 +3,11 @@
 export interface EventWorkflowInput {
   eventId: string;
   eventType: string;
+  /**
+   * Record the fan-out in a local activity. Every new start sets it; histories written before
+   * lack it and replay the regular activity (versioning by input: see the README's rule).
+   */
+  recordFanOutLocally?: boolean;
 }
 
 /** One fan-out shard: the event's deliveries to subscriptions with ids in (after, upTo]. */
@@ -40,6 +45,11 @@ export interface DeliveryWorkflowInput extends DeliveryPlan {
   eventType: string;
   /** Attempts already made by earlier runs, so numbers continue across a manual retry. */
   attemptOffset: number;
+  /**
+   * Make the run's first attempt in a local activity. Every new start sets it; histories written
+   * before lack it and replay the regular activity (versioning by input: see the README's rule).
+   */
+  firstAttemptLocally?: boolean;
 }
 
 export interface DeliverResult {

@@ -7,7 +7,7 @@ import { WebhookEventId, WebhookEventType, WebhookSubscriptionId, WebhookTenantI
  * delivery), so every run of a delivery looks the same in the Web UI and in list queries.
  */
 export function deliveryStartOptions(eventId: string, eventType: string, plan: DeliveryPlan, attemptOffset: number) {
-  const input: DeliveryWorkflowInput = { ...plan, eventId, eventType, attemptOffset };
+  const input: DeliveryWorkflowInput = { ...plan, eventId, eventType, attemptOffset, firstAttemptLocally: true };
   return {
     workflowId: deliveryWorkflowId(eventId, plan.subscriptionId),
     args: [input] as [DeliveryWorkflowInput],
