@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { InFlightResult } from './inflight';
 import type { IsolationResult } from './isolation';
+import type { ShapeResult, ShapesResult } from './shapes';
 
 export interface Goal {
   goal: string;
@@ -97,3 +98,31 @@ export function goals(m: MainMeasures): Goal[] {
 
 export const goalRows = (list: Goal[]): [string, string][] =>
   list.map((g) => [`${g.met === null ? '?' : g.met ? 'met' : 'MISSED'}: ${g.goal} (${g.target})`, g.measured]);
+
+/** Issue 12's goals: on the stack `npm run dev` starts, both shapes, their bare-Temporal ratios and the paced latency. */
+export function speedGoals(s: ShapesResult): Goal[] {
+  const rate = (r: ShapeResult, target: number): Goal => ({
+    goal: `deliveries/s, ${r.shape} (bare Temporal ${r.bare.deliveriesPerSecond}/s)`,
+    target: `>= ${target}`,
+    measured: `${r.product.deliveriesPerSecond}`,
+    met: r.product.deliveriesPerSecond >= target,
+  });
+  const ratio = (r: ShapeResult): Goal => ({
+    goal: `ratio to bare Temporal, ${r.shape}`,
+    target: '>= 0.8',
+    measured: `x${r.ratio}; Temporal cpu ${r.product.cpu.msPerDelivery.temporal} vs ${r.bare.cpu.msPerDelivery.temporal} ms/delivery`,
+    met: r.ratio >= 0.8,
+  });
+  return [
+    rate(s.oneSubscriber, 20),
+    ratio(s.oneSubscriber),
+    rate(s.fanOut, 35),
+    ratio(s.fanOut),
+    {
+      goal: 'p99 accept → first attempt at 10 events/s',
+      target: '< 250 ms',
+      measured: `${s.paced.latency.p99} ms (achieved ${s.paced.deliveriesPerSecond}/s)`,
+      met: s.paced.deliveriesPerSecond >= 9 && s.paced.latency.p99 < 250,
+    },
+  ];
+}

@@ -10,7 +10,8 @@ import path from 'node:path';
 import type SQLite from 'better-sqlite3';
 import { countEnv, intEnv, sqlitePragmasEnv, temporalDbEnv } from './env';
 import { fanOutPhase, fanOutRows, type FanOutResult } from './fanout';
-import { goalRows, goals } from './goals';
+import { goalRows, goals, speedGoals } from './goals';
+import { shapesDefaults, shapesPhase, shapesRows, type ShapesResult } from './shapes';
 import { historyCost, totalActions } from './history';
 import { inFlightPhase } from './inflight';
 import { fifoPhase, fifoRows, type FifoResult } from './fifo';
@@ -40,6 +41,8 @@ const params = {
   events: intEnv('BENCH_EVENTS', 300),
   subscribers: intEnv('BENCH_SUBSCRIBERS', 5),
   concurrency: intEnv('BENCH_CONCURRENCY', 32),
+  /** The speed goals' shapes (bench/shapes.ts): one-subscriber events and a 300-subscriber fan-out, each beside bare Temporal; 0 skips them. */
+  shapes: countEnv('BENCH_SHAPES', 1) > 0,
   /** Phase B: target deliveries per second and for how long. */
   fixedRate: intEnv('BENCH_RATE', 100),
   fixedRateSeconds: intEnv('BENCH_RATE_SECONDS', 10),
@@ -75,7 +78,7 @@ const params = {
     'BENCH_MAX_SECONDS',
     inFlightDeliveries > 0
       ? inFlightTimeoutSeconds + 300
-      : (onlyFanOut ? 180 : 600 + intakeBudgetSeconds + 300) + (fanOutSubscribers > 0 ? fanOutTimeoutSeconds + 180 + Math.ceil(fanOutSubscribers / 500) : 0),
+      : (onlyFanOut ? 180 : 600 + intakeBudgetSeconds + 300 + 900) + (fanOutSubscribers > 0 ? fanOutTimeoutSeconds + 180 + Math.ceil(fanOutSubscribers / 500) : 0),
   ),
 };
 
@@ -181,6 +184,10 @@ async function run(dir: string): Promise<void> {
       say('wrote bench/fanout-results.json');
       return;
     }
+
+    // The speed goals first, on the freshest server: their figures are the headline.
+    let shapes: ShapesResult | undefined;
+    if (params.shapes) shapes = await shapesPhase(stack, receiver, shapesDefaults(say));
 
     // Subscribers: one path each on the receiver, all matching the benchmark's event type.
     const paths = Array.from({ length: params.subscribers }, (_, i) => `/sub-${i + 1}`);
@@ -332,6 +339,9 @@ async function run(dir: string): Promise<void> {
       /** A FIFO subscription beside an unordered one: deliveries/s and the queue's Actions (bench/fifo.ts). */
       fifo,
       goals: goalList,
+      /** Two shapes of traffic against bare Temporal workflows of the same shape (bench/shapes.ts). */
+      shapes,
+      speedGoals: shapes ? speedGoals(shapes) : undefined,
       cpu: { phaseA: phaseA.cpu, phaseB: phaseB.cpu },
       /** From Temporal's /metrics: persistence (SQLite) operations and history-service calls. */
       temporalServer: { phaseA: phaseA.temporal, phaseB: phaseB.temporal },
@@ -379,10 +389,11 @@ async function run(dir: string): Promise<void> {
         ...(fan ? fanOutRows(fan) : []),
         ...intakeRows(intake),
         ...fifoRows(fifo),
+        ...(shapes ? shapesRows(shapes) : []),
         ['machine', `${results.machine.cores} cores, ${results.machine.memGb} GB, load ${loadAtStart}`],
       ]),
     );
-    console.log(table(goalRows(goalList)));
+    console.log(table(goalRows([...(shapes ? speedGoals(shapes) : []), ...goalList])));
     say('wrote bench/results.json');
   } catch (err) {
     // The children's own words are usually the quickest explanation of a failed run.
