@@ -209,7 +209,8 @@ function assertSdk(sdk: Scrape): void {
   // The labels the dashboard groups by.
   assert.ok(sdk.samples.some((s) => s.name === 'temporal_workflow_completed' && s.labels.workflow_type === 'deliveryWorkflow'), 'workflow_type');
   assert.ok(sdk.samples.some((s) => s.name === 'temporal_worker_task_slots_available' && s.labels.worker_type), 'worker_type');
-  assert.ok(sdk.samples.some((s) => s.name === 'temporal_activity_execution_latency_count' && s.labels.activity_type === 'deliver'), 'activity_type');
+  assert.ok(sdk.samples.some((s) => s.name === 'temporal_activity_execution_latency_count' && s.labels.activity_type), 'activity_type');
+  assert.ok(sdk.samples.some((s) => s.name === 'temporal_local_activity_execution_latency_count' && s.labels.activity_type), 'local activity_type');
   // Every SDK metric the Grafana dashboard queries is one the exporter really serves.
   const queried = new Set(fs.readFileSync(DASHBOARD, 'utf8').match(/\btemporal_[a-z_]+/g) ?? []);
   assert.ok(queried.size > 0, 'the dashboard has a Temporal SDK panel');
