@@ -60,19 +60,26 @@ async function productPhase(stack: Stack, receiver: BenchReceiver, ids: string[]
   return summarize(ids, paths, acceptedAt, receiver, await usage(ids.length * paths.length));
 }
 
-/** Bare Temporal: `parents` workflows of `children` children each, `concurrency` parents at a time. */
+/**
+ * Bare Temporal: `parents` workflows of `children` children each, started `concurrency` at a time
+ * as the gateway's posts are (each start returns when Temporal has it, not when it is done), then
+ * all awaited: the same load pattern as the product's phase, where events queue up behind intake.
+ */
 async function barePhase(stack: Stack, worker: Worker, taskQueue: string, parents: number, children: number, concurrency: number, tag: string) {
   return worker.runUntil(async () => {
     const usage = await phaseWindow(stack);
     const started = performance.now();
+    const handles: Promise<unknown>[] = [];
     let next = 0;
     const lane = async () => {
       while (next < parents) {
         const i = next++;
-        await stack.client.workflow.execute('bareEventWorkflow', { taskQueue, workflowId: `bare-${tag}-${i}`, args: [children] });
+        const handle = await stack.client.workflow.start('bareEventWorkflow', { taskQueue, workflowId: `bare-${tag}-${i}`, args: [children] });
+        handles.push(handle.result());
       }
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, parents) }, lane));
+    await Promise.all(handles);
     const deliveries = parents * children;
     const seconds = (performance.now() - started) / 1000;
     return { deliveries, deliveriesPerSecond: round(deliveries / seconds), ...(await usage(deliveries)) };

@@ -98,6 +98,10 @@ export async function startStack(dir: string, { concurrency, temporalDb, sqliteP
     TASK_QUEUE,
     PORT: String(gatewayPort),
     ALLOW_PRIVATE_NETWORKS: 'true',
+    // Metrics on, as `npm run dev` has them, on free ports so a running dev stack does not collide.
+    GATEWAY_METRICS_PORT: '0',
+    WORKER_METRICS_PORT: '0',
+    WORKER_SDK_METRICS_PORT: '0',
   };
   const nodeArgs = (entry: string) => ['--import', 'tsx', '--import', pathToFileURL(path.join(__dirname, 'orphan-guard.mjs')).href, entry];
 
