@@ -3,6 +3,7 @@
 // workflow of the same shape (parent + one child per subscriber + one no-op activity each, from
 // a worker in this process). The ratio of the two says what the product's own work costs.
 import { NativeConnection, Worker } from '@temporalio/worker';
+import { eventWorkflowId } from '../src/contract';
 import { runPhaseAlone } from './alone';
 import { publishAll, publishPaced } from './load';
 import { phaseWindow, type PhaseResult, summarize } from './measure';
@@ -17,6 +18,8 @@ export interface ShapeResult {
   bare: { deliveries: number; deliveriesPerSecond: number; cpu: PhaseResult['cpu']; temporal: PhaseResult['temporal'] };
   /** product deliveries/s ÷ bare deliveries/s. */
   ratio: number;
+  /** History events per delivery of one event (its workflow and its deliveries'), product and bare. */
+  historyEventsPerDelivery?: { product: number; bare: number };
 }
 
 export interface ShapesResult {
@@ -36,9 +39,19 @@ export interface ShapesOptions {
   say: (m: string) => void;
 }
 
-async function subscribe(stack: Stack, receiver: BenchReceiver, path: string, eventType: string): Promise<void> {
+async function subscribe(stack: Stack, receiver: BenchReceiver, path: string, eventType: string): Promise<string> {
   const res = await stack.api.call('POST', '/v1/subscriptions', { tenantId: 'default', url: receiver.url(path), eventTypes: [eventType] });
   if (res.status !== 201) throw new Error(`POST /v1/subscriptions: ${res.status} ${JSON.stringify(res.json)}`);
+  return (res.json as { id: string }).id;
+}
+
+/** History events of a workflow and of the children it started (one level down). */
+async function historyWithChildren(stack: Stack, workflowId: string): Promise<number> {
+  const events = (await stack.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+  const children = events.flatMap((e) => e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId ?? []);
+  let total = events.length;
+  for (const child of children) total += (await stack.client.workflow.getHandle(child).fetchHistory()).events?.length ?? 0;
+  return total;
 }
 
 async function awaitFirstAttempts(stack: Stack, receiver: BenchReceiver, phase: string, expected: number, timeoutSeconds: number): Promise<void> {
@@ -135,7 +148,11 @@ export async function shapesPhase(stack: Stack, receiver: BenchReceiver, o: Shap
     await publishPaced(stack.api, pacedIds, 100, o.concurrency, acceptedAt, 'solo.created');
     await awaitFirstAttempts(stack, receiver, 'sp', count, o.timeoutSeconds);
     const paced = { ...summarize(pacedIds, ['/solo'], acceptedAt, receiver, await usage(count)), eventsPerSecond: 10 };
-    return { oneSubscriber: shape('one subscriber', solo, soloBare), fanOut: shape(`${o.fanOutSubscribers} subscribers`, fan, fanBare), paced };
+    const oneSubscriber = {
+      ...shape('one subscriber', solo, soloBare),
+      historyEventsPerDelivery: { product: await historyWithChildren(stack, eventWorkflowId('so-000001')), bare: await historyWithChildren(stack, 'bare-solo-1') },
+    };
+    return { oneSubscriber, fanOut: shape(`${o.fanOutSubscribers} subscribers`, fan, fanBare), paced };
   } finally {
     await bare.close();
   }
@@ -150,6 +167,9 @@ export function shapesRows(r: ShapesResult): Row[] {
     [`${s.shape}: worker+gateway / bare worker cpu ms/delivery`, `${round((s.product.cpu.msPerDelivery.worker ?? 0) + (s.product.cpu.msPerDelivery.gateway ?? 0))} / ${s.bare.cpu.msPerDelivery.bench}`],
     [`${s.shape}: persistence ops/delivery (product / bare)`, `${s.product.temporal.persistenceOpsPerDelivery} / ${s.bare.temporal.persistenceOpsPerDelivery}`],
     [`${s.shape}: accept → first attempt p50 / p99 ms`, `${s.product.latency.p50} / ${s.product.latency.p99}`],
+    ...(s.historyEventsPerDelivery
+      ? ([[`${s.shape}: history events per delivery (product / bare)`, `${s.historyEventsPerDelivery.product} / ${s.historyEventsPerDelivery.bare}`]] as Row[])
+      : []),
   ];
   return [
     ...rows(r.oneSubscriber),
