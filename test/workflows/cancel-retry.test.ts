@@ -201,9 +201,12 @@ test('cancelling a delivery mid-request cuts the request short and leaves the en
   const eventId = await post('k.hang');
   await receiver.waitFor(() => receiver.to('/hang/mid-request').length === 1, 20_000, 'the request in flight');
   const [delivery] = await stack.ledger.listEventDeliveries(eventId);
+  const cancelledAt = Date.now();
   assert.equal((await stack.api('POST', `/v1/deliveries/${delivery!.id}/cancel`)).status, 202);
-  // The request is cut short well within the 30 s it would otherwise have been given.
+  // The request is cut short well within the 30 s it would otherwise have been given. A first
+  // attempt is a local activity: the cancel reaches it when the SDK next reports its task alive.
   await waitUntil(() => receiver.abandoned === 1, { timeoutMs: 15_000, what: 'the request aborted' });
+  console.log(`[cancel mid-request] the first attempt's request was aborted ${Date.now() - cancelledAt} ms after the cancel`);
   const handle = stack.env.client.workflow.getHandle(deliveryWorkflowId(eventId, sub.id));
   await waitUntil(async () => (await handle.describe()).status.name === 'CANCELLED', { timeoutMs: 15_000, what: 'the run cancelled' });
   const ended = await getDelivery(stack, delivery!.id);
