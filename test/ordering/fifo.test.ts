@@ -52,7 +52,7 @@ const fifo = (path: string, eventTypes: string[], retrySchedule: (number | strin
   createSubscription(stack, { url: receiver.url(path), eventTypes, ordering: 'fifo', retrySchedule });
 
 // Each FIFO delivery waits for the one before it (~0.5 s apiece here): the PostgreSQL pass runs a shorter queue.
-const FIFO_EVENTS = process.env.TEST_DATABASE === 'postgres' ? 100 : 300;
+const FIFO_EVENTS = process.env.TEST_DATABASE === 'postgres' ? 100 : 150;
 
 test(`${FIFO_EVENTS} events to a FIFO endpoint that fails at random arrive in sequence order, each succeeding once`, async () => {
   const ordered = await fifo('/random', ['fifo.load'], [0, ...Array.from({ length: 14 }, () => 20)]);
