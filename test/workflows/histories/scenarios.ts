@@ -10,7 +10,7 @@ import {
   replayWorkflowId,
 } from '../../../src/contract';
 import { createSubscription, waitForEventDone } from '../../helpers/api';
-import type { TestReceiver } from '../../helpers/receiver';
+import type { Reply, TestReceiver } from '../../helpers/receiver';
 import type { Stack } from '../../helpers/stack';
 import { seedSubscriptions } from '../../helpers/seed';
 import { waitUntil } from '../../helpers/wait';
@@ -50,41 +50,60 @@ async function singleDelivery(stack: Stack, receiver: TestReceiver, path: string
   return { sub, eventId, deliveryId: deliveryWorkflowId(eventId, sub.id) };
 }
 
-/** The receiver answers by path: /flaky… fails its first request, /down… all, everything else gets a 2xx. */
-export function historyReceiverReply(path: string, nth: number) {
+/** The receiver answers by path: /flaky… fails its first request, /down… all, /hang… never, everything else gets a 2xx. */
+export function historyReceiverReply(path: string, nth: number): Reply {
+  if (path.startsWith('/hang')) return 'hang';
   if ((path.startsWith('/flaky') && nth === 1) || path.startsWith('/down')) return { status: 500 };
   return { status: path.startsWith('/confirm') ? 202 : 200 };
 }
 
+/** An event with one subscriber, run to its end: the event's and the delivery's histories. */
+const firstTry = (path: string): Scenario['run'] => async (stack, receiver) => {
+  const { eventId, deliveryId } = await singleDelivery(stack, receiver, path);
+  await waitForEventDone(stack, eventId, 1);
+  await closed(stack, eventWorkflowId(eventId));
+  return { event: eventWorkflowId(eventId), delivery: deliveryId };
+};
+
+/** One delivery run to its end under `extra` (a schedule, a receiver that fails): its history. */
+const deliveryToEnd = (path: string, extra: Record<string, unknown>): Scenario['run'] => async (stack, receiver) => {
+  const { eventId, deliveryId } = await singleDelivery(stack, receiver, path, extra);
+  await waitForEventDone(stack, eventId, 1);
+  await closed(stack, deliveryId);
+  return { delivery: deliveryId };
+};
+
+/** A 2xx awaiting confirmation, then confirmed by the receiver. */
+const confirmed = (path: string): Scenario['run'] => async (stack, receiver) => {
+  const { eventId, deliveryId } = await singleDelivery(stack, receiver, path, { confirmation: { required: true, timeout: '1m' } });
+  await waitUntil(() => receiver.to(path).length > 0 && stack.ledger.listEventDeliveries(eventId).then(([d]) => d?.status === 'awaiting_confirmation'));
+  await fetch(String(receiver.to(path)[0]!.headers['webhook-confirm-url']), { method: 'POST' });
+  await closed(stack, deliveryId);
+  return { delivery: deliveryId };
+};
+
+/** A failing receiver with an hour before the next attempt: cancelled while waiting for it. */
+const cancelledBetweenRetries = (path: string): Scenario['run'] => async (stack, receiver) => {
+  const { eventId, deliveryId } = await singleDelivery(stack, receiver, path, { retrySchedule: ['0', '1h'] });
+  const d = await waitUntil(async () => (await stack.ledger.listEventDeliveries(eventId)).find((x) => x.nextAttemptAt));
+  await stack.api('POST', `/v1/deliveries/${d.id}/cancel`);
+  await closed(stack, deliveryId);
+  return { delivery: deliveryId };
+};
+
+/** The capture stack runs shards of 2: five subscribers make three shards. */
+const severalShards = (name: string): Scenario['run'] => async (stack, receiver) => {
+  for (let i = 0; i < 5; i++) await createSubscription(stack, { url: receiver.url(`/${name}-${i}`), eventTypes: [`h.${name}`] });
+  const eventId = await post(stack, `h.${name}`);
+  await waitForEventDone(stack, eventId, 5);
+  await closed(stack, eventWorkflowId(eventId));
+  return { event: eventWorkflowId(eventId), shard: fanOutShardWorkflowId(eventId, 1) };
+};
+
 export const SCENARIOS: Scenario[] = [
-  {
-    name: 'first-try-success',
-    async run(stack, receiver) {
-      const { eventId, deliveryId } = await singleDelivery(stack, receiver, '/ok');
-      await waitForEventDone(stack, eventId, 1);
-      await closed(stack, eventWorkflowId(eventId));
-      return { event: eventWorkflowId(eventId), delivery: deliveryId };
-    },
-  },
-  {
-    name: 'retried',
-    async run(stack, receiver) {
-      const { eventId, deliveryId } = await singleDelivery(stack, receiver, '/flaky', { retrySchedule: ['0', '200ms', '200ms'] });
-      await waitForEventDone(stack, eventId, 1);
-      await closed(stack, deliveryId);
-      return { delivery: deliveryId };
-    },
-  },
-  {
-    name: 'confirmed',
-    async run(stack, receiver) {
-      const { eventId, deliveryId } = await singleDelivery(stack, receiver, '/confirm-ok', { confirmation: { required: true, timeout: '1m' } });
-      await waitUntil(() => receiver.to('/confirm-ok').length > 0 && stack.ledger.listEventDeliveries(eventId).then(([d]) => d?.status === 'awaiting_confirmation'));
-      await fetch(String(receiver.to('/confirm-ok')[0]!.headers['webhook-confirm-url']), { method: 'POST' });
-      await closed(stack, deliveryId);
-      return { delivery: deliveryId };
-    },
-  },
+  { name: 'first-try-success', run: firstTry('/ok') },
+  { name: 'retried', run: deliveryToEnd('/flaky', { retrySchedule: ['0', '200ms', '200ms'] }) },
+  { name: 'confirmed', run: confirmed('/confirm-ok') },
   {
     name: 'cancelled-waiting',
     async run(stack, receiver) {
@@ -99,17 +118,7 @@ export const SCENARIOS: Scenario[] = [
       return { delivery: deliveryId, event: eventWorkflowId(eventId) };
     },
   },
-  {
-    name: 'several-shards',
-    async run(stack, receiver) {
-      // The capture stack runs shards of 2: five subscribers make three shards.
-      for (let i = 0; i < 5; i++) await createSubscription(stack, { url: receiver.url(`/shard-${i}`), eventTypes: ['h.sharded'] });
-      const eventId = await post(stack, 'h.sharded');
-      await waitForEventDone(stack, eventId, 5);
-      await closed(stack, eventWorkflowId(eventId));
-      return { event: eventWorkflowId(eventId), shard: fanOutShardWorkflowId(eventId, 1) };
-    },
-  },
+  { name: 'several-shards', run: severalShards('shard') },
   {
     name: 'replay',
     async run(stack, receiver) {
@@ -157,25 +166,8 @@ export const SCENARIOS: Scenario[] = [
       return { delivery: deliveryId };
     },
   },
-  {
-    name: 'exhausted',
-    async run(stack, receiver) {
-      const { eventId, deliveryId } = await singleDelivery(stack, receiver, '/down-all', { retrySchedule: ['0', '100ms'] });
-      await waitForEventDone(stack, eventId, 1);
-      await closed(stack, deliveryId);
-      return { delivery: deliveryId };
-    },
-  },
-  {
-    name: 'cancelled-between-retries',
-    async run(stack, receiver) {
-      const { eventId, deliveryId } = await singleDelivery(stack, receiver, '/down-wait', { retrySchedule: ['0', '1h'] });
-      const d = await waitUntil(async () => (await stack.ledger.listEventDeliveries(eventId)).find((x) => x.nextAttemptAt));
-      await stack.api('POST', `/v1/deliveries/${d.id}/cancel`);
-      await closed(stack, deliveryId);
-      return { delivery: deliveryId };
-    },
-  },
+  { name: 'exhausted', run: deliveryToEnd('/down-all', { retrySchedule: ['0', '100ms'] }) },
+  { name: 'cancelled-between-retries', run: cancelledBetweenRetries('/down-wait') },
   {
     name: 'bulk-retry-cancelled',
     async run(stack, receiver) {
@@ -236,56 +228,28 @@ export const SCENARIOS: Scenario[] = [
       return { 'first-run': `${queue}#${first!.runId}`, 'continued-run': `${queue}#${continued!.runId}` };
     },
   },
-  // Since the fan-out's ledger write and each run's first attempt are local activities (patches
-  // fan-out-as-local-activity and first-attempt-as-local-activity in workflows/).
+  // Since the fan-out's ledger write and each run's first attempt are local activities (the
+  // inputs' recordFanOutLocally and firstAttemptLocally): the same runs on the new paths.
+  { name: 'local-first-try', run: firstTry('/ok-local') },
+  // The local first attempt fails; a timer waits the schedule's delay, then the regular activity succeeds.
+  { name: 'local-retried', run: deliveryToEnd('/flaky-local', { retrySchedule: ['0', '200ms', '200ms'] }) },
+  // A one-attempt schedule: the local attempt's failure ends the delivery.
+  { name: 'local-exhausted', run: deliveryToEnd('/down-local', { retrySchedule: ['0'] }) },
+  // Cancelled during the timer after a failed local attempt.
+  { name: 'local-cancelled-between-retries', run: cancelledBetweenRetries('/down-wait-local') },
+  { name: 'local-several-shards', run: severalShards('sharded-local') },
+  // The local first attempt answered 2xx, then the confirmation wait.
+  { name: 'local-confirmed', run: confirmed('/confirm-ok-local') },
   {
-    name: 'local-first-try',
+    // Cancelled while the local first attempt waits for a receiver that never answers.
+    name: 'local-cancelled-mid-request',
     async run(stack, receiver) {
-      const { eventId, deliveryId } = await singleDelivery(stack, receiver, '/ok-local');
-      await waitForEventDone(stack, eventId, 1);
-      await closed(stack, eventWorkflowId(eventId));
-      return { event: eventWorkflowId(eventId), delivery: deliveryId };
-    },
-  },
-  {
-    // The local first attempt fails; a timer waits the schedule's delay, then the regular activity succeeds.
-    name: 'local-retried',
-    async run(stack, receiver) {
-      const { eventId, deliveryId } = await singleDelivery(stack, receiver, '/flaky-local', { retrySchedule: ['0', '200ms', '200ms'] });
-      await waitForEventDone(stack, eventId, 1);
+      const { eventId, deliveryId } = await singleDelivery(stack, receiver, '/hang-local', { timeoutMs: 30_000 });
+      await waitUntil(() => receiver.to('/hang-local').length === 1);
+      const [d] = await stack.ledger.listEventDeliveries(eventId);
+      await stack.api('POST', `/v1/deliveries/${d!.id}/cancel`);
       await closed(stack, deliveryId);
       return { delivery: deliveryId };
-    },
-  },
-  {
-    // A one-attempt schedule: the local attempt's failure ends the delivery.
-    name: 'local-exhausted',
-    async run(stack, receiver) {
-      const { eventId, deliveryId } = await singleDelivery(stack, receiver, '/down-local', { retrySchedule: ['0'] });
-      await waitForEventDone(stack, eventId, 1);
-      await closed(stack, deliveryId);
-      return { delivery: deliveryId };
-    },
-  },
-  {
-    // Cancelled during the timer after a failed local attempt.
-    name: 'local-cancelled-between-retries',
-    async run(stack, receiver) {
-      const { eventId, deliveryId } = await singleDelivery(stack, receiver, '/down-wait-local', { retrySchedule: ['0', '1h'] });
-      const d = await waitUntil(async () => (await stack.ledger.listEventDeliveries(eventId)).find((x) => x.nextAttemptAt));
-      await stack.api('POST', `/v1/deliveries/${d.id}/cancel`);
-      await closed(stack, deliveryId);
-      return { delivery: deliveryId };
-    },
-  },
-  {
-    name: 'local-several-shards',
-    async run(stack, receiver) {
-      for (let i = 0; i < 5; i++) await createSubscription(stack, { url: receiver.url(`/shard-local-${i}`), eventTypes: ['h.sharded-local'] });
-      const eventId = await post(stack, 'h.sharded-local');
-      await waitForEventDone(stack, eventId, 5);
-      await closed(stack, eventWorkflowId(eventId));
-      return { event: eventWorkflowId(eventId) };
     },
   },
   {
