@@ -2,7 +2,7 @@
 // measured through the product and, in the same run on the same server, as a bare Temporal
 // workflow of the same shape (parent + one child per subscriber + one no-op activity each, from
 // a worker in this process). The ratio of the two says what the product's own work costs.
-import { NativeConnection, Worker } from '@temporalio/worker';
+import type { Worker } from '@temporalio/worker';
 import { eventWorkflowId } from '../src/contract';
 import { runPhaseAlone } from './alone';
 import { publishAll, publishPaced } from './load';
@@ -11,6 +11,7 @@ import { GiveUp, waitUntil } from './procs';
 import type { BenchReceiver } from './receiver';
 import { pad, round } from './report';
 import { deathCheck, type Stack } from './stack';
+import { bareWorker } from './temporal-ceiling';
 
 export interface ShapeResult {
   shape: string;
@@ -97,22 +98,6 @@ async function barePhase(stack: Stack, worker: Worker, taskQueue: string, parent
     const seconds = (performance.now() - started) / 1000;
     return { deliveries, deliveriesPerSecond: round(deliveries / seconds), ...(await usage(deliveries)) };
   });
-}
-
-async function bareWorker(stack: Stack): Promise<{ worker: () => Promise<Worker>; taskQueue: string; close: () => Promise<void> }> {
-  const taskQueue = `bare-${process.pid}`;
-  const connection = await NativeConnection.connect({ address: stack.address });
-  // Created per phase: a Worker runs once.
-  const worker = () =>
-    Worker.create({
-      connection,
-      taskQueue,
-      workflowsPath: require.resolve('./ceiling/workflow'),
-      activities: { noop: async () => undefined },
-      maxConcurrentWorkflowTaskExecutions: 40,
-      maxConcurrentActivityTaskExecutions: 200,
-    });
-  return { worker, taskQueue, close: () => connection.close() };
 }
 
 function shape(name: string, product: PhaseResult, bare: ShapeResult['bare']): ShapeResult {

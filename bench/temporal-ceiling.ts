@@ -13,11 +13,15 @@ export interface TemporalCeilingResult {
   cpu: PhaseResult['cpu'];
 }
 
-export async function temporalCeiling(stack: Stack, total: number, concurrency: number): Promise<TemporalCeilingResult> {
-  const taskQueue = `ceiling-${process.pid}`;
+/**
+ * Bare workers on the stack's server, polling a task queue of their own, for the workflows in
+ * bench/ceiling/: one connection, a fresh Worker per phase (a Worker runs once).
+ */
+export async function bareWorker(stack: Stack): Promise<{ worker: () => Promise<Worker>; taskQueue: string; close: () => Promise<void> }> {
+  const taskQueue = `bare-${process.pid}`;
   const connection = await NativeConnection.connect({ address: stack.address });
-  try {
-    const worker = await Worker.create({
+  const worker = () =>
+    Worker.create({
       connection,
       taskQueue,
       workflowsPath: require.resolve('./ceiling/workflow'),
@@ -25,14 +29,20 @@ export async function temporalCeiling(stack: Stack, total: number, concurrency: 
       maxConcurrentWorkflowTaskExecutions: 40,
       maxConcurrentActivityTaskExecutions: 200,
     });
-    return await worker.runUntil(async () => {
+  return { worker, taskQueue, close: () => connection.close() };
+}
+
+export async function temporalCeiling(stack: Stack, total: number, concurrency: number): Promise<TemporalCeilingResult> {
+  const bare = await bareWorker(stack);
+  try {
+    return await (await bare.worker()).runUntil(async () => {
       const usage = await phaseWindow(stack);
       const started = performance.now();
       let next = 0;
       const lane = async () => {
         while (next < total) {
           const i = next++;
-          await stack.client.workflow.execute('ceilingWorkflow', { taskQueue, workflowId: `ceiling-${i}`, args: [] });
+          await stack.client.workflow.execute('ceilingWorkflow', { taskQueue: bare.taskQueue, workflowId: `ceiling-${i}`, args: [] });
         }
       };
       await Promise.all(Array.from({ length: concurrency }, lane));
@@ -40,6 +50,6 @@ export async function temporalCeiling(stack: Stack, total: number, concurrency: 
       return { workflows: total, workflowsPerSecond: round(total / seconds), cpu: (await usage(total)).cpu };
     });
   } finally {
-    await connection.close();
+    await bare.close();
   }
 }
