@@ -150,11 +150,7 @@ async function firstAttemptLocally(run: DeliveryRun, rest: DeliveryWorkflowInput
   try {
     const result = await deliverFirstAttemptLocally(run.input)(rest);
     if (!('retryInMs' in result)) return result;
-    run.progress.state = 'waiting_to_retry';
-    run.progress.nextAttemptAt = iso(Date.now() + result.retryInMs);
-    run.show(`first attempt failed; next attempt at ${run.progress.nextAttemptAt}`);
-    await sleep(result.retryInMs);
-    run.progress.nextAttemptAt = null;
+    await waitToRetry(run, result.retryInMs, 'first attempt failed');
     return undefined;
   } catch (err) {
     const cause = err instanceof ActivityFailure ? err.cause : err;
@@ -195,12 +191,17 @@ async function awaitConfirmation(run: DeliveryRun, result: DeliverResult, cursor
   if (settled.nextDelayMs === null) {
     throw ApplicationFailure.nonRetryable(`attempt ${result.attempt} was not confirmed in time`, FailureType.NotConfirmed);
   }
-  progress.state = 'waiting_to_retry';
-  progress.nextAttemptAt = iso(Date.now() + settled.nextDelayMs);
-  run.show(`not confirmed; next attempt at ${progress.nextAttemptAt}`);
-  await sleep(settled.nextDelayMs);
-  progress.nextAttemptAt = null;
+  await waitToRetry(run, settled.nextDelayMs, 'not confirmed');
   return false;
+}
+
+/** Sleeps until the next attempt is due, saying so in the status query and the Web UI. */
+async function waitToRetry({ progress, show }: DeliveryRun, delayMs: number, why: string): Promise<void> {
+  progress.state = 'waiting_to_retry';
+  progress.nextAttemptAt = iso(Date.now() + delayMs);
+  show(`${why}; next attempt at ${progress.nextAttemptAt}`);
+  await sleep(delayMs);
+  progress.nextAttemptAt = null;
 }
 
 /** Records how the delivery ended, unless the activity already did, and fails the workflow with it. */
