@@ -401,8 +401,46 @@ export const replaySchema = z.object({
 });
 
 /** A tenant: one of the platform's customers, named by the platform's own id for it. */
+/**
+ * What one tenant's callers (its keys and portal sessions) may use; the operator is exempt. Each
+ * limit left out takes its default (TENANT_LIMIT_DEFAULTS). Counted in the ledger, so every gateway
+ * and worker sees the same counts.
+ */
+export const tenantLimitsInputSchema = z.strictObject({
+  requestsPerSecond: z.int().min(1).max(10_000).optional().describe('API requests per second by its keys and portal sessions.'),
+  subscriptions: z.int().min(0).max(100_000).optional().describe('Subscriptions it may have (not deleted).'),
+  testEventsPerMinute: z.int().min(0).max(10_000).optional().describe('Test events it may send per minute.'),
+  concurrentJobs: z.int().min(0).max(100).optional().describe('Bulk retries and replays running at once.'),
+  attemptsInFlight: z.int().min(1).max(10_000).optional().describe("HTTP attempts in flight at once across the tenant's endpoints."),
+});
+export type TenantLimitsInput = z.infer<typeof tenantLimitsInputSchema>;
+
+export const TENANT_LIMIT_DEFAULTS = {
+  requestsPerSecond: 50,
+  subscriptions: 50,
+  testEventsPerMinute: 10,
+  concurrentJobs: 1,
+  attemptsInFlight: 50,
+} as const satisfies Required<TenantLimitsInput>;
+
+export const tenantLimitsSchema = z.object({
+  requestsPerSecond: z.number(),
+  subscriptions: z.number(),
+  testEventsPerMinute: z.number(),
+  concurrentJobs: z.number(),
+  attemptsInFlight: z.number(),
+});
+export type TenantLimits = z.infer<typeof tenantLimitsSchema>;
+
+/** Temporal clamps fairness weights to [0.001, 1000]. */
+export const fairnessWeightSchema = z.number().min(0.001).max(1000);
+
 export const putTenantSchema = z.strictObject({
   name: storedTextSchema(200).min(1),
+  fairnessWeight: fairnessWeightSchema
+    .default(1)
+    .describe("The tenant's share of workers against other tenants' when the task queue is backlogged (Temporal's fairness weight; 1 by default, 0.001 to 1000)."),
+  limits: tenantLimitsInputSchema.default({}).describe('Limits for its callers; each one left out takes its default.'),
   metadata: z
     .record(z.string().max(100), storedTextSchema(1000))
     .refine((m) => Object.keys(m).length <= 50, 'may hold at most 50 keys')
@@ -415,6 +453,8 @@ export const tenantSchema = z.object({
   id: z.string(),
   name: z.string(),
   metadata: z.record(z.string(), z.string()),
+  fairnessWeight: z.number().describe("The tenant's share of the task queue against other tenants' (1 by default)."),
+  limits: z.lazy(() => tenantLimitsSchema),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

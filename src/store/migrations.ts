@@ -189,6 +189,21 @@ async function addSequences(db: Kysely<unknown>): Promise<void> {
   await sql`insert into fan_out_lock (id) values (1)`.execute(db);
 }
 
+/** Fair use: a tenant's fairness weight and limits, and the jobs counted against them. */
+async function addTenantLimits(db: Kysely<unknown>): Promise<void> {
+  await db.schema.alterTable('tenants').addColumn('fairness_weight', 'real').execute();
+  await db.schema.alterTable('tenants').addColumn('limits', 'text').execute();
+  await db.schema
+    .createTable('tenant_jobs')
+    .addColumn('workflow_id', 'text', (c) => c.primaryKey())
+    .addColumn('tenant_id', 'text', (c) => c.notNull())
+    .addColumn('kind', 'text', (c) => c.notNull())
+    .addColumn('started_at', 'text', (c) => c.notNull())
+    .addColumn('ended_at', 'text')
+    .execute();
+  await db.schema.createIndex('tenant_jobs_open_idx').on('tenant_jobs').columns(['tenant_id', 'ended_at']).execute();
+}
+
 // Migrations are code, kept in order; the Migrator records which ran so start-up applies only new ones.
 const migrations: Record<string, Migration> = {
   '0001_ledger': {
@@ -251,6 +266,7 @@ const migrations: Record<string, Migration> = {
   },
   '0006_tenants': { up: (db) => addTenants(db as Kysely<Db0006>) },
   '0007_sequences': { up: addSequences },
+  '0008_tenant_limits': { up: addTenantLimits },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -108,6 +108,21 @@ export interface TenantsTable {
   created_at: string;
   updated_at: string;
   deleted_at: string | null;
+  /** Temporal fairness weight of its tasks; null for 1. */
+  fairness_weight: number | null;
+  /** JSON of the limits set on it (TenantLimitsInput); null for the defaults. */
+  limits: string | null;
+}
+
+/** Bulk retries and replays a tenant started, counted against its concurrentJobs limit. */
+export interface TenantJobsTable {
+  /** The job's workflow id. */
+  workflow_id: string;
+  tenant_id: string;
+  kind: 'bulk_retry' | 'replay';
+  started_at: string;
+  /** Set once the job's workflow is seen closed. */
+  ended_at: string | null;
 }
 
 /** Tenant API keys, portal links and portal sessions: bearer secrets kept only as SHA-256 hashes. */
@@ -150,6 +165,7 @@ export interface FanOutLockTable {
 export interface Database {
   fan_out_lock: FanOutLockTable;
   tenants: TenantsTable;
+  tenant_jobs: TenantJobsTable;
   tenant_keys: TenantKeysTable;
   portal_tokens: PortalTokensTable;
   event_types: EventTypesTable;

@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { Page, PageQuery, PutTenantInput, Tenant, TenantKey } from '../model';
+import { type Page, type PageQuery, type PutTenantInput, type Tenant, type TenantKey, TENANT_LIMIT_DEFAULTS, type TenantLimits, type TenantLimitsInput } from '../model';
 import { now, pageOf } from './rows';
 import type { Database, TenantKeysTable, TenantsTable } from './schema';
 
@@ -8,9 +8,16 @@ function toTenant(row: Selectable<TenantsTable>): Tenant {
     id: row.id,
     name: row.name,
     metadata: JSON.parse(row.metadata) as Record<string, string>,
+    fairnessWeight: row.fairness_weight ?? 1,
+    limits: effectiveLimits(row.limits),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
+}
+
+/** The limits set on a tenant, each one not set taking its default. */
+export function effectiveLimits(stored: string | null): TenantLimits {
+  return { ...TENANT_LIMIT_DEFAULTS, ...(stored === null ? {} : (JSON.parse(stored) as TenantLimitsInput)) };
 }
 
 export function toTenantKey(row: Selectable<TenantKeysTable>): TenantKey {
@@ -34,11 +41,15 @@ export class TenantQueries {
   async putTenant(id: string, input: PutTenantInput): Promise<{ tenant: Tenant; created: boolean }> {
     const at = now();
     const metadata = JSON.stringify(input.metadata);
+    const settings = {
+      fairness_weight: input.fairnessWeight === 1 ? null : input.fairnessWeight,
+      limits: Object.keys(input.limits).length === 0 ? null : JSON.stringify(input.limits),
+    };
     const existing = await this.db.selectFrom('tenants').select('deleted_at').where('id', '=', id).executeTakeFirst();
     await this.db
       .insertInto('tenants')
-      .values({ id, name: input.name, metadata, created_at: at, updated_at: at, deleted_at: null })
-      .onConflict((oc) => oc.column('id').doUpdateSet({ name: input.name, metadata, updated_at: at, deleted_at: null }))
+      .values({ id, name: input.name, metadata, ...settings, created_at: at, updated_at: at, deleted_at: null })
+      .onConflict((oc) => oc.column('id').doUpdateSet({ name: input.name, metadata, ...settings, updated_at: at, deleted_at: null }))
       .execute();
     return { tenant: (await this.getTenant(id))!, created: !existing || existing.deleted_at !== null };
   }
