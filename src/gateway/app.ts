@@ -8,6 +8,7 @@ import type { GatewayMetrics } from '../metrics';
 import type { Ledger } from '../store/ledger';
 import { createPortal } from '../portal';
 import { authenticate } from './auth';
+import { noStore } from './no-store';
 import { buildOpenApiDocument, PATH_PARAMETER_SCHEMAS } from './openapi';
 import { problemHandler } from './problem';
 import type { GatewayContext } from './route';
@@ -46,6 +47,7 @@ export function createApp({ config, ledger, client, logger, metrics }: GatewayDe
     metrics,
   };
   const checkPathParams = validatePathParams(Object.keys(openApi.paths), PATH_PARAMETER_SCHEMAS);
+  app.use('/v1', noStore);
   // Confirmation URLs are capabilities handed to receivers: they carry their own signature, not the API token.
   app.use('/v1/confirmations', checkPathParams);
   mountRoutes(app.router, ROUTES.filter((r) => r.public), context);

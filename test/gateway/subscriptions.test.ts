@@ -138,3 +138,35 @@ test('the OpenAPI document names both auth schemes and which routes a tenant key
   }
   assert.deepEqual(schemes('/healthz', 'get'), []);
 });
+
+test('every /v1 answer, and each portal session answer, is Cache-Control: no-store (secrets, keys, links, problems alike)', async () => {
+  const created = await stack.api('POST', '/v1/subscriptions', { tenantId: 'default', url: 'https://example.com/cached', eventTypes: ['x.y'] });
+  const id = String(created.body.id);
+  assert.equal((await stack.api('PUT', '/v1/tenants/cache-test', { name: 'Cache test' })).status, 201);
+  const key = await stack.api('POST', '/v1/tenants/cache-test/keys', { name: 'ci' });
+  const link = await stack.api('POST', '/v1/tenants/cache-test/portal-sessions', {});
+  const answers = {
+    'create subscription': created,
+    'read subscription': await stack.api('GET', `/v1/subscriptions/${id}`),
+    'reveal secret': await stack.api('GET', `/v1/subscriptions/${id}/secret`),
+    'rotate secret': await stack.api('POST', `/v1/subscriptions/${id}/secret/rotate`, {}),
+    'test event': await stack.api('POST', `/v1/subscriptions/${id}/test`, {}),
+    'tenant key': key,
+    'portal link': link,
+    'a 404 problem': await stack.api('GET', '/v1/subscriptions/sub_none'),
+    'a 401 problem': await stack.api('GET', '/v1/subscriptions', undefined, { authorization: 'Bearer wrong' }),
+    'an unknown /v1 route': await stack.api('GET', '/v1/nothing'),
+    'a confirmation URL': await stack.api('POST', '/v1/confirmations/not-signed.at-all', undefined, { authorization: '' }),
+  };
+  const seen = Object.entries(answers).map(([what, res]) => `${what}: ${res.status} ${res.headers.get('cache-control')}`);
+  const statuses = [201, 200, 200, 200, 202, 201, 201, 404, 401, 404, 403];
+  assert.deepEqual(seen, Object.keys(answers).map((what, i) => `${what}: ${statuses[i]} no-store`));
+  assert.ok(String(key.body.key).startsWith('whk_') && String(link.body.url).includes('#token='));
+
+  // The portal's own session answers: the sign-in that spends the link, and the session read back.
+  const token = String(link.body.url).split('#token=')[1]!;
+  const signIn = await fetch(`${stack.gatewayUrl}/portal/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }) });
+  assert.deepEqual([signIn.status, signIn.headers.get('cache-control')], [200, 'no-store']);
+  const session = await fetch(`${stack.gatewayUrl}/portal/session`, { headers: { cookie: signIn.headers.get('set-cookie')!.split(';')[0]! } });
+  assert.deepEqual([session.status, session.headers.get('cache-control')], [200, 'no-store']);
+});
