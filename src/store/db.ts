@@ -7,6 +7,8 @@ import {
   type Driver,
   Kysely,
   PostgresDialect,
+  type DialectAdapter,
+  SqliteAdapter,
   SqliteDialect,
   type SqliteDialectConfig,
   SqliteDriver,
@@ -17,27 +19,48 @@ import type { Database } from './schema';
 
 /** Connections per process to PostgreSQL; the worker's activities share them. */
 const PG_POOL_SIZE = 20;
+/** How long an SQLite statement waits for another process's write before "database is locked". */
+const BUSY_TIMEOUT_MS = 10_000;
+/** While migrating, how long to wait for another process's migrations (a big upgrade takes minutes). */
+const MIGRATION_BUSY_TIMEOUT_MS = 10 * 60_000;
 
 /**
  * Opens the ledger named by DATABASE_URL (`sqlite:<file>` or `postgres://…`) and brings its schema
  * up to date (or, for tests of a migration, up to the one named `upTo`). Both dialects run the
- * same migrations and the same queries.
+ * same migrations and the same queries. Any number of processes may open one ledger at once: the
+ * migrations run under a lock (SQLite's write lock, PostgreSQL's advisory lock), one process after
+ * the other.
  */
 export async function openDatabase(url: string, upTo?: string): Promise<Kysely<Database>> {
-  const db = url.startsWith('sqlite:') ? openSqlite(url.slice('sqlite:'.length)) : openPostgres(url);
-  await migrateToLatest(db as Kysely<unknown>, upTo);
+  if (!url.startsWith('sqlite:')) return migrated(openPostgres(url), upTo);
+  const sqlite = openSqliteFile(url.slice('sqlite:'.length));
+  sqlite.pragma(`busy_timeout = ${MIGRATION_BUSY_TIMEOUT_MS}`);
+  const db = await migrated(new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) }), upTo);
+  sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   return db;
 }
 
-function openSqlite(file: string): Kysely<Database> {
+async function migrated(db: Kysely<Database>, upTo: string | undefined): Promise<Kysely<Database>> {
+  try {
+    await migrateToLatest(db as Kysely<unknown>, upTo);
+    return db;
+  } catch (err) {
+    await db.destroy(); // a PostgreSQL pool left open would keep the process alive
+    throw err;
+  }
+}
+
+function openSqliteFile(file: string): SQLite.Database {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const sqlite = new SQLite(file);
-  // WAL lets the worker and gateway processes share one file; busy_timeout waits out the other's writes.
+  // busy_timeout waits out the other processes' writes. It comes first: switching a fresh file to
+  // WAL takes a lock that another process opening the same file at that moment may hold.
+  sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  // WAL lets the worker and gateway processes share one file.
   sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('busy_timeout = 10000');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
-  return new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) });
+  return sqlite;
 }
 
 /**
@@ -51,6 +74,20 @@ class ImmediateSqliteDriver extends SqliteDriver {
   }
 }
 
+/**
+ * Migrations in one transaction, so processes that start together (`npm run dev`'s worker and
+ * gateway) take turns. Kysely's SqliteAdapter takes no migration lock and runs each migration on
+ * its own, so two processes both read "0001 pending" and both run it ("table already exists").
+ * SQLite DDL is transactional: inside the migrator's transaction, which the driver begins with
+ * `begin immediate` (the write lock), the read of the executed migrations and every pending one
+ * run while the others wait (busy_timeout), then find nothing left to do.
+ */
+class TransactionalDdlSqliteAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true;
+  }
+}
+
 class ImmediateSqliteDialect extends SqliteDialect {
   constructor(private readonly sqliteConfig: SqliteDialectConfig) {
     super(sqliteConfig);
@@ -58,6 +95,10 @@ class ImmediateSqliteDialect extends SqliteDialect {
 
   override createDriver(): Driver {
     return new ImmediateSqliteDriver(this.sqliteConfig);
+  }
+
+  override createAdapter(): DialectAdapter {
+    return new TransactionalDdlSqliteAdapter();
   }
 }
 
