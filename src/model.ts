@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { EVENT_TYPE_PATTERN_REGEX, EVENT_TYPE_REGEX } from './event-types';
 import { filterSchema } from './filters';
+import { nonFiniteNumberPaths } from './json-value';
 import { parseDuration } from './retry-schedule';
 import { MAX_ATTEMPT_TIMEOUT_MS } from './contract';
 
@@ -211,10 +212,16 @@ export function nestsDeeperThan(value: unknown, limit: number): boolean {
   return false;
 }
 
+const NON_FINITE_NUMBER = 'must be a finite number (at most about 1.8e308 in size)';
+
 export const eventDataSchema = z
   .record(z.string(), z.unknown())
   .refine((data) => !nestsDeeperThan(data, MAX_DATA_DEPTH), `nests deeper than ${MAX_DATA_DEPTH} levels`)
-  .describe(`The event payload, a JSON object nesting at most ${MAX_DATA_DEPTH} levels of objects and arrays.`);
+  .superRefine((data, ctx) => {
+    // `1e400` parses as Infinity and would be stored as null: refused, naming where it is.
+    for (const path of nonFiniteNumberPaths(data)) ctx.addIssue({ code: 'custom', path, message: NON_FINITE_NUMBER });
+  })
+  .describe(`The event payload, a JSON object nesting at most ${MAX_DATA_DEPTH} levels of objects and arrays; its numbers finite.`);
 
 /**
  * An event names the one tenant whose subscriptions it reaches. Reaching every tenant is said

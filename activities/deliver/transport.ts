@@ -43,12 +43,16 @@ function signingSecrets(subscription: SubscriptionTarget, at: Date): string[] {
 export function httpTransport({ dispatcher, confirmation }: HttpTransportOptions): WebhookTransport {
   return {
     async send({ deliveryId, attempt, sequence, event, subscription, confirmationTimeoutMs, cancel }) {
-      const body = JSON.stringify({ type: event.type, timestamp: event.createdAt, data: event.data });
+      // A test event (POST /v1/subscriptions/{id}/test) targets one subscription; its receiver must
+      // be able to tell it from real business: said in a header and, signed, in the body.
+      const isTest = event.targetSubscriptionId !== null;
+      const body = JSON.stringify({ type: event.type, timestamp: event.createdAt, data: event.data, ...(isTest && { test: true }) });
       const sentAt = new Date();
       const headers: Record<string, string> = {
         ...signWebhook(signingSecrets(subscription, sentAt), event.id, sentAt, body),
         // Per subscription, increasing in acceptance order: a receiver sees gaps and reorders by it.
         'webhook-sequence': String(sequence),
+        ...(isTest && { 'webhook-test': 'true' }),
       };
       if (confirmationTimeoutMs !== null) {
         // Valid for the whole wait: the workflow's timer starts only after this attempt's answer.

@@ -1,6 +1,6 @@
-import { isDeepStrictEqual } from 'node:util';
 import type { Insertable, Selectable } from 'kysely';
 import { newId } from '../ids';
+import { sameJsonValue } from '../json-value';
 import type { Attempt, CreateSubscriptionInput, Delivery, Page, Subscription, WebhookEvent } from '../model';
 import { DEFAULT_CONFIRMATION_TIMEOUT_MS, DEFAULT_TIMEOUT_MS } from '../model';
 import { STANDARD_RETRY_SCHEDULE_MS } from '../retry-schedule';
@@ -223,7 +223,8 @@ export function isSameEvent(
     stored.type === posted.type &&
     stored.tenantId === posted.tenantId &&
     stored.targetSubscriptionId === (posted.targetSubscriptionId ?? null) &&
-    isDeepStrictEqual(stored.data, posted.data)
+    // By value, as stored: key order aside, and `-0` is the `0` JSON wrote for it.
+    sameJsonValue(stored.data, posted.data)
   );
 }
 

@@ -8,6 +8,8 @@ const URL_ATTRIBUTES = ['url.full', 'http.url'];
 const TARGET_ATTRIBUTES = ['http.target'];
 /** The query string on its own. */
 const QUERY_ATTRIBUTES = ['url.query'];
+/** Attributes holding a path alone. */
+const PATH_ATTRIBUTES = ['url.path'];
 /** Captured header values (none are configured; dropped should one ever be). */
 const HEADER_PREFIXES = ['http.request.header.', 'http.response.header.'];
 
@@ -18,19 +20,39 @@ function isPlainValue(value: unknown): boolean {
 }
 
 /**
+ * A confirmation URL's last segment is its token, a capability: whoever holds it confirms the
+ * delivery. Matched case-insensitively, as express routes, and through doubled slashes; the
+ * span's name and `http.route` hold the route (`:token`), never the value.
+ */
+const CONFIRMATION_TOKEN = /(\/v1\/+confirmations\/+)[^/?#]+/gi;
+
+/** A URL or path with any confirmation token replaced. */
+export function withoutConfirmationToken(value: string): string {
+  return value.replace(CONFIRMATION_TOKEN, '$1[redacted]');
+}
+
+/** The scrubbed value of a URL-bearing attribute, or undefined if `key` holds no URL. */
+function scrubbedUrl(key: string, value: string): string | undefined {
+  if (URL_ATTRIBUTES.includes(key)) return withoutConfirmationToken(urlForLog(value));
+  if (TARGET_ATTRIBUTES.includes(key)) return withoutConfirmationToken(value.replace(/[?#].*$/s, ''));
+  if (PATH_ATTRIBUTES.includes(key)) return withoutConfirmationToken(value);
+  return undefined;
+}
+
+/**
  * Makes a span's attributes safe to export, in place. Receiver URLs lose their query string and
- * credentials (which often carry the receiver's own secrets), header values go, and so do object
- * values: Temporal's workflow span sink copies the whole WorkflowInfo into the attributes (memo,
- * search attributes, retry policy, last result), which is not an attribute value anyway.
+ * credentials (which often carry the receiver's own secrets), confirmation URLs their token,
+ * header values go, and so do object values: Temporal's workflow span sink copies the whole
+ * WorkflowInfo into the attributes (memo, search attributes, retry policy, last result), which is
+ * not an attribute value anyway.
  */
 export function scrubAttributes(attributes: Attributes): void {
   for (const [key, value] of Object.entries(attributes)) {
     if (QUERY_ATTRIBUTES.includes(key) || HEADER_PREFIXES.some((p) => key.startsWith(p)) || !isPlainValue(value)) {
       delete attributes[key];
-    } else if (typeof value === 'string' && URL_ATTRIBUTES.includes(key)) {
-      attributes[key] = urlForLog(value);
-    } else if (typeof value === 'string' && TARGET_ATTRIBUTES.includes(key)) {
-      attributes[key] = value.replace(/[?#].*$/s, '');
+    } else if (typeof value === 'string') {
+      const scrubbed = scrubbedUrl(key, value);
+      if (scrubbed !== undefined) attributes[key] = scrubbed;
     }
   }
 }

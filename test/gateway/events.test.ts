@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { eventWorkflowId } from '../../src/contract';
+import type { Subscription } from '../../src/model';
 import { createSubscription, waitForEventDone } from '../helpers/api';
 import { TestReceiver } from '../helpers/receiver';
 import { useStack } from '../helpers/stack';
@@ -48,6 +49,35 @@ test('posting the same event again returns it with 200 and starts nothing; other
     return r.length > 0 && r;
   });
   assert.equal(runs.length, 1, 'one workflow run for the event');
+});
+
+test('a repeat is compared by value: -0 is the 0 that was stored, key order does not matter, alone or in a batch', async () => {
+  const post = (path: string, json: string) => stack.api('POST', path, json);
+  const first = await post('/v1/events', '{"tenantId":"default","id":"pay_zero","type":"payment.captured","data":{"fee":0,"line":{"a":1,"b":[0,2]}}}');
+  assert.equal(first.status, 202, JSON.stringify(first.body));
+  // JSON.stringify writes -0 as 0, so the stored event holds 0: the same event, not a conflict.
+  const again = await post('/v1/events', '{"tenantId":"default","id":"pay_zero","type":"payment.captured","data":{"line":{"b":[-0,2.0],"a":1},"fee":-0}}');
+  assert.equal(again.status, 200, JSON.stringify(again.body));
+  const batch = await post('/v1/events/batch', '{"events":[{"tenantId":"default","id":"pay_zero","type":"payment.captured","data":{"fee":-0.0,"line":{"a":1,"b":[-0,2]}}}]}');
+  assert.deepEqual((batch.body.results as { status: number }[]).map((r) => r.status), [200], JSON.stringify(batch.body));
+  const other = await post('/v1/events', '{"tenantId":"default","id":"pay_zero","type":"payment.captured","data":{"fee":0,"line":{"a":1,"b":[0,2],"c":null}}}');
+  assert.equal(other.status, 409, 'an extra key is other content');
+});
+
+test('a test event is marked for its receiver (webhook-test header, signed "test": true); other events are not', async () => {
+  const subscriptions = (await stack.api('GET', '/v1/subscriptions?tenantId=default')).body.data as Subscription[];
+  const hook = subscriptions.find((s) => s.url === receiver.url('/hook'))!;
+  const sent = await stack.api('POST', `/v1/subscriptions/${hook.id}/test`, { eventType: 'payment.captured', data: { amount: 1 } });
+  assert.equal(sent.status, 202, JSON.stringify(sent.body));
+  const real = await stack.api('POST', '/v1/events', { tenantId: 'default', type: 'payment.captured', data: { amount: 1 } });
+  assert.equal(real.status, 202);
+  const to = (id: unknown) => receiver.requests.find((r) => r.headers['webhook-id'] === id);
+  await receiver.waitFor(() => Boolean(to(sent.body.id) && to(real.body.id)), 20_000, 'the test event and the real one');
+  const [test, other] = [to(sent.body.id)!, to(real.body.id)!];
+  assert.equal(test.headers['webhook-test'], 'true');
+  assert.equal(JSON.parse(test.body).test, true);
+  assert.equal(other.headers['webhook-test'], undefined);
+  assert.equal('test' in JSON.parse(other.body), false);
 });
 
 test('the Idempotency-Key header names the event when the body has no id', async () => {

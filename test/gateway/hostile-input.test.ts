@@ -196,6 +196,26 @@ test('data nesting deeper than 32 levels is a 400 naming data, before anything i
   assertProblem(await rejected(() => send('/v1/subscriptions', { headers: { 'content-type': 'application/json' }, body: `{"url":"http://127.0.0.1:9/","eventTypes":${'['.repeat(20_000)}${']'.repeat(20_000)}}` })), 400, ['body:eventTypes.0']);
 });
 
+test('a number JSON cannot keep (1e400 parses as Infinity) is a 400 naming its place in data, not a stored null', async () => {
+  const raw = (data: string) => ({ headers: { 'content-type': 'application/json' }, body: `{"tenantId":"default","type":"order.created","data":${data}}` });
+  const single = await rejected(() => send('/v1/events', raw('{"amount":1e400,"ok":1.5,"items":[{"qty":-1e999}]}')));
+  assertProblem(single, 400, ['body:data.amount', 'body:data.items.0.qty']);
+  assert.match(messageOf(single, 'data.amount')!, /finite number/);
+  const [sub] = (await stack.api('GET', '/v1/subscriptions')).body.data as { id: string }[];
+  const test = await rejected(() => send(`/v1/subscriptions/${sub!.id}/test`, { headers: { 'content-type': 'application/json' }, body: '{"data":{"n":1E+309}}' }));
+  assertProblem(test, 400, ['body:data.n']);
+  // In a batch the bad item is a 400 naming its fields by place; its neighbour is recorded.
+  const batch = await send('/v1/events/batch', {
+    headers: { 'content-type': 'application/json' },
+    body: '{"events":[{"tenantId":"default","id":"finite-ok","type":"order.created","data":{"n":1e308}},{"tenantId":"default","type":"order.created","data":{"a":{"b":-1e400}}}]}',
+  });
+  assert.equal(batch.status, 207);
+  const results = (batch.problem as unknown as { results: { status: number; errors?: FieldError[] }[] }).results;
+  assert.deepEqual(results.map((r) => r.status), [202, 400]);
+  assert.deepEqual(results[1]!.errors!.map((e) => e.field), ['events.1.data.a.b']);
+  assert.deepEqual((await stack.ledger.getEvent('finite-ok'))?.data, { n: 1e308 });
+});
+
 test('limit=abc says it must be an integer; limit=1&limit=2 says it must be given once', async () => {
   for (const path of ['/v1/subscriptions', '/v1/deliveries']) {
     const abc = await send(`${path}?limit=abc`, { method: 'GET' });

@@ -75,3 +75,22 @@ test('scrubbing: URLs keep origin and path only, query strings, header values an
     tags: ['a', 'b'],
   });
 });
+
+test('scrubbing: a confirmation URL keeps its route, never its token, in every URL attribute and however it is spelled', () => {
+  const token = 'WyJkbHZfMSIsMSwxXQ.c2lnbmF0dXJl';
+  const attributes: Attributes = {
+    'http.target': `/v1/confirmations/${token}?x=1`,
+    'http.url': `http://127.0.0.1:3000/V1/Confirmations/${token}`,
+    'url.full': `https://relay.example/v1//confirmations/${token}#f`,
+    'url.path': `/v1/confirmations/${token}`,
+    'http.route': '/v1/confirmations/:token',
+  };
+  scrubAttributes(attributes);
+  assert.deepEqual(attributes, {
+    'http.target': '/v1/confirmations/[redacted]',
+    'http.url': 'http://127.0.0.1:3000/V1/Confirmations/[redacted]',
+    'url.full': 'https://relay.example/v1//confirmations/[redacted]',
+    'url.path': '/v1/confirmations/[redacted]',
+    'http.route': '/v1/confirmations/:token',
+  });
+});

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { confirmationKey, signConfirmation } from '../../src/confirmation-token';
 import { eventWorkflowId } from '../../src/contract';
 import { openDatabase } from '../../src/store/db';
 import { Ledger } from '../../src/store/ledger';
@@ -203,7 +204,7 @@ test('one trace follows an event from POST /v1/events through its workflows to e
   assert.notEqual(parents[0]![2], parents[1]![2]);
 });
 
-test('no secret is exported: receiver URLs lose their query string, no header value becomes an attribute', { timeout: 60_000 }, async () => {
+test('no secret is exported: receiver URLs lose their query string, confirmation URLs their token, no header value becomes an attribute', { timeout: 60_000 }, async () => {
   assert.ok(subscriptionSecret.startsWith('whsec_'), 'runs after the trace test');
   // An API request with a query string, to see the server span's URL attributes cut too.
   const listed = await api('GET', `/v1/subscriptions?tenantId=default&cursor=${QUERY_SECRET}`);
@@ -213,6 +214,15 @@ test('no secret is exported: receiver URLs lose their query string, no header va
   });
   assert.equal(listSpan.attributes['http.target'], '/v1/subscriptions');
   assert.equal(listSpan.attributes['http.url'], `${gatewayUrl}/v1/subscriptions`);
+  // A confirmation URL's token is a capability: its server span keeps the route, never the token.
+  const confirmToken = signConfirmation({ deliveryId: 'dlv_traced', attempt: 1, expiresAt: Date.now() + 60_000 }, confirmationKey(TEST_TOKEN));
+  const confirmed = await fetch(`${gatewayUrl}/v1/confirmations/${confirmToken}`, { method: 'POST' });
+  const confirmSpan = await waitUntil(() => collector.spans.find((s) => s.name === 'POST /v1/confirmations/:token'), {
+    timeoutMs: 30_000,
+    what: `the span of POST /v1/confirmations (answered ${confirmed.status})`,
+  });
+  assert.equal(confirmSpan.attributes['http.target'], '/v1/confirmations/[redacted]');
+  assert.equal(confirmSpan.attributes['http.url'], `${gatewayUrl}/v1/confirmations/[redacted]`);
   for (const request of collector.spans.filter((s) => s.kind === CLIENT)) {
     assert.equal(request.attributes['url.full'], receiver.url('/hook'));
     assert.equal(request.attributes['url.query'], undefined);
@@ -220,7 +230,8 @@ test('no secret is exported: receiver URLs lose their query string, no header va
   const exported = collector.bodies.join('\n');
   const signatures = receiver.requests.map((r) => String(r.headers['webhook-signature']));
   assert.ok(signatures.length > 0);
-  for (const secret of [QUERY_SECRET, TEST_TOKEN, subscriptionSecret, subscriptionSecret.slice('whsec_'.length), ...signatures]) {
+  const tokenParts = confirmToken.split('.');
+  for (const secret of [QUERY_SECRET, TEST_TOKEN, subscriptionSecret, subscriptionSecret.slice('whsec_'.length), ...signatures, ...tokenParts]) {
     assert.ok(!exported.includes(secret), `exported spans contain ${secret}`);
   }
   for (const key of collector.spans.flatMap((s) => Object.keys(s.attributes))) {
