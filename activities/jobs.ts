@@ -3,6 +3,7 @@ import { type RetryPageResult, retryPage } from '../src/bulk-retry';
 import { type ReconcilePage, reconcilePage } from '../src/reconcile';
 import type { ServiceDeps } from '../src/service-deps';
 import type { BulkRetryFilter, ReconcileKind } from '../src/contract';
+import { syncFairnessWeights } from '../src/temporal/fairness-weights';
 import type { ActivityDeps } from './deps';
 import { withHeartbeat } from './heartbeat';
 
@@ -14,9 +15,19 @@ export function createJobActivities({ ledger, logger, reconcileGraceMs, metrics 
     return { ledger, client, taskQueue: info.taskQueue };
   };
 
+  /** Each sweep starts by bringing Temporal's fairness weights to the ledger's (best effort). */
+  const syncWeights = async () => {
+    const deps = serviceDeps();
+    await syncFairnessWeights(deps, await ledger.fairnessWeights()).then(
+      ({ changed }) => changed > 0 && logger.warn({ changed }, "reconciler: Temporal's fairness weights brought to the ledger's"),
+      (err: unknown) => logger.warn({ err }, "reconciler: could not sync Temporal's fairness weights"),
+    );
+  };
+
   return {
     /** One page of the reconciler's sweep (src/reconcile.ts). */
     async reconcilePage(input: { kind: ReconcileKind; after: string | null; bothKinds?: boolean }): Promise<ReconcilePage> {
+      if (input.kind === 'events' && input.after === null) await syncWeights();
       const page = await withHeartbeat(() => reconcilePage(serviceDeps(), input.kind, input.after, reconcileGraceMs, input.bothKinds));
       if (page.eventsStarted + page.eventsEnded + page.deliveriesStarted + page.deliveriesEnded > 0) {
         logger.warn({ ...page, kind: input.kind }, 'reconciler repaired stranded work');

@@ -1,4 +1,4 @@
-import { fifoQueueWorkflowId, queueWakeSignal, WebhookSubscriptionId, type WorkflowTypes } from './contract';
+import { fifoQueueWorkflowId, queueWakeSignal, tenantPriority, WebhookSubscriptionId, type WorkflowTypes } from './contract';
 import { mapWithConcurrency } from './concurrency';
 import type { DeliveryStatus } from './model';
 import type { ServiceDeps } from './service-deps';
@@ -10,11 +10,13 @@ const WAKE_CONCURRENCY = 10;
  * Wakes the queue workflow of each FIFO subscription, starting it if it is not running. A
  * signal-with-start is one Action: the only one FIFO order adds per delivery.
  */
-export async function wakeFifoQueues({ client, taskQueue }: ServiceDeps, subscriptionIds: string[]): Promise<void> {
-  await mapWithConcurrency([...new Set(subscriptionIds)], WAKE_CONCURRENCY, (subscriptionId) =>
+export async function wakeFifoQueues({ client, taskQueue, ledger }: ServiceDeps, subscriptionIds: string[]): Promise<void> {
+  await mapWithConcurrency([...new Set(subscriptionIds)], WAKE_CONCURRENCY, async (subscriptionId) =>
     client.workflow.signalWithStart<WorkflowTypes['fifoQueueWorkflow'], []>('fifoQueueWorkflow', {
       taskQueue,
       workflowId: fifoQueueWorkflowId(subscriptionId),
+      // The queue's own tasks count against its tenant's share (its deliveries carry it too).
+      priority: tenantPriority((await ledger.getSubscription(subscriptionId))?.tenantId),
       args: [{ subscriptionId }],
       signal: queueWakeSignal,
       signalArgs: [],

@@ -1,6 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
-import { eventWorkflowId, WebhookEventId, WebhookEventType, WebhookTenantId, type WorkflowTypes } from './contract';
+import { eventWorkflowId, tenantPriority, WebhookEventId, WebhookEventType, WebhookTenantId, type WorkflowTypes } from './contract';
 import { ConflictError, DependencyUnavailableError, ValidationError } from './errors';
 import { newId } from './ids';
 import type { Logger } from './logger';
@@ -24,6 +24,8 @@ export async function startEventWorkflow(
       workflowId: eventWorkflowId(event.id),
       args: [{ eventId: event.id, eventType: event.type, recordFanOutLocally: true }],
       workflowIdReusePolicy: mode === 'first' ? WorkflowIdReusePolicy.REJECT_DUPLICATE : WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+      // A broadcast's own tasks carry the broadcast key; its deliveries, their tenants' keys.
+      priority: tenantPriority(event.tenantId),
       typedSearchAttributes: [
         { key: WebhookEventId, value: event.id },
         { key: WebhookEventType, value: event.type },

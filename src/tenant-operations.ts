@@ -4,8 +4,10 @@ import { cancelDelivery } from './delivery-operations';
 import { OPEN_STATUSES } from './delivery/status';
 import { ConflictError, NotFoundError } from './errors';
 import { newId } from './ids';
-import type { CreatePortalSessionInput, CreateTenantKeyInput, Tenant } from './model';
+import { isGrpcServiceError } from '@temporalio/client';
+import type { CreatePortalSessionInput, CreateTenantKeyInput, PutTenantInput, Tenant } from './model';
 import type { ServiceDeps } from './service-deps';
+import { applyFairnessWeight } from './temporal/fairness-weights';
 
 const CANCEL_PAGE = 100;
 const CANCEL_CONCURRENCY = 10;
@@ -34,6 +36,27 @@ export async function deleteTenant(deps: ServiceDeps, tenantId: string): Promise
     if (page.length < CANCEL_PAGE || !last) return { cancelled };
     after = { createdAt: last.createdAt, id: last.id };
   }
+}
+
+/** gRPC's INVALID_ARGUMENT and FAILED_PRECONDITION: Temporal refused the weight itself. */
+const REFUSED_BY_TEMPORAL = [3, 9];
+
+/**
+ * Creates or updates a tenant. A new fairness weight goes to Temporal first, then to the ledger:
+ * if Temporal is unreachable nothing changes (503); if the ledger write fails after it, each
+ * reconciler sweep brings Temporal back to the ledger's weights.
+ */
+export async function putTenant(deps: ServiceDeps, tenantId: string, input: PutTenantInput) {
+  const before = await deps.ledger.getTenant(tenantId);
+  if ((before?.fairnessWeight ?? 1) !== input.fairnessWeight) {
+    await applyFairnessWeight(deps, tenantId, input.fairnessWeight).catch((err: unknown) => {
+      if (isGrpcServiceError(err) && REFUSED_BY_TEMPORAL.includes(err.code)) {
+        throw new ConflictError(`Temporal refused the fairness weight (${err.details}); at most 1000 tenants of a task queue can have a weight other than 1.`);
+      }
+      throw err;
+    });
+  }
+  return deps.ledger.putTenant(tenantId, input);
 }
 
 /** The tenant, or the 404 that a missing or deleted one answers. */

@@ -1,8 +1,9 @@
-import { Context } from '@temporalio/activity';
-import type { DeliverResult, DeliveryWorkflowInput } from '../../src/contract';
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { type DeliverResult, type DeliveryWorkflowInput, FailureType } from '../../src/contract';
 import type { WebhookResponse } from '../../src/http/send-webhook';
 import { firstAttemptLagSeconds, statusClassOf, type WorkerMetrics } from '../../src/metrics';
-import { takeEndpointCapacity } from './limits';
+import { watchDeliveryEnd } from './ended-watch';
+import { takeAttemptCapacity } from './limits';
 import type { PreparedAttempt } from './prepare';
 import { prepareAttempt } from './prepare';
 import { type RecordDeps, recordAttempt } from './record';
@@ -22,8 +23,9 @@ export function createDeliver(deps: RecordDeps & { metrics?: WorkerMetrics }, tr
     const context = Context.current();
     const info = context.info;
     const holder = `${info.workflowExecution?.workflowId ?? info.activityId}/${info.attempt}`;
-    const release = await takeEndpointCapacity(deps.ledger, prepared.subscription, holder, metrics);
+    const release = await takeAttemptCapacity({ ledger: deps.ledger, subscription: prepared.subscription, holder, activityAttempt: info.attempt, metrics });
     const inFlight = metrics?.attemptInFlight();
+    const ended = watchDeliveryEnd(deps.ledger, input.deliveryId);
     try {
       await deps.ledger.startAttempt(input.deliveryId, prepared.attempt);
       if (metrics) observeStart(metrics, prepared);
@@ -34,15 +36,18 @@ export function createDeliver(deps: RecordDeps & { metrics?: WorkerMetrics }, tr
         event: prepared.event,
         subscription: prepared.subscription,
         confirmationTimeoutMs: input.confirmationTimeoutMs,
-        cancel: context.cancellationSignal,
+        cancel: AbortSignal.any([context.cancellationSignal, ended.signal]),
       });
       inFlight?.();
-      if (metrics) observeAnswer(metrics, response, context.cancellationSignal.aborted);
+      const cutShort = context.cancellationSignal.aborted || ended.signal.aborted;
+      if (metrics) observeAnswer(metrics, response, cutShort);
       // Cancelled in flight: the request was cut short, which says nothing about the endpoint's
       // health; the workflow records the cancellation (and closes this attempt as abandoned).
       if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason;
+      if (ended.signal.aborted) throw ApplicationFailure.nonRetryable(String(ended.signal.reason), FailureType.DeliveryEnded);
       return await recordAttempt(deps, input, prepared, response);
     } finally {
+      ended.stop();
       inFlight?.();
       await release();
     }

@@ -3,18 +3,58 @@ import type { Ledger, SubscriptionTarget } from '../../src/store/ledger';
 import { FailureType } from '../../src/contract';
 import type { WorkerMetrics } from '../../src/metrics';
 
+type Release = () => Promise<void>;
+type Deferrals = Pick<WorkerMetrics, 'attemptDeferred'>;
+
+/** Where an attempt takes its capacity, and for how long a lease may outlive its worker. */
+interface CapacityClaim {
+  ledger: Ledger;
+  subscription: SubscriptionTarget;
+  holder: string;
+  /** Temporal's attempt number of this activity: deferrals back off with it. */
+  activityAttempt: number;
+  metrics?: Deferrals;
+}
+
+/** The slot pool of a tenant's attempts in flight, beside the endpoints' own pools. */
+export const tenantPool = (tenantId: string) => `tenant:${tenantId}`;
+
 /**
- * Takes the endpoint's concurrency slot and rate token, or throws a deferral: the activity gives
- * back its worker slot and Temporal retries it a moment later, without using an attempt.
- * Returns the function that gives the slot back.
+ * Takes a slot of the tenant's attemptsInFlight, then the endpoint's concurrency slot and rate
+ * token, or throws a deferral: the activity gives back its worker slot and Temporal retries it a
+ * moment later, without using an attempt. Returns the function that gives the slots back.
  */
-export async function takeEndpointCapacity(
-  ledger: Ledger,
-  subscription: SubscriptionTarget,
-  holder: string,
-  metrics?: Pick<WorkerMetrics, 'attemptDeferred'>,
-): Promise<() => Promise<void>> {
-  let release = async () => {};
+export async function takeAttemptCapacity(claim: CapacityClaim): Promise<Release> {
+  const releaseTenant = await takeTenantSlot(claim);
+  try {
+    const releaseEndpoint = await takeEndpointCapacity(claim.ledger, claim.subscription, claim.holder, claim.metrics);
+    return async () => {
+      await releaseEndpoint();
+      await releaseTenant();
+    };
+  } catch (err) {
+    await releaseTenant();
+    throw err;
+  }
+}
+
+/**
+ * A tenant's receivers that hang hold at most its attemptsInFlight of every worker's slots; the
+ * rest stay free for other tenants. Its further attempts wait, backing off up to 15 s, since
+ * slots held by hanging receivers free up only at their timeouts.
+ */
+async function takeTenantSlot({ ledger, subscription, holder, activityAttempt, metrics }: CapacityClaim): Promise<Release> {
+  const max = await ledger.tenantAttemptsInFlight(subscription.tenantId);
+  const slot = await ledger.limits.acquireSlot(tenantPool(subscription.tenantId), max, holder, subscription.timeoutMs + 10_000);
+  if (slot) return slot;
+  metrics?.attemptDeferred('tenant_attempts_in_flight');
+  const backoffMs = Math.min(500 * 2 ** Math.min(activityAttempt - 1, 5), 15_000);
+  throw deferral("the tenant's attemptsInFlight are all in use", backoffMs + Math.round(Math.random() * backoffMs * 0.5));
+}
+
+/** The endpoint's concurrency slot and rate token (its maxConcurrency and rateLimitPerSecond). */
+export async function takeEndpointCapacity(ledger: Ledger, subscription: SubscriptionTarget, holder: string, metrics?: Deferrals): Promise<Release> {
+  let release: Release = async () => {};
   if (subscription.maxConcurrency !== null) {
     const slot = await ledger.limits.acquireSlot(subscription.id, subscription.maxConcurrency, holder, subscription.timeoutMs + 10_000);
     if (!slot) {

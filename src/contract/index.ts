@@ -4,6 +4,7 @@
  * Deterministic code only: the workflows import it too.
  */
 export * from './failures';
+export * from './fairness';
 export * from './ids';
 export * from './inputs';
 export * from './messages';

@@ -6,7 +6,7 @@ import { STATUS_CLASSES, type StatusClass } from './attempts';
 export const INTAKES = ['single', 'batch'] as const;
 export const INTAKE_RESULTS = ['new', 'repeat'] as const;
 export const DELIVERY_OUTCOMES = ['succeeded', 'failed', 'cancelled'] as const;
-export const DEFERRAL_LIMITS = ['max_concurrency', 'rate_limit'] as const;
+export const DEFERRAL_LIMITS = ['max_concurrency', 'rate_limit', 'tenant_attempts_in_flight'] as const;
 export const REPAIRS = ['event_started', 'event_ended', 'delivery_started', 'delivery_ended'] as const;
 export const ENDPOINT_STATES = ['healthy', 'failing', 'disabled'] as const;
 

@@ -54,6 +54,18 @@ export class TenantQueries {
     return { tenant: (await this.getTenant(id))!, created: !existing || existing.deleted_at !== null };
   }
 
+  /** Tenants with a fairness weight of their own (not 1), by id: what Temporal's overrides should be. */
+  async fairnessWeights(): Promise<Map<string, number>> {
+    const rows = await this.db.selectFrom('tenants').select(['id', 'fairness_weight']).where('fairness_weight', 'is not', null).where('deleted_at', 'is', null).execute();
+    return new Map(rows.map((r) => [r.id, Number(r.fairness_weight)]));
+  }
+
+  /** The tenant's attemptsInFlight limit (a deleted or unknown tenant's: the default). */
+  async tenantAttemptsInFlight(id: string): Promise<number> {
+    const row = await this.db.selectFrom('tenants').select('limits').where('id', '=', id).executeTakeFirst();
+    return effectiveLimits(row?.limits ?? null).attemptsInFlight;
+  }
+
   async getTenant(id: string): Promise<Tenant | undefined> {
     const row = await this.db.selectFrom('tenants').selectAll().where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
     return row && toTenant(row);

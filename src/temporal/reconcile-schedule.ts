@@ -1,5 +1,5 @@
 import { type Client, ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@temporalio/client';
-import { reconcileScheduleId, type WorkflowTypes } from '../contract';
+import { reconcileScheduleId, SYSTEM_PRIORITY, type WorkflowTypes } from '../contract';
 
 export interface ReconcileScheduleSettings {
   taskQueue: string;
@@ -16,6 +16,8 @@ function scheduleOptions({ taskQueue, intervalMs }: ReconcileScheduleSettings) {
       taskQueue,
       workflowId: `reconcile:${taskQueue}`,
       staticSummary: 'reconcile the ledger with Temporal',
+      // System work has a fairness key of its own: no tenant's backlog delays the sweep.
+      priority: SYSTEM_PRIORITY,
     },
     // One sweep at a time; a sweep missed while the server was down is not made up several times.
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: intervalMs },
@@ -38,7 +40,8 @@ export async function ensureReconcileSchedule(client: Client, settings: Reconcil
   const handle = client.schedule.getHandle(scheduleId);
   const current = await handle.describe();
   const interval = current.spec.intervals?.[0]?.every;
-  const queue = current.action.type === 'startWorkflow' ? current.action.taskQueue : undefined;
-  if (interval === Math.round(settings.intervalMs / 1000) * 1000 && queue === settings.taskQueue) return;
+  const action = current.action.type === 'startWorkflow' ? current.action : undefined;
+  const upToDate = action?.taskQueue === settings.taskQueue && action.priority?.fairnessKey === SYSTEM_PRIORITY.fairnessKey;
+  if (interval === Math.round(settings.intervalMs / 1000) * 1000 && upToDate) return;
   await handle.update<WorkflowTypes['reconcileWorkflow']>((previous) => ({ ...previous, ...options, state: previous.state }));
 }

@@ -23,6 +23,11 @@ export class TestReceiver {
   /** Hanging requests whose sender gave up (closed the connection) before the test ended. */
   abandoned = 0;
 
+  /** Requests held open right now (answered 'hang', their sender still waiting). */
+  get hangingNow(): number {
+    return this.hanging.size;
+  }
+
   constructor(public respond: (req: ReceivedRequest, nthForPath: number) => Reply | Promise<Reply> = () => ({ status: 200 })) {
     this.server = http.createServer((req, res) => {
       const chunks: Buffer[] = [];

@@ -1,5 +1,6 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { devDynamicConfigArgs } from '../../scripts/lib/dev-server';
 import { resolveTemporalCli } from '../../scripts/lib/temporal-cli';
 import { SEARCH_ATTRIBUTES } from '../../src/contract';
 
@@ -24,7 +25,7 @@ export async function startTemporal(extraArgs: string[] = [], uiPort?: number): 
       ip: '127.0.0.1',
       searchAttributes: [...SEARCH_ATTRIBUTES],
       ...(uiPort !== undefined && { ui: true, uiPort }),
-      extraArgs: ['--log-level', 'error', ...extraArgs],
+      extraArgs: ['--log-level', 'error', ...devDynamicConfigArgs(), ...extraArgs],
     },
   });
 }

@@ -11,7 +11,7 @@ import {
   tenantKeySchema,
   tenantSchema,
 } from '../../model';
-import { deleteTenant, existingTenant, issuePortalLink, issueTenantKey } from '../../tenant-operations';
+import { deleteTenant, existingTenant, issuePortalLink, issueTenantKey, putTenant } from '../../tenant-operations';
 import { route } from '../route';
 
 /** Tenants, their keys and portal links: the operator's alone. */
@@ -22,9 +22,10 @@ export const tenantRoutes = [
     summary: "Create or update a tenant, named by the platform's own id for its customer",
     body: putTenantSchema,
     responses: { 201: { description: 'Created', schema: tenantSchema }, 200: { description: 'Updated', schema: tenantSchema } },
-    problems: [],
-    async handle({ params, body }, { ledger, logger }) {
-      const { tenant, created } = await ledger.putTenant(params.id!, body);
+    problems: [409, 503],
+    async handle({ params, body }, context) {
+      const { tenant, created } = await putTenant(context, params.id!, body);
+      const { logger } = context;
       logger.info({ tenantId: tenant.id, created }, created ? 'tenant created' : 'tenant updated');
       return { status: created ? 201 : 200, location: `/v1/tenants/${tenant.id}`, body: tenant };
     },
