@@ -252,6 +252,33 @@ export const SCENARIOS: Scenario[] = [
       return { delivery: deliveryId };
     },
   },
+  // Since fair dispatch (issue 17): every workflow carries its tenant's fairness key, and a new
+  // run makes its first attempt in the regular activity again (no firstAttemptLocally).
+  {
+    name: 'fair-tenant-first-try',
+    async run(stack, receiver) {
+      await stack.api('PUT', '/v1/tenants/fair-tenant', { name: 'fair' });
+      const sub = await createSubscription(stack, { tenantId: 'fair-tenant', url: receiver.url('/ok-fair'), eventTypes: ['h.fair'] });
+      const res = await stack.api('POST', '/v1/events', { tenantId: 'fair-tenant', type: 'h.fair', data: {} });
+      const eventId = res.body.id as string;
+      await waitForEventDone(stack, eventId, 1);
+      await closed(stack, eventWorkflowId(eventId));
+      return { event: eventWorkflowId(eventId), delivery: deliveryWorkflowId(eventId, sub.id) };
+    },
+  },
+  { name: 'fair-retried', run: deliveryToEnd('/flaky-fair', { retrySchedule: ['0', '200ms', '200ms'] }) },
+  {
+    // Cancelled while the regular first attempt waits for a receiver that never answers.
+    name: 'fair-cancelled-mid-request',
+    async run(stack, receiver) {
+      const { eventId, deliveryId } = await singleDelivery(stack, receiver, '/hang-fair', { timeoutMs: 30_000 });
+      await waitUntil(() => receiver.to('/hang-fair').length === 1);
+      const [d] = await stack.ledger.listEventDeliveries(eventId);
+      await stack.api('POST', `/v1/deliveries/${d!.id}/cancel`);
+      await closed(stack, deliveryId);
+      return { delivery: deliveryId };
+    },
+  },
   {
     name: 'reconcile-continued',
     async run(stack, receiver) {
