@@ -9,6 +9,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import type { SearchAttributeType } from '@temporalio/common';
 import { parse } from 'yaml';
+import { DEV_DYNAMIC_CONFIG } from '../../scripts/lib/dev-server';
 import { configSchema, parseConfig } from '../../src/config';
 import { SEARCH_ATTRIBUTES } from '../../src/contract';
 import { createGatewayMetrics, createWorkerMetrics } from '../../src/metrics';
@@ -546,6 +547,17 @@ function serviceConfigs(name: string): Map<string, string> {
 function readYaml(file: string): Mapping {
   return mapping(parse(fs.readFileSync(file, 'utf8')), path.relative(ROOT, file));
 }
+
+test('compose: temporal runs with the dynamic config of every dev server (Task Queue Fairness, one partition, eager activities)', () => {
+  const target = resolvedEnvironment('temporal', {}).DYNAMIC_CONFIG_FILE_PATH ?? assert.fail('temporal sets DYNAMIC_CONFIG_FILE_PATH');
+  const file = serviceConfigs('temporal').get(target) ?? assert.fail(`temporal gets a config file at ${target}`);
+  const settings = readYaml(file);
+  const asDevArgs = Object.entries(settings).map(([key, values]) => {
+    const [first] = values as { value: unknown }[];
+    return `${key}=${String(first?.value)}`;
+  });
+  assert.deepEqual(asDevArgs.sort(), [...DEV_DYNAMIC_CONFIG].sort());
+});
 
 test('compose: worker and gateway serve metrics on every interface of their container, published nowhere', () => {
   for (const name of APP_SERVICES) {
