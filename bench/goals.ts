@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { InFlightResult } from './inflight';
 import type { IsolationResult } from './isolation';
 import type { ShapeResult, ShapesResult } from './shapes';
+import type { TenantsResult } from './tenants';
 
 export interface Goal {
   goal: string;
@@ -94,6 +95,24 @@ export function goals(m: MainMeasures): Goal[] {
       : { goal: 'worker memory at 10,000 in flight', target: 'bounded', measured: 'not run (BENCH_ONLY_INFLIGHT)', met: null },
   );
   return list;
+}
+
+/** Issue 17's fair-use goals: the small tenant's p99 beside the large one's hanging endpoints and backlog. */
+export function tenantGoals(r: TenantsResult): Goal[] {
+  return [
+    {
+      goal: `small tenant's delivery beside ${r.besideHanging.hangingRequests} hanging requests of another tenant`,
+      target: 'p99 <= 2 s',
+      measured: `p99 ${r.besideHanging.p99} ms (alone ${r.alone.p99} ms)`,
+      met: r.besideHanging.p99 <= 2000,
+    },
+    {
+      goal: `small tenant's delivery during another's backlog of ${r.duringBacklog.backlogDeliveries}`,
+      target: 'p99 <= 5 s',
+      measured: `p99 ${r.duringBacklog.p99} ms (backlog drained in ${r.duringBacklog.backlogDrainedSeconds} s)`,
+      met: r.duringBacklog.p99 <= 5000,
+    },
+  ];
 }
 
 export const goalRows = (list: Goal[]): [string, string][] =>

@@ -12,7 +12,7 @@ export class GatewayClient {
     this.agent = new Agent({ connections, keepAliveTimeout: 30_000, pipelining: 1 });
   }
 
-  async call(method: 'GET' | 'POST' | 'PATCH', path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
+  async call(method: 'GET' | 'POST' | 'PATCH' | 'PUT', path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
     const res = await request(`${this.baseUrl}${path}`, {
       method,
       dispatcher: this.agent,

@@ -10,8 +10,9 @@ import path from 'node:path';
 import type SQLite from 'better-sqlite3';
 import { countEnv, intEnv, sqlitePragmasEnv, temporalDbEnv } from './env';
 import { fanOutPhase, fanOutRows, type FanOutResult } from './fanout';
-import { goalRows, goals, speedGoals } from './goals';
+import { goalRows, goals, speedGoals, tenantGoals } from './goals';
 import { shapesDefaults, shapesPhase, shapesRows, type ShapesResult } from './shapes';
+import { tenantsDefaults, tenantsPhase, tenantsRows, type TenantsResult } from './tenants';
 import { historyCost, totalActions } from './history';
 import { inFlightPhase } from './inflight';
 import { fifoPhase, fifoRows, type FifoResult } from './fifo';
@@ -43,6 +44,8 @@ const params = {
   concurrency: intEnv('BENCH_CONCURRENCY', 32),
   /** The speed goals' shapes (bench/shapes.ts): one-subscriber events and a 300-subscriber fan-out, each beside bare Temporal; 0 skips them. */
   shapes: countEnv('BENCH_SHAPES', 1) > 0,
+  /** Two tenants (bench/tenants.ts): the small one's latency beside the large one's hanging endpoints and backlog; 0 skips it. */
+  tenants: countEnv('BENCH_TENANTS', 1) > 0,
   /** Phase B: target deliveries per second and for how long. */
   fixedRate: intEnv('BENCH_RATE', 100),
   fixedRateSeconds: intEnv('BENCH_RATE_SECONDS', 10),
@@ -252,6 +255,10 @@ async function run(dir: string): Promise<void> {
       });
     }
 
+    // Fair use: after isolation, on the same stack; its tenants' event types match no other subscription.
+    let tenants: TenantsResult | undefined;
+    if (params.tenants) tenants = await tenantsPhase(stack, receiver, tenantsDefaults(say));
+
     // What the Temporal server alone allows here: after everything it would otherwise slow down.
     let ceilingTemporal: TemporalCeilingResult | undefined;
     if (params.temporalCeilingWorkflows > 0) {
@@ -342,6 +349,9 @@ async function run(dir: string): Promise<void> {
       /** Two shapes of traffic against bare Temporal workflows of the same shape (bench/shapes.ts). */
       shapes,
       speedGoals: shapes ? speedGoals(shapes) : undefined,
+      /** A small tenant beside a large one's hanging endpoints and backlog (bench/tenants.ts). */
+      tenants,
+      tenantGoals: tenants ? tenantGoals(tenants) : undefined,
       cpu: { phaseA: phaseA.cpu, phaseB: phaseB.cpu },
       /** From Temporal's /metrics: persistence (SQLite) operations and history-service calls. */
       temporalServer: { phaseA: phaseA.temporal, phaseB: phaseB.temporal },
@@ -390,10 +400,11 @@ async function run(dir: string): Promise<void> {
         ...intakeRows(intake),
         ...fifoRows(fifo),
         ...(shapes ? shapesRows(shapes) : []),
+        ...(tenants ? tenantsRows(tenants) : []),
         ['machine', `${results.machine.cores} cores, ${results.machine.memGb} GB, load ${loadAtStart}`],
       ]),
     );
-    console.log(table(goalRows([...(shapes ? speedGoals(shapes) : []), ...goalList])));
+    console.log(table(goalRows([...(shapes ? speedGoals(shapes) : []), ...(tenants ? tenantGoals(tenants) : []), ...goalList])));
     say('wrote bench/results.json');
   } catch (err) {
     // The children's own words are usually the quickest explanation of a failed run.
