@@ -21,9 +21,14 @@ export class EndpointLimits {
       .where('subscription_id', '=', subscriptionId)
       .where('lease_until', '>=', now)
       .execute();
+    // A limit lowered below what is in use gives out nothing until enough slots are back.
+    if (busy.length >= max) return undefined;
     const taken = new Set(busy.map((b) => Number(b.slot)));
-    // A few candidates, in case another worker takes the first one between the read and the write.
-    const candidates = Array.from({ length: max }, (_, i) => i).filter((i) => !taken.has(i)).slice(0, 3);
+    // Every free slot, from a random one on: takers racing between the read and the write spread out,
+    // and one that loses a slot tries the next, so no slot stays free while someone is refused.
+    const free = Array.from({ length: max }, (_, i) => i).filter((i) => !taken.has(i));
+    const start = Math.floor(Math.random() * free.length);
+    const candidates = [...free.slice(start), ...free.slice(0, start)];
     for (const slot of candidates) {
       const result = await this.db
         .insertInto('endpoint_slots')

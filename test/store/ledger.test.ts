@@ -109,3 +109,17 @@ test('time windows compare instants, whatever precision the bounds are written w
   assert.equal(await found('2026-11-28T06:50:00Z', '2026-11-28T06:50:01Z'), 1);
   assert.equal(await found('2026-11-28T06:49:59Z', '2026-11-28T06:50:00Z'), 0);
 });
+
+test('a slot pool never gives out more than its max, and one lowered below what is in use gives out nothing until enough come back', async () => {
+  const pool = `tenant:pool-${Math.random().toString(36).slice(2)}`;
+  // Ten takers at once for five slots: exactly five win.
+  const taken = await Promise.all(Array.from({ length: 10 }, (_, i) => ledger.limits.acquireSlot(pool, 5, `h${i}`, 60_000)));
+  const held = taken.filter((r) => r !== undefined);
+  assert.equal(held.length, 5);
+  // Lowered to 2: none for a newcomer while 5 are held, nor after three come back (2 still held).
+  assert.equal(await ledger.limits.acquireSlot(pool, 2, 'late', 60_000), undefined);
+  for (const release of held.slice(0, 3)) await release!();
+  assert.equal(await ledger.limits.acquireSlot(pool, 2, 'late', 60_000), undefined);
+  await held[3]!();
+  assert.ok(await ledger.limits.acquireSlot(pool, 2, 'late', 60_000), 'one in use of 2: a slot again');
+});
