@@ -13,6 +13,7 @@ import { ConflictError, NotFoundError } from './errors';
 import { newId } from './ids';
 import type { ServiceDeps } from './service-deps';
 import { cancelJob, type JobClosedAs, readJob } from './temporal/job';
+import { countedJob } from './tenant-quotas';
 
 /** Deliveries started at once by one page of a bulk retry. */
 const RETRY_CONCURRENCY = 10;
@@ -25,10 +26,16 @@ export interface BulkRetryView extends Omit<BulkRetryProgress, 'state'> {
 
 /**
  * Starts a bulk retry as a workflow and answers at once: the job runs (and can be read and
- * cancelled) whatever happens to the gateway that started it.
+ * cancelled) whatever happens to the gateway that started it. It counts as a job of the tenant its
+ * filter names (tenant-quotas.ts); `enforceQuota` (a tenant's caller) refuses it at the tenant's limit.
  */
-export async function startBulkRetry({ client, taskQueue }: ServiceDeps, filter: BulkRetryFilter): Promise<BulkRetryView> {
+export async function startBulkRetry(deps: ServiceDeps, filter: BulkRetryFilter, enforceQuota = false): Promise<BulkRetryView> {
   const id = newId.retry();
+  const tenantId = filter.tenantId ?? (filter.subscriptionId === undefined ? undefined : (await deps.ledger.getSubscription(filter.subscriptionId))?.tenantId);
+  return countedJob(deps, { tenantId, kind: 'bulk_retry', workflowId: bulkRetryWorkflowId(id) }, enforceQuota, () => runBulkRetry(deps, id, filter));
+}
+
+async function runBulkRetry({ client, taskQueue }: ServiceDeps, id: string, filter: BulkRetryFilter): Promise<BulkRetryView> {
   await client.workflow.start<WorkflowTypes['bulkRetryWorkflow']>('bulkRetryWorkflow', {
     taskQueue,
     workflowId: bulkRetryWorkflowId(id),

@@ -1,8 +1,10 @@
 /** One error type per failure kind. The gateway maps them to HTTP in one place (gateway/problem.ts). */
 
+import type { TenantLimits } from './model';
+
 export interface FieldError {
-  /** Where the bad value is: body, query, header or path. */
-  in: 'body' | 'query' | 'header' | 'path';
+  /** Where the bad value is: body, query, header or path; `quota` for a tenant's limit reached (429). */
+  in: 'body' | 'query' | 'header' | 'path' | 'quota';
   /** Dotted path to the value, e.g. `eventTypes.0`. */
   field: string;
   message: string;
@@ -62,6 +64,22 @@ export class PayloadTooLargeError extends Error {
   constructor(limit: string) {
     super(`The request body is larger than ${limit}.`);
     this.name = 'PayloadTooLargeError';
+  }
+}
+
+/**
+ * A tenant's caller went over one of its tenant's limits (model.ts, TENANT_LIMIT_DEFAULTS). Nothing
+ * was done; `retryAfterSeconds` says when trying again may succeed.
+ */
+export class QuotaExceededError extends Error {
+  constructor(
+    readonly limit: keyof TenantLimits,
+    readonly max: number,
+    readonly retryAfterSeconds: number,
+    detail: string,
+  ) {
+    super(`Over the tenant's ${limit} limit (${max}): ${detail}`);
+    this.name = 'QuotaExceededError';
   }
 }
 

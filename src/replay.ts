@@ -3,6 +3,7 @@ import { ConflictError, NotFoundError } from './errors';
 import { newId } from './ids';
 import type { ServiceDeps } from './service-deps';
 import { cancelJob, readJob } from './temporal/job';
+import { countedJob } from './tenant-quotas';
 
 export interface ReplayView extends Omit<ReplayProgress, 'state'> {
   id: string;
@@ -24,13 +25,17 @@ export async function startReplay(
   if (subscription.status !== 'active') throw new ConflictError(`Subscription ${subscriptionId} is disabled; re-enable it first.`);
   const id = newId.replay();
   const input = { replayId: id, subscriptionId, since: window.since, until: window.until ?? new Date().toISOString(), limit: window.limit };
-  await client.workflow.start<WorkflowTypes['replayWorkflow']>('replayWorkflow', {
-    taskQueue,
-    workflowId: replayWorkflowId(id),
-    args: [input],
-    typedSearchAttributes: [{ key: WebhookSubscriptionId, value: subscriptionId }],
-    staticSummary: `replay ${subscriptionId} from ${input.since} to ${input.until}`,
-  });
+  // Counted as a job of the subscription's tenant (never refused: only the operator starts replays).
+  const job = { tenantId: subscription.tenantId, kind: 'replay' as const, workflowId: replayWorkflowId(id) };
+  await countedJob({ ledger, client, taskQueue }, job, false, () =>
+    client.workflow.start<WorkflowTypes['replayWorkflow']>('replayWorkflow', {
+      taskQueue,
+      workflowId: replayWorkflowId(id),
+      args: [input],
+      typedSearchAttributes: [{ key: WebhookSubscriptionId, value: subscriptionId }],
+      staticSummary: `replay ${subscriptionId} from ${input.since} to ${input.until}`,
+    }),
+  );
   return { id, ...input, status: 'running', matched: 0, started: 0, skipped: 0, succeeded: 0, failed: 0, cancelled: 0 };
 }
 

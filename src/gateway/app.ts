@@ -11,6 +11,7 @@ import { authenticate } from './auth';
 import { noStore } from './no-store';
 import { buildOpenApiDocument, PATH_PARAMETER_SCHEMAS } from './openapi';
 import { problemHandler } from './problem';
+import { limitTenantRequests } from './quotas';
 import type { GatewayContext } from './route';
 import { mountRoutes } from './router';
 import { ROUTES } from './routes';
@@ -52,7 +53,7 @@ export function createApp({ config, ledger, client, logger, metrics }: GatewayDe
   app.use('/v1/confirmations', checkPathParams);
   mountRoutes(app.router, ROUTES.filter((r) => r.public), context);
   // After the token check, so that a caller without one learns nothing else.
-  app.use('/v1', authenticate(config.API_TOKEN, ledger), checkPathParams, jsonBody(ROUTES));
+  app.use('/v1', authenticate(config.API_TOKEN, ledger), limitTenantRequests(ledger), checkPathParams, jsonBody(ROUTES));
   mountRoutes(app.router, ROUTES.filter((r) => !r.public), context);
 
   app.use('/portal', createPortal({ ledger, logger, secureCookies: context.publicUrl.startsWith('https:') }));

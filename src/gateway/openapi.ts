@@ -21,6 +21,7 @@ const problem = {
           title: { type: 'string' },
           status: { type: 'integer' },
           detail: { type: 'string' },
+          limit: { type: 'string', description: "429: the tenant's limit that was reached, e.g. requestsPerSecond" },
           errors: {
             type: 'array',
             items: {
@@ -108,7 +109,9 @@ const SECURITY_SCHEMES = {
 function operationOf(route: Route) {
   const parameters = parametersOf(route);
   const answers = Object.entries(route.responses).map(([status, r]) => [status, r.schema ? ok(r.description, r.schema) : { description: r.description }]);
-  const problems = [400, ...(route.public ? [] : [401, 413, 415]), ...(route.public || route.access === 'tenant' ? [] : [403]), ...route.problems].map((status) => [String(status), problem]);
+  // A tenant's caller may be over its tenant's limits on any route (429, Retry-After).
+  const quota = route.access === 'tenant' ? [429] : [];
+  const problems = [400, ...(route.public ? [] : [401, 413, 415]), ...(route.public || route.access === 'tenant' ? [] : [403]), ...quota, ...route.problems].map((status) => [String(status), problem]);
   return {
     summary: route.summary,
     security: securityOf(route),

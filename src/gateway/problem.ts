@@ -11,6 +11,7 @@ import {
   MalformedBodyError,
   NotFoundError,
   PayloadTooLargeError,
+  QuotaExceededError,
   RequestRejectedError,
   TemporalUnavailableError,
   UnauthorizedError,
@@ -29,6 +30,8 @@ export interface Problem {
   errors?: FieldError[];
   /** GET /healthz: each dependency's state. */
   checks?: Record<string, HealthCheck>;
+  /** A 429: the tenant's limit that was reached (a key of the tenant's `limits`). */
+  limit?: string;
 }
 
 type ErrorClass = abstract new (...args: never[]) => Error;
@@ -44,6 +47,7 @@ const STATUS_BY_ERROR: [ErrorClass, number, string][] = [
   [ExpiredError, 410, 'Gone'],
   [PayloadTooLargeError, 413, 'Payload too large'],
   [UnsupportedMediaTypeError, 415, 'Unsupported media type'],
+  [QuotaExceededError, 429, 'Too many requests'],
   [DependencyUnavailableError, 503, 'Service unavailable'],
 ];
 
@@ -62,7 +66,13 @@ export function toProblem(err: Error): Problem {
     detail: err.message,
     ...((err instanceof ValidationError || err instanceof UnsupportedMediaTypeError) && { errors: err.fields }),
     ...(err instanceof HealthCheckFailedError && { checks: err.checks }),
+    ...(err instanceof QuotaExceededError && quotaFields(err)),
   };
+}
+
+/** A quota's 429 names the limit twice: `limit`, and an `errors` entry for clients that read fields. */
+function quotaFields(err: QuotaExceededError): Pick<Problem, 'limit' | 'errors'> {
+  return { limit: err.limit, errors: [{ in: 'quota', field: `limits.${err.limit}`, message: `is ${err.max}; retry after ${err.retryAfterSeconds} s` }] };
 }
 
 export function sendProblem(res: Parameters<RequestHandler>[1], problem: Problem): void {
@@ -122,6 +132,7 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
     if (res.headersSent) return next(err);
     const error = ownError(err);
     const problem = toProblem(error);
+    if (error instanceof QuotaExceededError) res.setHeader('retry-after', String(error.retryAfterSeconds));
     const context = { method: req.method, path: loggedPath(req), status: problem.status };
     if (problem.status === 503) logger.warn({ err: error, ...context }, 'dependency unavailable');
     else if (problem.status >= 500) logger.error({ err: error, ...context }, 'request failed');

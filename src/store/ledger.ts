@@ -11,6 +11,7 @@ import { RecoveryQueries } from './recovery';
 import type { Database } from './schema';
 import { SubscriptionQueries } from './subscriptions';
 import { TenantAccessQueries } from './tenant-access';
+import { TenantQuotas } from './tenant-quotas';
 import { TenantQueries } from './tenants';
 
 export type { BatchOutcome } from './event-batch';
@@ -40,6 +41,7 @@ class LedgerFacade {
   readonly limits: EndpointLimits;
   readonly recovery: RecoveryQueries;
   readonly fifo: FifoQueueQueries;
+  readonly quotas: TenantQuotas;
 
   /** `observer` hears of the transitions the metrics count (deliveries ended); none by default. */
   constructor(
@@ -49,6 +51,7 @@ class LedgerFacade {
     this.limits = new EndpointLimits(db);
     this.recovery = new RecoveryQueries(db);
     this.fifo = new FifoQueueQueries(db, observer);
+    this.quotas = new TenantQuotas(db);
     for (const Part of [TenantQueries, TenantAccessQueries, SubscriptionQueries, EventQueries, EventBatchQueries, EndpointHealth]) expose(this, new Part(db));
     expose(this, new DeliveryQueries(db, observer));
     expose(this, new AttemptQueries(db, observer));

@@ -204,6 +204,18 @@ async function addTenantLimits(db: Kysely<unknown>): Promise<void> {
   await db.schema.createIndex('tenant_jobs_open_idx').on('tenant_jobs').columns(['tenant_id', 'ended_at']).execute();
 }
 
+/** Quotas: fixed-window counters of what each tenant's callers used (requests/s, test events/min). */
+async function addQuotaWindows(db: Kysely<unknown>): Promise<void> {
+  await db.schema
+    .createTable('quota_windows')
+    .addColumn('tenant_id', 'text', (c) => c.notNull())
+    .addColumn('quota', 'text', (c) => c.notNull())
+    .addColumn('window_start', 'bigint', (c) => c.notNull())
+    .addColumn('used', 'integer', (c) => c.notNull())
+    .addPrimaryKeyConstraint('quota_windows_pk', ['tenant_id', 'quota'])
+    .execute();
+}
+
 // Migrations are code, kept in order; the Migrator records which ran so start-up applies only new ones.
 const migrations: Record<string, Migration> = {
   '0001_ledger': {
@@ -267,6 +279,7 @@ const migrations: Record<string, Migration> = {
   '0006_tenants': { up: (db) => addTenants(db as Kysely<Db0006>) },
   '0007_sequences': { up: addSequences },
   '0008_tenant_limits': { up: addTenantLimits },
+  '0010_quota_windows': { up: addQuotaWindows },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

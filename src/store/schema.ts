@@ -125,6 +125,16 @@ export interface TenantJobsTable {
   ended_at: string | null;
 }
 
+/** One fixed window per tenant and quota: how much its callers used in the current one. */
+export interface QuotaWindowsTable {
+  tenant_id: string;
+  /** The limit counted: requestsPerSecond or testEventsPerMinute. */
+  quota: string;
+  /** The window's number: epoch ms divided by its length. */
+  window_start: number;
+  used: number;
+}
+
 /** Tenant API keys, portal links and portal sessions: bearer secrets kept only as SHA-256 hashes. */
 export interface TenantKeysTable {
   id: string;
@@ -166,6 +176,7 @@ export interface Database {
   fan_out_lock: FanOutLockTable;
   tenants: TenantsTable;
   tenant_jobs: TenantJobsTable;
+  quota_windows: QuotaWindowsTable;
   tenant_keys: TenantKeysTable;
   portal_tokens: PortalTokensTable;
   event_types: EventTypesTable;

@@ -3,14 +3,17 @@ import { newId } from '../ids';
 import type { CreateSubscriptionInput, Page, Subscription, TenantPageQuery, UpdateSubscriptionInput } from '../model';
 import { confirmationTimeout, now, pageOf, subscriptionRows, type SubscriptionTarget, toSubscription } from './rows';
 import type { Database } from './schema';
+import { checkSubscriptionRoom } from './tenant-quotas';
 
 /** Subscriptions and the event-type patterns they match. */
 export class SubscriptionQueries {
   constructor(readonly db: Kysely<Database>) {}
 
-  async createSubscription(input: CreateSubscriptionInput & { secret: string; tenantId: string }): Promise<Subscription> {
+  /** `withinQuota` (a tenant's caller): refused, writing nothing, when its tenant has no room left. */
+  async createSubscription(input: CreateSubscriptionInput & { secret: string; tenantId: string }, withinQuota = false): Promise<Subscription> {
     const { subscription, patterns } = subscriptionRows(input, newId.subscription(), now());
     await this.db.transaction().execute(async (trx) => {
+      if (withinQuota) await checkSubscriptionRoom(trx, input.tenantId);
       await trx.insertInto('subscriptions').values(subscription).execute();
       await trx.insertInto('subscription_event_types').values(patterns).execute();
     });

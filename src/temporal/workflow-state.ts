@@ -19,7 +19,8 @@ export async function workflowStates(client: Client, workflowIds: string[]): Pro
   return states;
 }
 
-async function describeState(client: Client, workflowId: string): Promise<WorkflowState> {
+/** One workflow id's latest run, described (never from visibility, which may lag). */
+export async function describeState(client: Client, workflowId: string): Promise<WorkflowState> {
   try {
     const description = await client.workflow.getHandle(workflowId).describe();
     if (description.status.name === 'RUNNING') return { kind: 'running' };

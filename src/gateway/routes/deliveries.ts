@@ -26,7 +26,7 @@ export const deliveryRoutes = [
     responses: { 202: { description: 'The bulk retry job, started', schema: bulkRetryJobSchema } },
     problems: [503],
     async handle({ body, scope }, context) {
-      const job = await startBulkRetry(context, scoped(body, scope));
+      const job = await startBulkRetry(context, scoped(body, scope), scope.tenantId !== undefined);
       return { status: 202, location: `/v1/retries/${job.id}`, body: job };
     },
   }),

@@ -19,6 +19,7 @@ import {
 import { eventView, publishEvent } from '../../publish-event';
 import { startReplay } from '../../replay';
 import { generateSecret } from '../../signing';
+import { takeTestEvent } from '../../tenant-quotas';
 import { type GatewayContext, route } from '../route';
 import { ownSubscription, scoped, tenantForNewSubscription } from '../tenancy';
 
@@ -45,7 +46,7 @@ export const subscriptionRoutes = [
       checkReceiverUrl(body.url, context);
       const tenantId = await tenantForNewSubscription(context, scope, body.tenantId);
       const secret = body.secret ?? generateSecret();
-      const subscription = await context.ledger.createSubscription({ ...body, tenantId, secret });
+      const subscription = await context.ledger.createSubscription({ ...body, tenantId, secret }, scope.tenantId !== undefined);
       context.logger.info({ subscriptionId: subscription.id, url: urlForLog(subscription.url) }, 'subscription created');
       return { status: 201, location: `/v1/subscriptions/${subscription.id}`, body: { ...subscription, secret } };
     },
@@ -145,6 +146,7 @@ export const subscriptionRoutes = [
     async handle({ params, body, scope }, context) {
       const subscription = await ownSubscription(context, scope, params.id!);
       if (subscription.status !== 'active') throw new ConflictError(`Subscription ${subscription.id} is disabled; enable it to test it.`);
+      if (scope.tenantId !== undefined) await takeTestEvent(context.ledger, scope.tenantId);
       const { event } = await publishEvent(context, {
         tenantId: subscription.tenantId,
         targetSubscriptionId: subscription.id,
