@@ -1,7 +1,8 @@
 // `npm run dev`: the whole stack on this machine. Starts a Temporal dev server (persistent, with the
 // Web UI and our search attributes) unless TEMPORAL_ADDRESS points at a running one, then the worker
-// and the gateway. Ctrl-C stops everything it started.
-import { type ChildProcess, spawn } from 'node:child_process';
+// and the gateway. Ctrl-C stops everything it started (each child runs in its own process group,
+// SIGTERM then SIGKILL; the worker and gateway also exit by themselves if this process is killed).
+import type { ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,9 +12,12 @@ import { configSchema, DATA_DIR } from '../src/config';
 import { resolveTemporalCli } from './lib/temporal-cli';
 import { devServerArgs } from './lib/dev-server';
 import { GiveUp, waitUntil } from './lib/wait';
+import { killGroupsNow, spawnInGroup, stopGroup } from './lib/process-group';
+import { PARENT_PID_ENV } from '../src/exit-with-parent';
 
 const root = path.resolve(__dirname, '..');
 const children: ChildProcess[] = [];
+let temporalServer: ChildProcess | undefined;
 const say = (m: string) => console.log(`[dev] ${m}`);
 
 function devToken(): string {
@@ -53,8 +57,17 @@ async function reachable(address: string): Promise<boolean> {
   }
 }
 
+/** How long a child may take to stop on SIGTERM before it is killed. */
+const STOP_GRACE_MS = 10_000;
+
 function start(name: string, command: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  const child = spawn(command, args, { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] });
+  // Its own process group, killed as a whole; the pid lets the worker and gateway exit by themselves
+  // should this process die without stopping them (src/exit-with-parent.ts).
+  const child = spawnInGroup(command, args, {
+    cwd: root,
+    env: { ...env, [PARENT_PID_ENV]: String(process.pid) },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   child.once('exit', (code, signal) => {
     if (!stopping) {
       say(`${name} exited (${signal ?? code}); stopping the stack`);
@@ -66,24 +79,14 @@ function start(name: string, command: string, args: string[], env: NodeJS.Proces
 }
 
 let stopping = false;
+/** Stops the worker and the gateway, then the Temporal server they use, then exits. */
 async function stop(code = 0): Promise<void> {
   if (stopping) return;
   stopping = true;
   say('stopping…');
-  await Promise.all(
-    [...children].reverse().map(
-      (child) =>
-        new Promise<void>((resolve) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resolve();
-          const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
-          child.once('exit', () => {
-            clearTimeout(force);
-            resolve();
-          });
-          child.kill('SIGTERM');
-        }),
-    ),
-  );
+  const [server, services] = temporalServer ? [[temporalServer], children.filter((c) => c !== temporalServer)] : [[], children];
+  await Promise.all(services.map((child) => stopGroup(child, STOP_GRACE_MS)));
+  await Promise.all(server.map((child) => stopGroup(child, STOP_GRACE_MS)));
   process.exit(code);
 }
 
@@ -111,6 +114,7 @@ async function main(): Promise<void> {
       devServerArgs({ port: 7233, uiPort: 8233, dbFile: path.join(DATA_DIR, 'temporal.sqlite') }),
       process.env,
     );
+    temporalServer = server;
     await waitUntil(
       async () => {
         if (server.exitCode !== null) throw new GiveUp(`temporal server exited with code ${server.exitCode}`);
@@ -190,8 +194,23 @@ async function demoPortalLink(gatewayUrl: string, token: string): Promise<string
   return (await call('POST', '/v1/tenants/demo/portal-sessions', { linkExpiresIn: '1h' })).url as string;
 }
 
-process.once('SIGINT', () => void stop(0));
-process.once('SIGTERM', () => void stop(0));
+let firstSignalAt = 0;
+/**
+ * Ctrl-C (or SIGTERM, or the terminal closing) stops the stack. `npm run` forwards the terminal's
+ * SIGINT once more, so a repeat within a second is that echo; a later one means "now": exit at
+ * once, and the 'exit' handler kills whatever is left.
+ */
+function onSignal(): void {
+  if (!stopping) {
+    firstSignalAt = Date.now();
+    void stop(0);
+  } else if (Date.now() - firstSignalAt > 1000) {
+    process.exit(1);
+  }
+}
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
+// However this process ends, nothing it started outlives it.
+process.once('exit', () => killGroupsNow(children));
 main().catch((err) => {
   console.error(`[dev] ${err instanceof Error ? err.message : String(err)}`);
   void stop(1);

@@ -3,6 +3,7 @@ import { createActivities } from '../activities';
 import { type Config, loadConfig, publicUrl } from './config';
 import { confirmationKey } from './confirmation-token';
 import { createWebhookDispatcher } from './http/webhook-dispatcher';
+import { exitWithParent } from './exit-with-parent';
 import { createLogger, type Logger } from './logger';
 import { createWorkerMetrics, sdkPrometheusExporter, startMetricsEndpoint, type WorkerMetrics } from './metrics';
 import { openDatabase } from './store/db';
@@ -58,6 +59,7 @@ export async function createWorker({ config, connection, ledger, logger, fanOutP
 }
 
 async function main(): Promise<void> {
+  exitWithParent(); // started by npm run dev: never outlive it
   const config = loadConfig();
   const logger = createLogger('worker', config.LOG_LEVEL);
   // Route the SDK's own logs (worker state, workflow task failures) into the same JSON lines.

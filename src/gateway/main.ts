@@ -10,6 +10,7 @@ import { Ledger } from '../store/ledger';
 import { connectClient } from '../temporal/client';
 import { isTemporalUnavailable } from '../temporal/deadline';
 import { createApp } from './app';
+import { exitWithParent } from '../exit-with-parent';
 import { answerClientErrorsAsProblems } from './client-errors';
 
 /**
@@ -29,6 +30,7 @@ async function checkTemporal(client: Client, logger: Logger): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  exitWithParent(); // started by npm run dev: never outlive it
   const config = loadConfig();
   const logger = createLogger('gateway', config.LOG_LEVEL);
   // Counts intake, and the deliveries this process ends (cancels, confirmations) as the ledger reports them.

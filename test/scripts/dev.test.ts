@@ -4,9 +4,10 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import { TestReceiver } from '../helpers/receiver';
+import { freePort, startDevServer, stopDevServer } from '../helpers/dev-server-process';
 import { GiveUp, waitUntil } from '../../scripts/lib/wait';
 
 // `npm run dev` owns fixed ports (Temporal 7233, Web UI 8233); on a machine already running it, skip.
@@ -34,7 +35,8 @@ interface Dev {
   output: () => string;
 }
 
-function startDev(): Dev {
+/** `npm run dev` with its own Temporal server, data dir, ports; `env` replaces any of them. */
+function startDev(env: Record<string, string> = {}): Dev {
   let output = '';
   // Its own process group, so the test can press "Ctrl-C" for the whole tree as a terminal would.
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'scripts', 'dev.ts')], {
@@ -48,6 +50,7 @@ function startDev(): Dev {
       TEMPORAL_ADDRESS: '',
       API_TOKEN: '',
       LOG_LEVEL: 'warn',
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -154,4 +157,154 @@ test('npm run dev starts Temporal with its Web UI, the worker and the gateway, a
   } finally {
     assert.equal(await ctrlC(again), 0);
   }
+});
+
+// ---- A first start that never fails, and a stop that leaves nothing behind (issue 17) ----
+// These start dev stacks against one Temporal server of this test's own, on free ports: what used to
+// fail was the worker and the gateway migrating a fresh ledger at once, not Temporal.
+
+/** Every process below `pid` (children, their children…), from /proc. */
+function descendants(pid: number): number[] {
+  const parentOf = new Map<number, number>();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = readStat(Number(entry));
+    if (stat) parentOf.set(Number(entry), stat.ppid);
+  }
+  const found: number[] = [];
+  for (let frontier = [pid]; frontier.length > 0; ) {
+    frontier = [...parentOf].filter(([, ppid]) => frontier.includes(ppid)).map(([child]) => child);
+    found.push(...frontier);
+  }
+  return found;
+}
+
+/** State and parent from /proc/<pid>/stat (after the command name, which may hold spaces). */
+function readStat(pid: number): { state: string; ppid: number } | undefined {
+  try {
+    const text = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const [state, ppid] = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    return { state: state!, ppid: Number(ppid) };
+  } catch {
+    return undefined; // gone
+  }
+}
+
+/** The pids that still run (a zombie has ended: it only waits to be reaped). */
+const survivors = (pids: number[]) => pids.filter((pid) => ![undefined, 'Z', 'X'].includes(readStat(pid)?.state));
+
+interface Stack {
+  dev: Dev;
+  port: number;
+  dataDir: string;
+}
+
+let temporalPort = 0;
+let temporal: ChildProcess | undefined;
+const linuxOnly = process.platform === 'linux' ? false : 'reads /proc to find the processes npm run dev started';
+
+/** A dev stack on a fresh data dir and free port, using the test's Temporal server, with a task queue of its own. */
+async function startFreshStack(name: string): Promise<Stack> {
+  const stackDir = fs.mkdtempSync(path.join(os.tmpdir(), `webhook-relay-${name}-`));
+  const port = await freePort();
+  const dev = startDev({
+    DATA_DIR: stackDir,
+    PORT: String(port),
+    TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
+    // Its own queue, so "a worker polls" means this start's worker, not the previous one's.
+    TASK_QUEUE: `dev-${name}-${process.pid}`,
+    GATEWAY_METRICS_PORT: 'off',
+    WORKER_METRICS_PORT: 'off',
+    WORKER_SDK_METRICS_PORT: 'off',
+  });
+  return { dev, port, dataDir: stackDir };
+}
+
+/** The worker and the gateway of a dev process, once both are running. */
+function services(dev: Dev): Promise<number[]> {
+  return waitUntil(
+    () => {
+      if (dev.child.exitCode !== null) throw new GiveUp(`npm run dev exited with ${dev.child.exitCode}:\n${dev.output()}`);
+      const pids = descendants(dev.child.pid!);
+      const names = pids.map((pid) => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
+      return names.some((n) => n.includes('worker.ts')) && names.some((n) => n.includes('main.ts')) && pids;
+    },
+    { timeoutMs: 60_000, what: 'npm run dev to start the worker and the gateway' },
+  );
+}
+
+/** After a test, whatever it failed to stop: the dev process, the processes it started, its data. */
+function cleanUp({ dev, dataDir: stackDir }: Stack, started: number[] = []): void {
+  const devRunning = dev.child.exitCode === null && dev.child.signalCode === null;
+  for (const pid of [...(devRunning ? [dev.child.pid!] : []), ...survivors(started)]) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  fs.rmSync(stackDir, { recursive: true, force: true });
+}
+
+const healthz = async (port: number) => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok;
+
+describe('fresh starts against a Temporal server of the test', { skip: linuxOnly }, () => {
+  before(async () => {
+    temporalPort = await freePort();
+    temporal = await startDevServer(temporalPort);
+  });
+  after(async () => {
+    if (temporal) await stopDevServer(temporal);
+  });
+
+  test('10 fresh starts in a row all come up, and each Ctrl-C leaves no process it started', async () => {
+    for (let i = 1; i <= 10; i++) {
+      const stack = await startFreshStack(`start${i}`);
+      const { dev, port } = stack;
+      let started: number[] = [];
+      try {
+        await waitForBanner(dev);
+        assert.equal(await healthz(port), true, `start ${i}: /healthz`);
+        started = descendants(dev.child.pid!);
+        assert.ok(started.length >= 2, `start ${i}: a worker and a gateway (found ${started.length} processes)`);
+        assert.equal(await ctrlC(dev), 0, `start ${i}: npm run dev exits cleanly`);
+        assert.deepEqual(survivors(started), [], `start ${i}: no process it started survives`);
+      } finally {
+        cleanUp(stack, started);
+      }
+    }
+  });
+
+  test('when the gateway dies while the worker is still starting, npm run dev stops and leaves nothing', async () => {
+    const stack = await startFreshStack('gateway-dies');
+    const { dev, port } = stack;
+    let started: number[] = [];
+    try {
+      started = await services(dev);
+      // The gateway answers within a second or two; the worker is still bundling its workflows then.
+      await waitUntil(() => healthz(port), { timeoutMs: 60_000, what: 'the gateway to answer' });
+      const gateway = started.find((pid) => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('main.ts'))!;
+      const exited = new Promise<number | null>((resolve) => dev.child.once('exit', (code) => resolve(code)));
+      process.kill(gateway, 'SIGKILL');
+      assert.equal(await exited, 1, 'npm run dev stops, with an error');
+      assert.match(dev.output(), /gateway exited \(SIGKILL\); stopping the stack/);
+      assert.deepEqual(survivors(started), [], 'no process it started survives');
+    } finally {
+      cleanUp(stack, started);
+    }
+  });
+
+  test('when npm run dev itself is killed (SIGKILL), the worker and the gateway exit by themselves', async () => {
+    const stack = await startFreshStack('dev-killed');
+    const { dev, port } = stack;
+    let started: number[] = [];
+    try {
+      started = await services(dev);
+      await waitUntil(() => healthz(port), { timeoutMs: 60_000, what: 'the gateway to answer' });
+      process.kill(dev.child.pid!, 'SIGKILL');
+      await waitUntil(() => survivors(started).length === 0, { timeoutMs: 15_000, what: 'the orphaned worker and gateway to exit' });
+    } finally {
+      cleanUp(stack, started);
+    }
+  });
 });
