@@ -3,6 +3,8 @@ import {
   type BulkRetryProgress,
   bulkRetryProgressQuery,
   bulkRetryWorkflowId,
+  SYSTEM_PRIORITY,
+  tenantPriority,
   WebhookSubscriptionId,
   WebhookTenantId,
   type WorkflowTypes,
@@ -32,13 +34,16 @@ export interface BulkRetryView extends Omit<BulkRetryProgress, 'state'> {
 export async function startBulkRetry(deps: ServiceDeps, filter: BulkRetryFilter, enforceQuota = false): Promise<BulkRetryView> {
   const id = newId.retry();
   const tenantId = filter.tenantId ?? (filter.subscriptionId === undefined ? undefined : (await deps.ledger.getSubscription(filter.subscriptionId))?.tenantId);
-  return countedJob(deps, { tenantId, kind: 'bulk_retry', workflowId: bulkRetryWorkflowId(id) }, enforceQuota, () => runBulkRetry(deps, id, filter));
+  return countedJob(deps, { tenantId, kind: 'bulk_retry', workflowId: bulkRetryWorkflowId(id) }, enforceQuota, () => runBulkRetry(deps, id, filter, tenantId));
 }
 
-async function runBulkRetry({ client, taskQueue }: ServiceDeps, id: string, filter: BulkRetryFilter): Promise<BulkRetryView> {
+async function runBulkRetry({ client, taskQueue }: ServiceDeps, id: string, filter: BulkRetryFilter, tenantId: string | undefined): Promise<BulkRetryView> {
   await client.workflow.start<WorkflowTypes['bulkRetryWorkflow']>('bulkRetryWorkflow', {
     taskQueue,
     workflowId: bulkRetryWorkflowId(id),
+    // Its tenant's share of the queue; an operator's retry across tenants is system work (the
+    // deliveries it starts carry their own tenants' keys either way).
+    priority: tenantId === undefined ? SYSTEM_PRIORITY : tenantPriority(tenantId),
     args: [{ jobId: id, filter }],
     typedSearchAttributes: [
       ...(filter.subscriptionId ? [{ key: WebhookSubscriptionId, value: filter.subscriptionId }] : []),

@@ -1,4 +1,4 @@
-import { type ReplayProgress, replayProgressQuery, replayWorkflowId, WebhookSubscriptionId, type WorkflowTypes } from './contract';
+import { type ReplayProgress, replayProgressQuery, replayWorkflowId, tenantPriority, WebhookSubscriptionId, type WorkflowTypes } from './contract';
 import { ConflictError, NotFoundError } from './errors';
 import { newId } from './ids';
 import type { ServiceDeps } from './service-deps';
@@ -31,6 +31,7 @@ export async function startReplay(
     client.workflow.start<WorkflowTypes['replayWorkflow']>('replayWorkflow', {
       taskQueue,
       workflowId: replayWorkflowId(id),
+      priority: tenantPriority(subscription.tenantId),
       args: [input],
       typedSearchAttributes: [{ key: WebhookSubscriptionId, value: subscriptionId }],
       staticSummary: `replay ${subscriptionId} from ${input.since} to ${input.until}`,

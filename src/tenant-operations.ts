@@ -38,8 +38,8 @@ export async function deleteTenant(deps: ServiceDeps, tenantId: string): Promise
   }
 }
 
-/** gRPC's INVALID_ARGUMENT and FAILED_PRECONDITION: Temporal refused the weight itself. */
-const REFUSED_BY_TEMPORAL = [3, 9];
+/** gRPC's INVALID_ARGUMENT, FAILED_PRECONDITION and UNIMPLEMENTED: Temporal refused the weight itself. */
+const REFUSED_BY_TEMPORAL = [3, 9, 12];
 
 /**
  * Creates or updates a tenant. A new fairness weight goes to Temporal first, then to the ledger:
@@ -51,7 +51,9 @@ export async function putTenant(deps: ServiceDeps, tenantId: string, input: PutT
   if ((before?.fairnessWeight ?? 1) !== input.fairnessWeight) {
     await applyFairnessWeight(deps, tenantId, input.fairnessWeight).catch((err: unknown) => {
       if (isGrpcServiceError(err) && REFUSED_BY_TEMPORAL.includes(err.code)) {
-        throw new ConflictError(`Temporal refused the fairness weight (${err.details}); at most 1000 tenants of a task queue can have a weight other than 1.`);
+        throw new ConflictError(
+          `Temporal refused the fairness weight (${err.details}): it takes weights from server 1.29 with fairness on, for at most 1000 tenants of a task queue.`,
+        );
       }
       throw err;
     });

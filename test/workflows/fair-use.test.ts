@@ -1,7 +1,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { temporal } from '@temporalio/proto';
-import { fairnessKeyOf, SYSTEM_FAIRNESS_KEY } from '../../src/contract';
+import {
+  bulkRetryWorkflowId,
+  deliveryWorkflowId,
+  eventWorkflowId,
+  fairnessKeyOf,
+  fifoQueueWorkflowId,
+  reconcileScheduleId,
+  replayWorkflowId,
+  SYSTEM_FAIRNESS_KEY,
+} from '../../src/contract';
 import { TestReceiver } from '../helpers/receiver';
 import { useStack } from '../helpers/stack';
 import { waitUntil } from '../helpers/wait';
@@ -109,6 +118,32 @@ test("an operator's fairness weight becomes Temporal's weight override for the t
   const after = await overrides(ACTIVITY);
   assert.equal(after.stale, undefined, "a tenant key the ledger does not weigh loses its override");
   assert.equal(after[SYSTEM_FAIRNESS_KEY], 2, "the service's own keys are the operator's to weigh by hand");
+});
+
+test("every workflow a tenant's work starts carries its tenant's fairness key; broadcasts and the reconciler their own", async () => {
+  await tenant('keyed');
+  const sub = (await stack.api('POST', '/v1/subscriptions', { tenantId: 'keyed', url: receiver.url('/keyed'), eventTypes: ['key.*'], ordering: 'fifo' })).body;
+  const eventId = await post('keyed', 'key.one');
+  const broadcast = (await stack.api('POST', '/v1/events', { broadcast: true, type: 'key.all', data: {} })).body.id as string;
+  await receiver.waitFor(() => receiver.to('/keyed').length === 2, 20_000, 'both deliveries');
+  const replay = await stack.api('POST', `/v1/subscriptions/${String(sub.id)}/replay`, { since: new Date(Date.now() - 60_000).toISOString() });
+  const retry = await stack.api('POST', '/v1/deliveries/retry', { tenantId: 'keyed', status: 'failed' });
+  const keyOf = async (workflowId: string) => (await stack.env.client.workflow.getHandle(workflowId).describe()).priority?.fairnessKey;
+  const deliveryOf = async (id: string) => deliveryWorkflowId(id, String(sub.id));
+  assert.deepEqual(
+    await Promise.all([
+      keyOf(eventWorkflowId(eventId)),
+      keyOf(await deliveryOf(eventId)),
+      keyOf(fifoQueueWorkflowId(String(sub.id))),
+      keyOf(replayWorkflowId(String(replay.body.id))),
+      keyOf(bulkRetryWorkflowId(String(retry.body.id))),
+      keyOf(await deliveryOf(broadcast)),
+      keyOf(eventWorkflowId(broadcast)),
+    ]),
+    ['keyed', 'keyed', 'keyed', 'keyed', 'keyed', 'keyed', '~broadcast'],
+  );
+  const schedule = await stack.env.client.schedule.getHandle(reconcileScheduleId(stack.config.TASK_QUEUE)).describe();
+  assert.equal(schedule.action.type === 'startWorkflow' && schedule.action.priority?.fairnessKey, SYSTEM_FAIRNESS_KEY);
 });
 
 test('fairness keys: a tenant id, a hash for ids longer than Temporal allows, and keys of their own for broadcasts and system work', () => {
