@@ -216,6 +216,15 @@ async function addQuotaWindows(db: Kysely<unknown>): Promise<void> {
     .execute();
 }
 
+/**
+ * A lock row per tenant for fan-outs (store/fan-out.ts): a tenant's event locks its tenant's row,
+ * so fan-outs of different tenants no longer queue behind one another on `fan_out_lock`. Rows are
+ * created by the first fan-out of each tenant (insert … on conflict do update).
+ */
+async function addFanOutTenantLocks(db: Kysely<unknown>): Promise<void> {
+  await db.schema.createTable('fan_out_tenant_locks').addColumn('tenant_id', 'text', (c) => c.primaryKey()).execute();
+}
+
 // Migrations are code, kept in order; the Migrator records which ran so start-up applies only new ones.
 const migrations: Record<string, Migration> = {
   '0001_ledger': {
@@ -279,6 +288,7 @@ const migrations: Record<string, Migration> = {
   '0006_tenants': { up: (db) => addTenants(db as Kysely<Db0006>) },
   '0007_sequences': { up: addSequences },
   '0008_tenant_limits': { up: addTenantLimits },
+  '0009_fan_out_per_tenant': { up: addFanOutTenantLocks },
   '0010_quota_windows': { up: addQuotaWindows },
 };
 

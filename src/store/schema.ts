@@ -172,8 +172,17 @@ export interface FanOutLockTable {
   id: number;
 }
 
+/**
+ * One row per tenant that has fanned out, locked by that tenant's fan-out transactions: fan-outs of
+ * one tenant run one at a time, those of different tenants side by side (store/fan-out.ts).
+ */
+export interface FanOutTenantLocksTable {
+  tenant_id: string;
+}
+
 export interface Database {
   fan_out_lock: FanOutLockTable;
+  fan_out_tenant_locks: FanOutTenantLocksTable;
   tenants: TenantsTable;
   tenant_jobs: TenantJobsTable;
   quota_windows: QuotaWindowsTable;
