@@ -167,7 +167,7 @@ export interface EventTypesTable {
   last_seen_at: string;
 }
 
-/** One row, locked by every fan-out transaction so that fan-outs run in acceptance order. */
+/** One row: broadcasts lock it exclusively, tenant fan-outs share it (PostgreSQL), see store/fan-out.ts. */
 export interface FanOutLockTable {
   id: number;
 }
