@@ -11,6 +11,7 @@ import { temporal } from '@temporalio/proto';
 import { configSchema, DATA_DIR } from '../src/config';
 import { resolveTemporalCli } from './lib/temporal-cli';
 import { devServerArgs } from './lib/dev-server';
+import { rememberServer, stopLeftoverServer } from './lib/leftover-server';
 import { GiveUp, waitUntil } from './lib/wait';
 import { killGroupsNow, spawnInGroup, stopGroup } from './lib/process-group';
 import { PARENT_PID_ENV } from '../src/exit-with-parent';
@@ -103,6 +104,9 @@ async function main(): Promise<void> {
   } else {
     temporalAddress = '127.0.0.1:7233';
     uiUrl = 'http://127.0.0.1:8233';
+    const dbFile = path.join(DATA_DIR, 'temporal.sqlite');
+    const pidFile = path.join(DATA_DIR, 'temporal.pid');
+    if (await stopLeftoverServer(pidFile, dbFile)) say('stopped the Temporal server a killed npm run dev left running');
     if (await reachable(temporalAddress)) {
       throw new Error(`something already listens on ${temporalAddress}; stop it or set TEMPORAL_ADDRESS=${temporalAddress}`);
     }
@@ -111,10 +115,11 @@ async function main(): Promise<void> {
     const server = start(
       'temporal',
       cli,
-      devServerArgs({ port: 7233, uiPort: 8233, dbFile: path.join(DATA_DIR, 'temporal.sqlite') }),
+      devServerArgs({ port: 7233, uiPort: 8233, dbFile }),
       process.env,
     );
     temporalServer = server;
+    if (server.pid !== undefined) rememberServer(pidFile, server.pid);
     await waitUntil(
       async () => {
         if (server.exitCode !== null) throw new GiveUp(`temporal server exited with code ${server.exitCode}`);
