@@ -65,6 +65,17 @@ const firstTry = (path: string): Scenario['run'] => async (stack, receiver) => {
   return { event: eventWorkflowId(eventId), delivery: deliveryId };
 };
 
+/** A tenant's event with one subscriber of that tenant, run to its end: the event's and the delivery's histories. */
+const tenantFirstTry = (tenantId: string, path: string, type: string): Scenario['run'] => async (stack, receiver) => {
+  await stack.api('PUT', `/v1/tenants/${tenantId}`, { name: tenantId });
+  const sub = await createSubscription(stack, { tenantId, url: receiver.url(path), eventTypes: [type] });
+  const res = await stack.api('POST', '/v1/events', { tenantId, type, data: {} });
+  const eventId = res.body.id as string;
+  await waitForEventDone(stack, eventId, 1);
+  await closed(stack, eventWorkflowId(eventId));
+  return { event: eventWorkflowId(eventId), delivery: deliveryWorkflowId(eventId, sub.id) };
+};
+
 /** One delivery run to its end under `extra` (a schedule, a receiver that fails): its history. */
 const deliveryToEnd = (path: string, extra: Record<string, unknown>): Scenario['run'] => async (stack, receiver) => {
   const { eventId, deliveryId } = await singleDelivery(stack, receiver, path, extra);
@@ -197,15 +208,7 @@ export const SCENARIOS: Scenario[] = [
     // Since tenants and sequence numbers: the event workflow starts its child with WebhookTenantId
     // and a `#n` summary (src/contract/start-options.ts).
     name: 'tenant-first-try',
-    async run(stack, receiver) {
-      await stack.api('PUT', '/v1/tenants/history-tenant', { name: 'history' });
-      const sub = await createSubscription(stack, { tenantId: 'history-tenant', url: receiver.url('/ok-tenant'), eventTypes: ['h.tenant'] });
-      const res = await stack.api('POST', '/v1/events', { tenantId: 'history-tenant', type: 'h.tenant', data: {} });
-      const eventId = res.body.id as string;
-      await waitForEventDone(stack, eventId, 1);
-      await closed(stack, eventWorkflowId(eventId));
-      return { event: eventWorkflowId(eventId), delivery: deliveryWorkflowId(eventId, sub.id) };
-    },
+    run: tenantFirstTry('history-tenant', '/ok-tenant', 'h.tenant'),
   },
   {
     // Eleven failing deliveries: each failure makes the queue read again, so ten reads in it
@@ -254,18 +257,7 @@ export const SCENARIOS: Scenario[] = [
   },
   // Since fair dispatch (issue 17): every workflow carries its tenant's fairness key, and a new
   // run makes its first attempt in the regular activity again (no firstAttemptLocally).
-  {
-    name: 'fair-tenant-first-try',
-    async run(stack, receiver) {
-      await stack.api('PUT', '/v1/tenants/fair-tenant', { name: 'fair' });
-      const sub = await createSubscription(stack, { tenantId: 'fair-tenant', url: receiver.url('/ok-fair'), eventTypes: ['h.fair'] });
-      const res = await stack.api('POST', '/v1/events', { tenantId: 'fair-tenant', type: 'h.fair', data: {} });
-      const eventId = res.body.id as string;
-      await waitForEventDone(stack, eventId, 1);
-      await closed(stack, eventWorkflowId(eventId));
-      return { event: eventWorkflowId(eventId), delivery: deliveryWorkflowId(eventId, sub.id) };
-    },
-  },
+  { name: 'fair-tenant-first-try', run: tenantFirstTry('fair-tenant', '/ok-fair', 'h.fair') },
   { name: 'fair-retried', run: deliveryToEnd('/flaky-fair', { retrySchedule: ['0', '200ms', '200ms'] }) },
   {
     // Cancelled while the regular first attempt waits for a receiver that never answers.
