@@ -46,8 +46,9 @@ export interface DeliveryWorkflowInput extends DeliveryPlan {
   /** Attempts already made by earlier runs, so numbers continue across a manual retry. */
   attemptOffset: number;
   /**
-   * Make the run's first attempt in a local activity. Every new start sets it; histories written
-   * before lack it and replay the regular activity (versioning by input: see the README's rule).
+   * Make the run's first attempt in a local activity. Runs started from issue 12 to issue 17 set it
+   * and replay that path; new runs leave it out, since a local attempt holds a workflow task slot
+   * for as long as its receiver hangs (the README's Fair use).
    */
   firstAttemptLocally?: boolean;
 }
