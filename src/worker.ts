@@ -9,6 +9,7 @@ import { createWorkerMetrics, sdkPrometheusExporter, startMetricsEndpoint, type 
 import { openDatabase } from './store/db';
 import { temporalConnectionOptions } from './temporal/client';
 import { Ledger } from './store/ledger';
+import { syncFairnessWeights } from './temporal/fairness-weights';
 import { ensureReconcileSchedule } from './temporal/reconcile-schedule';
 import { startServiceTracing, type Tracing, workerTracingOptions } from './tracing';
 
@@ -55,6 +56,10 @@ export async function createWorker({ config, connection, ledger, logger, fanOutP
     ...workerTracingOptions(tracing),
   });
   await ensureReconcileSchedule(worker.client!, { taskQueue: config.TASK_QUEUE, intervalMs: config.RECONCILE_INTERVAL });
+  // Best effort: a server without fairness (older than 1.29, or Cloud with it off) still delivers.
+  await syncFairnessWeights({ client: worker.client!, taskQueue: config.TASK_QUEUE }, await ledger.fairnessWeights()).catch((err: unknown) =>
+    logger.warn({ err }, "could not bring Temporal's fairness weights to the ledger's; the reconciler tries again"),
+  );
   return worker;
 }
 
