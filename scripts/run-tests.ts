@@ -15,8 +15,33 @@ function testFiles(dir: string): string[] {
   });
 }
 
-/** Tests whose subject does not depend on the ledger's database run once. */
-const DATABASE_INDEPENDENT = ['test/deploy/', 'test/scripts/', 'test/tracing/', 'test/ui/'];
+/**
+ * Tests whose subject does not depend on the ledger's database run once: whole folders, files that
+ * never open a ledger (pure rules, the HTTP client, replaying histories), and the fair-use test,
+ * whose subject is Temporal's dispatch and the worker's slots (the ledger's slot pools it relies on
+ * are tested on both databases in test/store).
+ */
+const DATABASE_INDEPENDENT = [
+  'test/deploy/',
+  'test/scripts/',
+  'test/tracing/',
+  'test/ui/',
+  'test/code-shape.test.ts',
+  'test/config.test.ts',
+  'test/confirmation-token.test.ts',
+  'test/delivery/',
+  'test/event-types.test.ts',
+  'test/filters/filter.test.ts',
+  'test/http/address-guard.test.ts',
+  'test/http/send-webhook.test.ts',
+  'test/metrics/attempts.test.ts',
+  'test/reconcile-rules.test.ts',
+  'test/retry-schedule.test.ts',
+  'test/signing.test.ts',
+  'test/workflows/replay-histories.test.ts',
+  'test/workflows/workflow-types.test.ts',
+  'test/workflows/fair-use.test.ts',
+];
 
 /**
  * Every process a test starts keeps its metrics endpoints off unless the test sets ports: the
