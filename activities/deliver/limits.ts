@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { Ledger, SubscriptionTarget } from '../../src/store/ledger';
 import { FailureType } from '../../src/contract';
 import type { WorkerMetrics } from '../../src/metrics';
+import { releaseSlot, slotReleased } from './slot-waiters';
 
 type Release = () => Promise<void>;
 type Deferrals = Pick<WorkerMetrics, 'attemptDeferred'>;
@@ -38,15 +39,27 @@ export async function takeAttemptCapacity(claim: CapacityClaim): Promise<Release
   }
 }
 
+/** How long an attempt waits in its worker for a slot of its tenant, and how often it looks, before it is deferred. */
+const SLOT_WAIT_MS = 250;
+const SLOT_POLL_MS = 50;
+
 /**
  * A tenant's receivers that hang hold at most its attemptsInFlight of every worker's slots; the
- * rest stay free for other tenants. Its further attempts wait, backing off up to 15 s, since
- * slots held by hanging receivers free up only at their timeouts.
+ * rest stay free for other tenants. A burst of quick attempts waits a moment in the worker for a
+ * slot to come back; past that, attempts are deferred, backing off up to 15 s, since slots held
+ * by hanging receivers free up only at their timeouts.
  */
 async function takeTenantSlot({ ledger, subscription, holder, activityAttempt, metrics }: CapacityClaim): Promise<Release> {
+  const pool = tenantPool(subscription.tenantId);
   const max = await ledger.tenantAttemptsInFlight(subscription.tenantId);
-  const slot = await ledger.limits.acquireSlot(tenantPool(subscription.tenantId), max, holder, subscription.timeoutMs + 10_000);
-  if (slot) return slot;
+  const deadline = Date.now() + SLOT_WAIT_MS;
+  for (;;) {
+    const slot = await ledger.limits.acquireSlot(pool, max, holder, subscription.timeoutMs + 10_000);
+    if (slot) return () => slot().finally(() => releaseSlot(pool));
+    const left = deadline - Date.now();
+    if (left <= 0) break;
+    await slotReleased(pool, Math.min(left, SLOT_POLL_MS));
+  }
   metrics?.attemptDeferred('tenant_attempts_in_flight');
   const backoffMs = Math.min(500 * 2 ** Math.min(activityAttempt - 1, 5), 15_000);
   throw deferral("the tenant's attemptsInFlight are all in use", backoffMs + Math.round(Math.random() * backoffMs * 0.5));

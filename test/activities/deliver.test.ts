@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createDeliver } from '../../activities/deliver';
+import { takeAttemptCapacity } from '../../activities/deliver/limits';
 import type { WebhookTransport } from '../../activities/deliver/transport';
 import type { WebhookResponse } from '../../src/http/send-webhook';
 import { createLogger } from '../../src/logger';
@@ -94,4 +95,25 @@ test('an endpoint at its concurrency limit defers the attempt without counting o
   assert.equal(deferred.type, FailureType.Throttled);
   assert.equal(transport.sent, 0);
   assert.equal((await ledger.getDelivery(input.deliveryId))!.attemptCount, 0);
+});
+
+test("a tenant at its attemptsInFlight waits a moment in the worker for a slot, then is deferred without an attempt", async () => {
+  const tenantId = `cap-${Math.random().toString(36).slice(2)}`;
+  await ledger.putTenant(tenantId, { name: tenantId, metadata: {}, fairnessWeight: 1, limits: { attemptsInFlight: 1 } });
+  const sub = await ledger.createSubscription({ tenantId, url: 'https://receiver.example/hook', eventTypes: ['unit.*'], secret: 'whsec_MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3' });
+  const target = (await ledger.getSubscriptionTarget(sub.id))!;
+  const claim = (holder: string) => takeAttemptCapacity({ ledger, subscription: target, holder, activityAttempt: 1 });
+  const first = await claim('first');
+  // The second waits; the first's slot coming back in this worker hands it over at once.
+  const second = claim('second');
+  await first();
+  const releaseSecond = await second;
+  // A third finds the slot held and nobody giving it back: deferred, as a retry, not an attempt.
+  const third = await claim('third').then(
+    () => assert.fail('the third should have been deferred'),
+    (err: unknown) => err as ApplicationFailure,
+  );
+  assert.equal(third.type, FailureType.Throttled);
+  assert.ok(third.nextRetryDelay, 'with a delay for Temporal to retry it after');
+  await releaseSecond();
 });
