@@ -76,6 +76,16 @@ const tenantFirstTry = (tenantId: string, path: string, type: string): Scenario[
   return { event: eventWorkflowId(eventId), delivery: deliveryWorkflowId(eventId, sub.id) };
 };
 
+/** A delivery cancelled while its first attempt waits for a receiver (under /hang) that never answers. */
+const cancelledMidRequest = (path: string): Scenario['run'] => async (stack, receiver) => {
+  const { eventId, deliveryId } = await singleDelivery(stack, receiver, path, { timeoutMs: 30_000 });
+  await waitUntil(() => receiver.to(path).length === 1);
+  const [d] = await stack.ledger.listEventDeliveries(eventId);
+  await stack.api('POST', `/v1/deliveries/${d!.id}/cancel`);
+  await closed(stack, deliveryId);
+  return { delivery: deliveryId };
+};
+
 /** One delivery run to its end under `extra` (a schedule, a receiver that fails): its history. */
 const deliveryToEnd = (path: string, extra: Record<string, unknown>): Scenario['run'] => async (stack, receiver) => {
   const { eventId, deliveryId } = await singleDelivery(stack, receiver, path, extra);
@@ -243,34 +253,14 @@ export const SCENARIOS: Scenario[] = [
   { name: 'local-several-shards', run: severalShards('sharded-local') },
   // The local first attempt answered 2xx, then the confirmation wait.
   { name: 'local-confirmed', run: confirmed('/confirm-ok-local') },
-  {
-    // Cancelled while the local first attempt waits for a receiver that never answers.
-    name: 'local-cancelled-mid-request',
-    async run(stack, receiver) {
-      const { eventId, deliveryId } = await singleDelivery(stack, receiver, '/hang-local', { timeoutMs: 30_000 });
-      await waitUntil(() => receiver.to('/hang-local').length === 1);
-      const [d] = await stack.ledger.listEventDeliveries(eventId);
-      await stack.api('POST', `/v1/deliveries/${d!.id}/cancel`);
-      await closed(stack, deliveryId);
-      return { delivery: deliveryId };
-    },
-  },
+  // Cancelled while the local first attempt waits for a receiver that never answers.
+  { name: 'local-cancelled-mid-request', run: cancelledMidRequest('/hang-local') },
   // Since fair dispatch (issue 17): every workflow carries its tenant's fairness key, and a new
   // run makes its first attempt in the regular activity again (no firstAttemptLocally).
   { name: 'fair-tenant-first-try', run: tenantFirstTry('fair-tenant', '/ok-fair', 'h.fair') },
   { name: 'fair-retried', run: deliveryToEnd('/flaky-fair', { retrySchedule: ['0', '200ms', '200ms'] }) },
-  {
-    // Cancelled while the regular first attempt waits for a receiver that never answers.
-    name: 'fair-cancelled-mid-request',
-    async run(stack, receiver) {
-      const { eventId, deliveryId } = await singleDelivery(stack, receiver, '/hang-fair', { timeoutMs: 30_000 });
-      await waitUntil(() => receiver.to('/hang-fair').length === 1);
-      const [d] = await stack.ledger.listEventDeliveries(eventId);
-      await stack.api('POST', `/v1/deliveries/${d!.id}/cancel`);
-      await closed(stack, deliveryId);
-      return { delivery: deliveryId };
-    },
-  },
+  // Cancelled while the regular first attempt waits for a receiver that never answers.
+  { name: 'fair-cancelled-mid-request', run: cancelledMidRequest('/hang-fair') },
   {
     name: 'reconcile-continued',
     async run(stack, receiver) {
