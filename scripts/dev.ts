@@ -195,7 +195,10 @@ async function demoPortalLink(gatewayUrl: string, token: string): Promise<string
     if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}`);
     return (await res.json()) as Record<string, unknown>;
   };
-  await call('PUT', '/v1/tenants/demo', { name: 'Demo customer', metadata: { createdBy: 'npm run dev' } });
+  // Created once: a PUT replaces the whole tenant, and would reset a fairnessWeight or limits set on it since.
+  const existing = await fetch(`${gatewayUrl}/v1/tenants/demo`, { headers: { authorization: `Bearer ${token}` } });
+  if (existing.status === 404) await call('PUT', '/v1/tenants/demo', { name: 'Demo customer', metadata: { createdBy: 'npm run dev' } });
+  else if (!existing.ok) throw new Error(`GET /v1/tenants/demo answered ${existing.status}`);
   return (await call('POST', '/v1/tenants/demo/portal-sessions', { linkExpiresIn: '1h' })).url as string;
 }
 
