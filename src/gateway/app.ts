@@ -58,6 +58,6 @@ export function createApp({ config, ledger, client, logger, metrics }: GatewayDe
 
   app.use('/portal', createPortal({ ledger, logger, secureCookies: context.publicUrl.startsWith('https:') }));
   app.use((req, _res, next) => next(new NotFoundError('route', `${req.method} ${req.path}`)));
-  app.use(problemHandler(logger));
+  app.use(problemHandler(logger, metrics));
   return app;
 }

@@ -19,6 +19,7 @@ import {
   ValidationError,
 } from '../errors';
 import type { Logger } from '../logger';
+import type { GatewayMetrics } from '../metrics';
 import { isTemporalUnavailable } from '../temporal/deadline';
 
 /** RFC 9457 problem details, with the failing fields for validation errors. */
@@ -126,13 +127,16 @@ function loggedPath(req: Request): string {
  * Every error into problem+json. A client's mistake is logged at info (no stack), a dependency
  * being down is a warning; only what we did not foresee is an error.
  */
-export function problemHandler(logger: Logger): ErrorRequestHandler {
+export function problemHandler(logger: Logger, metrics?: Pick<GatewayMetrics, 'quotaRefused'>): ErrorRequestHandler {
   return (err: unknown, req, res, next) => {
     // Too late for a problem document: express's own handler ends the response.
     if (res.headersSent) return next(err);
     const error = ownError(err);
     const problem = toProblem(error);
-    if (error instanceof QuotaExceededError) res.setHeader('retry-after', String(error.retryAfterSeconds));
+    if (error instanceof QuotaExceededError) {
+      res.setHeader('retry-after', String(error.retryAfterSeconds));
+      if (error.limit !== 'attemptsInFlight') metrics?.quotaRefused(error.limit);
+    }
     const context = { method: req.method, path: loggedPath(req), status: problem.status };
     if (problem.status === 503) logger.warn({ err: error, ...context }, 'dependency unavailable');
     else if (problem.status >= 500) logger.error({ err: error, ...context }, 'request failed');

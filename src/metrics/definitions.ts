@@ -9,6 +9,7 @@ export const DELIVERY_OUTCOMES = ['succeeded', 'failed', 'cancelled'] as const;
 export const DEFERRAL_LIMITS = ['max_concurrency', 'rate_limit', 'tenant_attempts_in_flight'] as const;
 export const REPAIRS = ['event_started', 'event_ended', 'delivery_started', 'delivery_ended'] as const;
 export const ENDPOINT_STATES = ['healthy', 'failing', 'disabled'] as const;
+export const QUOTA_LIMITS = ['requestsPerSecond', 'subscriptions', 'testEventsPerMinute', 'concurrentJobs'] as const;
 
 export type Intake = (typeof INTAKES)[number];
 export type IntakeResult = (typeof INTAKE_RESULTS)[number];
@@ -16,6 +17,7 @@ export type DeliveryOutcome = (typeof DELIVERY_OUTCOMES)[number];
 export type DeferralLimit = (typeof DEFERRAL_LIMITS)[number];
 export type Repair = (typeof REPAIRS)[number];
 export type EndpointState = (typeof ENDPOINT_STATES)[number];
+export type QuotaLimit = (typeof QUOTA_LIMITS)[number];
 
 /** The metric names, for the dashboard check and the tests. */
 export const METRIC = {
@@ -28,6 +30,7 @@ export const METRIC = {
   attemptsDeferred: 'webhook_attempts_deferred_total',
   endpoints: 'webhook_endpoints',
   reconcilerRepairs: 'webhook_reconciler_repairs_total',
+  quotaRefusals: 'webhook_quota_refusals_total',
 } as const;
 
 /** What the ledger reports: deliveries it moved into a final status (each counted by the process that moved it). */
@@ -38,6 +41,8 @@ export interface DeliveryOutcomeMetrics {
 export interface GatewayMetrics extends DeliveryOutcomeMetrics {
   readonly registry: Registry;
   eventsAccepted(intake: Intake, result: IntakeResult, count: number): void;
+  /** A tenant's caller answered 429 by one of its quotas. */
+  quotaRefused(limit: QuotaLimit): void;
 }
 
 export interface WorkerMetrics extends DeliveryOutcomeMetrics {
@@ -84,10 +89,14 @@ export function createGatewayMetrics(options: MetricsOptions = {}): GatewayMetri
     intake: INTAKES,
     result: INTAKE_RESULTS,
   });
+  const refused = counter(registry, METRIC.quotaRefusals, "Requests of tenants' callers refused with 429, by the quota they were over (no tenant label: the set of tenants is open)", {
+    limit: QUOTA_LIMITS,
+  });
   return {
     registry,
     ...outcomesCounter(registry),
     eventsAccepted: (intake, result, count) => accepted.inc({ intake, result }, count),
+    quotaRefused: (limit) => refused.inc({ limit }),
   };
 }
 

@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, test } from 'node:test';
 import { createApp } from '../../src/gateway/app';
+import { createGatewayMetrics, type GatewayMetrics, METRIC } from '../../src/metrics';
 import { createLogger } from '../../src/logger';
 import type { TenantLimitsInput } from '../../src/model';
 import { openDatabase } from '../../src/store/db';
@@ -19,13 +20,14 @@ const receiver = new TestReceiver((req) => (req.path.startsWith('/fail') ? { sta
 const stack = useStack({ setup: startSecondGateway }, receiver);
 
 /** A second gateway process, as another replica behind the load balancer: its own app and ledger pool. */
-let second: { url: string; server: http.Server; ledger: Ledger } | undefined;
+let second: { url: string; server: http.Server; ledger: Ledger; metrics: GatewayMetrics } | undefined;
 
 async function startSecondGateway(s: Stack): Promise<void> {
   const ledger = new Ledger(await openDatabase(s.config.DATABASE_URL));
-  const server = http.createServer(createApp({ config: s.config, ledger, client: s.env.client, logger: createLogger('test', 'silent') }));
+  const metrics = createGatewayMetrics({ defaultMetrics: false });
+  const server = http.createServer(createApp({ config: s.config, ledger, client: s.env.client, logger: createLogger('test', 'silent'), metrics }));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  second = { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server, ledger };
+  second = { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server, ledger, metrics };
 }
 
 after(async () => {
@@ -92,17 +94,22 @@ test('requestsPerSecond: a window holds N requests of the tenant, across its key
   const key = await tenantWithKey('rate', { requestsPerSecond: N });
   const session = await portalSession('rate');
   let burst: ApiResponse[] = [];
+  let refusedBySecond = 0;
   // 2N creates sent at once at a window's start; a burst that ran over into the next window is sent again.
   for (let round = 0; round < 3; round++) {
     await windowStart(1000);
     const window = Math.floor(Date.now() / 1000);
     burst = await Promise.all(Array.from({ length: 2 * N }, (_, i) => callAt(gateways()[i % 2]!, i % 4 < 2 ? key : session, 'POST', '/v1/subscriptions', newSubscription(`rate${i}`))));
+    refusedBySecond += burst.filter((r, i) => i % 2 === 1 && r.status === 429).length;
     if (Math.floor(Date.now() / 1000) === window) break;
   }
   const created = burst.filter((r) => r.status === 201).length;
   assert.equal(created, N, burst.map((r) => r.status).join(' '));
   for (const refused of burst.filter((r) => r.status !== 201)) assertQuota(refused, 'requestsPerSecond', 1);
   assert.equal(await countRows('subscriptions', 'rate'), N, 'a refused request created nothing');
+  // Each gateway counts the refusals it answered (the odd-numbered requests went to the second).
+  const counted = (await second!.metrics.registry.getSingleMetric(METRIC.quotaRefusals)!.get()).values.find((v) => v.labels.limit === 'requestsPerSecond');
+  assert.equal(counted?.value, refusedBySecond, 'webhook_quota_refusals_total{limit="requestsPerSecond"}');
   // The next window takes requests again.
   await windowStart(1000);
   assert.equal((await callAt(second!.url, session, 'GET', '/v1/subscriptions')).status, 200);
