@@ -1,5 +1,4 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import net, { type AddressInfo } from 'node:net';
 import { Connection } from '@temporalio/client';
 import { resolveTemporalCli } from '../../scripts/lib/temporal-cli';
 import { devServerArgs } from '../../scripts/lib/dev-server';
@@ -11,14 +10,7 @@ import { GiveUp, waitUntil } from '../../scripts/lib/wait';
  * survives a restart on the same port.
  */
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from './ports';
 
 /** True once a server on `port` answers a call. */
 export async function devServerAnswers(port: number): Promise<boolean> {

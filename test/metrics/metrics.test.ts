@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { METRIC } from '../../src/metrics';
-import { freePort } from '../../src/metrics/server';
+import { freePort } from '../helpers/ports';
 import { waitForEventDone } from '../helpers/api';
 import { TestReceiver } from '../helpers/receiver';
 import { TEST_TOKEN, useStack } from '../helpers/stack';
@@ -49,7 +49,7 @@ let gateway: ChildProcess | undefined;
 const stack = useStack({ withoutWorker: true, setup: startProcesses }, receiver);
 
 async function startProcesses(): Promise<void> {
-  const [apiPort, gatewayMetrics, workerMetrics, sdkMetrics] = [await freePort('127.0.0.1'), await freePort('127.0.0.1'), await freePort('127.0.0.1'), await freePort('127.0.0.1')];
+  const [apiPort, gatewayMetrics, workerMetrics, sdkMetrics] = [await freePort(), await freePort(), await freePort(), await freePort()];
   api = `http://127.0.0.1:${apiPort}`;
   endpoints.gateway = `http://127.0.0.1:${gatewayMetrics}/metrics`;
   endpoints.worker = `http://127.0.0.1:${workerMetrics}/metrics`;

@@ -4,12 +4,12 @@
 // .ci/run; CHROMIUM_PATH overrides the path); SKIP_BROWSER_TESTS=1 skips this file.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { deliveryWorkflowId, eventWorkflowId } from '../../src/contract';
 import { createSubscription, waitForEventDone } from '../helpers/api';
+import { freePort } from '../helpers/ports';
 import { TestReceiver } from '../helpers/receiver';
 import { type Stack, startStack } from '../helpers/stack';
 import { waitUntil } from '../helpers/wait';
@@ -20,13 +20,6 @@ const OUTPUT = path.resolve(__dirname, '../../test-output');
 /** How long the UI gets to show something: it polls the server itself, so this is generous. */
 const UI_TIMEOUT_MS = 30_000;
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 const receiver = new TestReceiver(() => ({ status: 200 }));
 let stack: Stack | undefined;
