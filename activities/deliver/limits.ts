@@ -51,7 +51,7 @@ const SLOT_POLL_MS = 50;
  */
 async function takeTenantSlot({ ledger, subscription, holder, activityAttempt, metrics }: CapacityClaim): Promise<Release> {
   const pool = tenantPool(subscription.tenantId);
-  const max = await ledger.tenantAttemptsInFlight(subscription.tenantId);
+  const { attemptsInFlight: max } = await ledger.quotas.limitsOf(subscription.tenantId);
   const deadline = Date.now() + SLOT_WAIT_MS;
   for (;;) {
     const slot = await ledger.limits.acquireSlot(pool, max, holder, subscription.timeoutMs + 10_000);

@@ -60,12 +60,6 @@ export class TenantQueries {
     return new Map(rows.map((r) => [r.id, Number(r.fairness_weight)]));
   }
 
-  /** The tenant's attemptsInFlight limit (a deleted or unknown tenant's: the default). */
-  async tenantAttemptsInFlight(id: string): Promise<number> {
-    const row = await this.db.selectFrom('tenants').select('limits').where('id', '=', id).executeTakeFirst();
-    return effectiveLimits(row?.limits ?? null).attemptsInFlight;
-  }
-
   async getTenant(id: string): Promise<Tenant | undefined> {
     const row = await this.db.selectFrom('tenants').selectAll().where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
     return row && toTenant(row);
