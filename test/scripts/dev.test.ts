@@ -275,36 +275,35 @@ describe('fresh starts against a Temporal server of the test', { skip: linuxOnly
     }
   });
 
-  test('when the gateway dies while the worker is still starting, npm run dev stops and leaves nothing', async () => {
-    const stack = await startFreshStack('gateway-dies');
-    const { dev, port } = stack;
+  /**
+   * A fresh stack whose gateway answers (the worker is still bundling its workflows then): `act`
+   * gets its dev process and the pids of the worker and gateway; everything is cleaned up after.
+   */
+  async function onceGatewayAnswers(name: string, act: (dev: Dev, started: number[]) => Promise<void>): Promise<void> {
+    const stack = await startFreshStack(name);
     let started: number[] = [];
     try {
-      started = await services(dev);
-      // The gateway answers within a second or two; the worker is still bundling its workflows then.
-      await waitUntil(() => healthz(port), { timeoutMs: 60_000, what: 'the gateway to answer' });
+      started = await services(stack.dev);
+      await waitUntil(() => healthz(stack.port), { timeoutMs: 60_000, what: 'the gateway to answer' });
+      await act(stack.dev, started);
+    } finally {
+      cleanUp(stack, started);
+    }
+  }
+
+  test('when the gateway dies while the worker is still starting, npm run dev stops and leaves nothing', () =>
+    onceGatewayAnswers('gateway-dies', async (dev, started) => {
       const gateway = started.find((pid) => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('main.ts'))!;
       const exited = new Promise<number | null>((resolve) => dev.child.once('exit', (code) => resolve(code)));
       process.kill(gateway, 'SIGKILL');
       assert.equal(await exited, 1, 'npm run dev stops, with an error');
       assert.match(dev.output(), /gateway exited \(SIGKILL\); stopping the stack/);
       assert.deepEqual(survivors(started), [], 'no process it started survives');
-    } finally {
-      cleanUp(stack, started);
-    }
-  });
+    }));
 
-  test('when npm run dev itself is killed (SIGKILL), the worker and the gateway exit by themselves', async () => {
-    const stack = await startFreshStack('dev-killed');
-    const { dev, port } = stack;
-    let started: number[] = [];
-    try {
-      started = await services(dev);
-      await waitUntil(() => healthz(port), { timeoutMs: 60_000, what: 'the gateway to answer' });
+  test('when npm run dev itself is killed (SIGKILL), the worker and the gateway exit by themselves', () =>
+    onceGatewayAnswers('dev-killed', async (dev, started) => {
       process.kill(dev.child.pid!, 'SIGKILL');
       await waitUntil(() => survivors(started).length === 0, { timeoutMs: 15_000, what: 'the orphaned worker and gateway to exit' });
-    } finally {
-      cleanUp(stack, started);
-    }
-  });
+    }));
 });
