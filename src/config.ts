@@ -59,6 +59,13 @@ export const configSchema = z.object({
   RECONCILE_INTERVAL: durationFromEnv('1m', 1000),
   /** How long an event or delivery may sit without a workflow before the reconciler takes it up. */
   RECONCILE_GRACE: durationFromEnv('30s'),
+  /** Event workflows one gateway starts at once, after their 202 (the dispatcher's concurrency). */
+  DISPATCH_CONCURRENCY: z.coerce.number().int().min(1).max(1_000).default(20),
+  /**
+   * Accepted events not yet fanned out (ledger-wide) above which POST /v1/events and /v1/events/batch
+   * answer 503 with Retry-After and record nothing: a flood waits at the producer, not in the ledger.
+   */
+  DISPATCH_BACKLOG_LIMIT: z.coerce.number().int().min(1).max(10_000_000).default(20_000),
   /** Deliveries one worker sends at once (its activity slots). */
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(10_000).default(200),
   /**

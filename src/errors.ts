@@ -91,6 +91,21 @@ export class DependencyUnavailableError extends Error {
 }
 
 /**
+ * Intake refused: more accepted events wait for their fan-out than DISPATCH_BACKLOG_LIMIT allows.
+ * Nothing was written; `retryAfterSeconds` is sent as Retry-After.
+ */
+export class DispatchBacklogFullError extends DependencyUnavailableError {
+  constructor(
+    readonly backlog: number,
+    readonly limit: number,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(`${backlog} accepted events are waiting to be dispatched (the limit is ${limit}); nothing was recorded, retry after ${retryAfterSeconds} s.`);
+    this.name = 'DispatchBacklogFullError';
+  }
+}
+
+/**
  * Temporal could not be reached or did not answer in time. The detail is the same whatever the
  * cause: the gRPC text names addresses and internals, which stay in the logs (via `cause`).
  */

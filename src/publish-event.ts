@@ -1,12 +1,11 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { eventWorkflowId, tenantPriority, WebhookEventId, WebhookEventType, WebhookTenantId, type WorkflowTypes } from './contract';
-import { ConflictError, DependencyUnavailableError, ValidationError } from './errors';
+import { ConflictError, ValidationError } from './errors';
+import type { EventDispatcher } from './event-dispatcher';
 import { newId } from './ids';
-import type { Logger } from './logger';
 import type { ServiceDeps } from './service-deps';
 import { isSameEvent, type NewEvent, type StoredEvent } from './store/ledger';
-import { isTemporalUnavailable } from './temporal/deadline';
 
 /**
  * Starts an event's workflow; false if a run of it is already open. `first` refuses an id that
@@ -41,33 +40,28 @@ export async function startEventWorkflow(
 
 
 /**
- * Records an event and starts its workflow, idempotently on the event id: the ledger row is
+ * Records an event and hands it to the dispatcher, idempotently on the event id: the ledger row is
  * written first and the workflow id is the event id, so at most one workflow ever runs for it.
  * Posting the same id with the same type and data again is a no-op; with other content, a conflict.
- * Once the row is written the event is accepted: if Temporal cannot be reached the reconciler
- * starts the workflow when it can (an event is never lost because a producer gave up).
+ * The answer comes from the ledger commit: the workflow starts after it, off the request path
+ * (event-dispatcher.ts), and what a crash leaves unstarted the reconciler starts. Over the
+ * dispatch backlog limit nothing is recorded and the caller gets a 503 with Retry-After.
  */
 export async function publishEvent(
-  deps: ServiceDeps & { logger: Logger },
+  deps: Pick<ServiceDeps, 'ledger'> & { dispatcher: EventDispatcher },
   input: Omit<NewEvent, 'id'> & { id?: string },
 ): Promise<{ event: StoredEvent; created: boolean }> {
   if (input.tenantId !== null && !(await deps.ledger.getTenant(input.tenantId))) {
     throw new ValidationError([{ in: 'body', field: 'tenantId', message: `no tenant with id ${input.tenantId}` }]);
   }
+  await deps.dispatcher.admit(1);
   const { event, created } = await deps.ledger.insertEvent({ ...input, id: input.id ?? newId.event() });
   // A repeat is the same event posted again; different content under a taken id would vanish silently.
   if (!created && !isSameEvent(event, input)) {
     throw new ConflictError(`Event id ${event.id} is already taken by a different event (another tenant, type or data); use a new id.`);
   }
-  if (event.status !== 'accepted') return { event, created };
-  try {
-    await startEventWorkflow(deps, event, 'first');
-  } catch (err) {
-    if (!isTemporalUnavailable(err)) {
-      throw new DependencyUnavailableError(`Event ${event.id} is recorded but Temporal refused its workflow; it will be retried.`);
-    }
-    deps.logger.warn({ eventId: event.id }, 'Temporal unavailable: event recorded, the reconciler will start it');
-  }
+  // A repeat still `accepted` is queued again: its first post's process may have died before starting it.
+  if (event.status === 'accepted') deps.dispatcher.enqueue([event]);
   return { event, created };
 }
 

@@ -3,6 +3,7 @@ import express, { type Express } from 'express';
 import { type Config, publicUrl } from '../config';
 import { confirmationKey } from '../confirmation-token';
 import { NotFoundError } from '../errors';
+import { EventDispatcher } from '../event-dispatcher';
 import type { Logger } from '../logger';
 import type { GatewayMetrics } from '../metrics';
 import type { Ledger } from '../store/ledger';
@@ -18,15 +19,31 @@ import { ROUTES } from './routes';
 import { jsonBody, validatePathParams } from './validate';
 
 export interface GatewayDeps {
-  config: Pick<Config, 'API_TOKEN' | 'TASK_QUEUE' | 'ALLOW_PRIVATE_NETWORKS' | 'SECRET_ROTATION_GRACE' | 'PUBLIC_URL' | 'PORT'>;
+  config: Pick<
+    Config,
+    'API_TOKEN' | 'TASK_QUEUE' | 'ALLOW_PRIVATE_NETWORKS' | 'SECRET_ROTATION_GRACE' | 'PUBLIC_URL' | 'PORT' | 'DISPATCH_CONCURRENCY' | 'DISPATCH_BACKLOG_LIMIT'
+  >;
   ledger: Ledger;
   client: Client;
   logger: Logger;
   /** Counts intake; the ledger given here should report to the same metrics (its observer). */
   metrics?: GatewayMetrics;
+  /** Starts event workflows after the 202; made here from the config when not given (main.ts gives one, to drain it on stop). */
+  dispatcher?: EventDispatcher;
 }
 
-export function createApp({ config, ledger, client, logger, metrics }: GatewayDeps): Express {
+/** The dispatcher a gateway starts its events' workflows with (the DISPATCH_* settings). */
+export function createDispatcher({ config, ledger, client, logger, metrics }: Omit<GatewayDeps, 'dispatcher'>): EventDispatcher {
+  const dispatcher = new EventDispatcher(
+    { ledger, client, logger, taskQueue: config.TASK_QUEUE },
+    { concurrency: config.DISPATCH_CONCURRENCY, backlogLimit: config.DISPATCH_BACKLOG_LIMIT },
+  );
+  metrics?.watchDispatch(dispatcher);
+  return dispatcher;
+}
+
+export function createApp(deps: GatewayDeps): Express {
+  const { config, ledger, client, logger, metrics } = deps;
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
@@ -46,6 +63,7 @@ export function createApp({ config, ledger, client, logger, metrics }: GatewayDe
     secretRotationGraceMs: config.SECRET_ROTATION_GRACE,
     publicUrl: publicUrl(config),
     metrics,
+    dispatcher: deps.dispatcher ?? createDispatcher(deps),
   };
   const checkPathParams = validatePathParams(Object.keys(openApi.paths), PATH_PARAMETER_SCHEMAS);
   app.use('/v1', noStore);

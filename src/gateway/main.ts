@@ -9,7 +9,7 @@ import { openDatabase } from '../store/db';
 import { Ledger } from '../store/ledger';
 import { connectClient } from '../temporal/client';
 import { isTemporalUnavailable } from '../temporal/deadline';
-import { createApp } from './app';
+import { createApp, createDispatcher } from './app';
 import { exitWithParent } from '../exit-with-parent';
 import { answerClientErrorsAsProblems } from './client-errors';
 
@@ -29,6 +29,9 @@ async function checkTemporal(client: Client, logger: Logger): Promise<void> {
   }
 }
 
+/** On SIGTERM, how long queued workflow starts may take before the gateway exits anyway. */
+const STOP_DRAIN_MS = 5_000;
+
 async function main(): Promise<void> {
   exitWithParent(); // started by npm run dev: never outlive it
   const config = loadConfig();
@@ -38,7 +41,8 @@ async function main(): Promise<void> {
   const ledger = new Ledger(await openDatabase(config.DATABASE_URL), metrics);
   const metricsServer = await startMetricsEndpoint(metrics.registry, config.METRICS_HOST, config.GATEWAY_METRICS_PORT, logger);
   const client = await connectClient(config);
-  const app = createApp({ config, ledger, client, logger, metrics });
+  const dispatcher = createDispatcher({ config, ledger, client, logger, metrics });
+  const app = createApp({ config, ledger, client, logger, metrics, dispatcher });
   const server = app.listen(config.PORT, () => {
     const { address, port } = server.address() as AddressInfo;
     logger.info({ address, port }, 'gateway listening');
@@ -47,8 +51,11 @@ async function main(): Promise<void> {
   answerClientErrorsAsProblems(server);
   const stop = () => {
     server.close(() => {
-      void client.connection
-        .close()
+      // Workflows of events already answered 202 are started before Temporal's connection goes; what
+      // is still queued after the grace stays `accepted` for the reconciler.
+      void dispatcher
+        .drain(STOP_DRAIN_MS)
+        .then(() => client.connection.close())
         .finally(() => ledger.db.destroy())
         .finally(() => metricsServer?.close())
         .finally(() => gatewayTracing?.shutdown()); // exports the spans still buffered

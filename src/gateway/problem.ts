@@ -3,6 +3,7 @@ import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import {
   ConflictError,
   DependencyUnavailableError,
+  DispatchBacklogFullError,
   ExpiredError,
   type FieldError,
   ForbiddenError,
@@ -133,6 +134,7 @@ export function problemHandler(logger: Logger, metrics?: Pick<GatewayMetrics, 'q
     if (res.headersSent) return next(err);
     const error = ownError(err);
     const problem = toProblem(error);
+    if (error instanceof DispatchBacklogFullError) res.setHeader('retry-after', String(error.retryAfterSeconds));
     if (error instanceof QuotaExceededError) {
       res.setHeader('retry-after', String(error.retryAfterSeconds));
       if (error.limit !== 'attemptsInFlight') metrics?.quotaRefused(error.limit);

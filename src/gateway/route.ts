@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { z } from 'zod';
+import type { EventDispatcher } from '../event-dispatcher';
 import type { Logger } from '../logger';
 import type { GatewayMetrics } from '../metrics';
 import type { ServiceDeps } from '../service-deps';
@@ -21,6 +22,8 @@ export interface GatewayContext extends ServiceDeps {
   secretRotationGraceMs: number;
   /** Where intake is counted (Prometheus); absent when metrics are off. */
   metrics?: GatewayMetrics;
+  /** Starts accepted events' workflows after their 202. */
+  dispatcher: EventDispatcher;
 }
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';

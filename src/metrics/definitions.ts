@@ -31,6 +31,8 @@ export const METRIC = {
   endpoints: 'webhook_endpoints',
   reconcilerRepairs: 'webhook_reconciler_repairs_total',
   quotaRefusals: 'webhook_quota_refusals_total',
+  dispatchBacklog: 'webhook_dispatch_backlog',
+  dispatchQueued: 'webhook_dispatch_queued',
 } as const;
 
 /** What the ledger reports: deliveries it moved into a final status (each counted by the process that moved it). */
@@ -43,6 +45,16 @@ export interface GatewayMetrics extends DeliveryOutcomeMetrics {
   eventsAccepted(intake: Intake, result: IntakeResult, count: number): void;
   /** A tenant's caller answered 429 by one of its quotas. */
   quotaRefused(limit: QuotaLimit): void;
+  /** Where the dispatch gauges read from, at each scrape (the gateway's dispatcher). */
+  watchDispatch(source: DispatchSource): void;
+}
+
+/** The dispatcher as its gauges see it. */
+export interface DispatchSource {
+  /** Accepted events not yet fanned out, ledger-wide (read fresh for the scrape). */
+  backlog(): Promise<number>;
+  /** Events this gateway accepted and has not started yet. */
+  readonly pending: number;
 }
 
 export interface WorkerMetrics extends DeliveryOutcomeMetrics {
@@ -97,7 +109,31 @@ export function createGatewayMetrics(options: MetricsOptions = {}): GatewayMetri
     ...outcomesCounter(registry),
     eventsAccepted: (intake, result, count) => accepted.inc({ intake, result }, count),
     quotaRefused: (limit) => refused.inc({ limit }),
+    watchDispatch: dispatchGauges(registry),
   };
+}
+
+/** The two dispatch gauges; they read nothing until a dispatcher is being watched. */
+function dispatchGauges(registry: Registry): (source: DispatchSource) => void {
+  let watched: DispatchSource | undefined;
+  new Gauge({
+    name: METRIC.dispatchBacklog,
+    help: 'Events accepted and not yet fanned out into deliveries (status accepted), in the whole ledger: where a burst waits',
+    registers: [registry],
+    async collect() {
+      // A failed read keeps the last value: the scrape itself must not fail.
+      if (watched) this.set(await watched.backlog().catch(() => NaN));
+    },
+  });
+  new Gauge({
+    name: METRIC.dispatchQueued,
+    help: "Events this gateway accepted whose workflow it has not started yet (queued or starting)",
+    registers: [registry],
+    collect() {
+      if (watched) this.set(watched.pending);
+    },
+  });
+  return (source) => (watched = source);
 }
 
 export interface WorkerMetricsOptions extends MetricsOptions {

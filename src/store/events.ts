@@ -28,6 +28,12 @@ export class EventQueries {
     return { event: (await this.getEvent(input.id))!, created };
   }
 
+  /** Events recorded and not yet fanned out (status `accepted`): the dispatch backlog, read from events_status_idx. */
+  async acceptedBacklog(): Promise<number> {
+    const row = await this.db.selectFrom('events').select((eb) => eb.fn.countAll<number | string>().as('n')).where('status', '=', 'accepted').executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
   async getEvent(id: string): Promise<StoredEvent | undefined> {
     const row = await this.db.selectFrom('events').selectAll().where('id', '=', id).executeTakeFirst();
     return row && toStoredEvent(row);

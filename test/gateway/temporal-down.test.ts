@@ -295,7 +295,7 @@ test('an event posted while Temporal is down is accepted at once and delivered o
   assert.ok(posted.ms < LIMIT_MS, `the post took ${posted.ms} ms`);
   assert.equal(posted.status, 202, posted.text);
   assert.equal(JSON.parse(posted.text).status, 'accepted');
-  assert.ok(gateway.logs.some((l) => l.level === 40 && /reconciler will start it/.test(l.msg)), 'the gap is logged as a warning');
+  await waitUntil(() => gateway.logs.some((l) => l.level === 40 && /accepted events wait to be started/.test(l.msg)), { what: 'the gap logged as a warning' });
 
   temporal = await startDevServer(temporalPort, dbFile);
   await receiver.waitFor(() => receiver.to('/outage').length > 0, 90_000, 'the event to arrive after Temporal came back');
