@@ -1,27 +1,28 @@
-// Intake phase of `npm run bench`: how fast the gateway accepts events posted one by one (20
-// posts in flight) and the same number in batches of 500 (POST /v1/events/batch, 2 in flight),
-// from the first request to the last answer. Both ways record each event and start its workflow
-// before answering, so this compares what a producer waits for. The events' type matches no
-// subscription: their workflows fan out to nothing and the phase stays about intake.
+// Intake phase of `npm run bench` (issue 18's goals): how fast the gateway answers posts. 3,000
+// events posted one by one, 20 in flight: events/s and each post's send → answer latency. Then
+// single batches of 1,000 events, one at a time: how long each takes to be answered. The answer
+// comes from the ledger commit; the phase then waits until every event's workflow has fanned it
+// out, so the next way starts on a quiet stack. The events' type matches no subscription: their
+// workflows fan out to nothing and the phase stays about intake.
 //
 // `npm run bench` runs it last on its stack (BENCH_INTAKE_EVENTS=0 skips it). Alone, on a stack of
 // its own: `npx tsx bench/intake.ts` (prints the results; writes no file).
 import { runPhaseAlone } from './alone';
 import { countEnv } from './env';
 import { GiveUp, waitUntil } from './procs';
-import { pad, round } from './report';
+import { pad, percentile, round } from './report';
 import { deathCheck, type Stack } from './stack';
 
 const SINGLE_TYPE = 'benchintake.single';
 const BATCH_TYPE = 'benchintake.batch';
 
-
 export const intakeParams = {
-  /** Events each way; 0 skips the phase. */
-  events: countEnv('BENCH_INTAKE_EVENTS', 2000),
+  /** Events posted singly; 0 skips the phase. */
+  events: countEnv('BENCH_INTAKE_EVENTS', 3000),
   singleConcurrency: 20,
-  batchSize: 500,
-  batchConcurrency: 2,
+  batchSize: 1000,
+  /** Batches posted one after another, each timed. */
+  batches: 3,
   /** Per wait for one way's events to be dispatched, before the other way starts. */
   drainTimeoutSeconds: countEnv('BENCH_INTAKE_DRAIN_SECONDS', 150),
 };
@@ -33,6 +34,8 @@ export interface IntakeWay {
   events: number;
   seconds: number;
   eventsPerSecond: number;
+  /** Per request (a post or a batch), send → answer. */
+  answerMs: { p50: number; p99: number; max: number };
   /** From the first request until every event's workflow had recorded its (empty) fan-out. */
   secondsUntilDispatched: number;
 }
@@ -41,8 +44,6 @@ export interface IntakeResult {
   params: typeof intakeParams;
   single: IntakeWay;
   batch: IntakeWay;
-  /** batch events/s over single events/s. */
-  ratio: number;
 }
 
 /** Event ids `<prefix>-<n>`; the prefixes are this phase's own (other phases use a-, b-, ib-, ih-…). */
@@ -50,27 +51,34 @@ const idsOf = (prefix: string, count: number) => Array.from({ length: count }, (
 
 const data = (n: number) => ({ n, order: { id: `ord_${n}`, total: 4200, currency: 'EUR', lines: [{ sku: 'sku_1', qty: 2 }] } });
 
-/** Runs `lanes` loops over `jobs` until none is left. */
-async function inLanes<T>(jobs: T[], lanes: number, run: (job: T) => Promise<void>): Promise<void> {
+/** Runs `lanes` loops over `jobs` until none is left; returns each job's send → answer time in ms. */
+async function inLanes<T>(jobs: T[], lanes: number, run: (job: T) => Promise<void>): Promise<number[]> {
+  const times: number[] = [];
   let next = 0;
   const lane = async () => {
-    while (next < jobs.length) await run(jobs[next++]!);
+    while (next < jobs.length) {
+      const job = jobs[next++]!;
+      const sent = performance.now();
+      await run(job);
+      times.push(performance.now() - sent);
+    }
   };
   await Promise.all(Array.from({ length: Math.min(lanes, jobs.length) }, lane));
+  return times;
 }
 
-async function postSingles(stack: Stack, ids: string[]): Promise<void> {
-  await inLanes(
+function postSingles(stack: Stack, ids: string[]): Promise<number[]> {
+  return inLanes(
     ids.map((id, n) => ({ id, n })),
     intakeParams.singleConcurrency,
     ({ id, n }) => stack.api.publish(id, n, SINGLE_TYPE),
   );
 }
 
-async function postBatches(stack: Stack, ids: string[]): Promise<void> {
+function postBatches(stack: Stack, ids: string[]): Promise<number[]> {
   const batches: string[][] = [];
   for (let i = 0; i < ids.length; i += intakeParams.batchSize) batches.push(ids.slice(i, i + intakeParams.batchSize));
-  await inLanes(batches, intakeParams.batchConcurrency, async (batch) => {
+  return inLanes(batches, 1, async (batch) => {
     const events = batch.map((id, n) => ({ id, tenantId: 'default', type: BATCH_TYPE, data: data(n) }));
     const res = await stack.api.call('POST', '/v1/events/batch', { events });
     const results = (res.json as { results?: { status: number }[] } | undefined)?.results ?? [];
@@ -82,11 +90,11 @@ async function postBatches(stack: Stack, ids: string[]): Promise<void> {
 }
 
 /** Posts `count` events one way and waits until all are dispatched, so the next way starts on a quiet stack. */
-async function measure(stack: Stack, prefix: string, count: number, post: (stack: Stack, ids: string[]) => Promise<void>): Promise<IntakeWay> {
+async function measure(stack: Stack, prefix: string, count: number, post: (stack: Stack, ids: string[]) => Promise<number[]>): Promise<IntakeWay> {
   const ids = idsOf(prefix, count);
   const dispatched = stack.ledger.prepare("SELECT count(*) FROM events WHERE id LIKE ? AND status = 'dispatched'").pluck();
   const started = performance.now();
-  await post(stack, ids);
+  const times = (await post(stack, ids)).sort((a, b) => a - b);
   const seconds = (performance.now() - started) / 1000;
   await waitUntil(
     () => {
@@ -101,6 +109,7 @@ async function measure(stack: Stack, prefix: string, count: number, post: (stack
     events: ids.length,
     seconds: round(seconds, 2),
     eventsPerSecond: round(ids.length / seconds),
+    answerMs: { p50: round(percentile(times, 50)), p99: round(percentile(times, 99)), max: round(times[times.length - 1]!) },
     secondsUntilDispatched: round((performance.now() - started) / 1000, 1),
   };
 }
@@ -114,18 +123,18 @@ export async function intakePhase(stack: Stack, say: (message: string) => void):
   await measure(stack, 'intake-warm-batch', 20, postBatches);
   say(`intake: ${N} events posted singly, ${intakeParams.singleConcurrency} in flight`);
   const single = await measure(stack, 'intake-single', N, postSingles);
-  say(`intake: singly ${single.eventsPerSecond} events/s; now in batches of ${intakeParams.batchSize}, ${intakeParams.batchConcurrency} in flight`);
-  const batch = await measure(stack, 'intake-batch', N, postBatches);
-  const ratio = round(batch.eventsPerSecond / single.eventsPerSecond, 2);
-  say(`intake: in batches ${batch.eventsPerSecond} events/s (x${ratio})`);
-  return { params: intakeParams, single, batch, ratio };
+  say(`intake: singly ${single.eventsPerSecond} events/s, answer p99 ${single.answerMs.p99} ms; now ${intakeParams.batches} batches of ${intakeParams.batchSize}`);
+  const batch = await measure(stack, 'intake-batch', intakeParams.batches * intakeParams.batchSize, postBatches);
+  say(`intake: a batch of ${intakeParams.batchSize} answered in ${batch.answerMs.p50} ms (slowest ${batch.answerMs.max} ms)`);
+  return { params: intakeParams, single, batch };
 }
 
 export function intakeRows(r: IntakeResult | undefined): [string, string | number | undefined][] {
   if (!r) return [];
   return [
     [`intake: ${r.single.events} events singly (${r.params.singleConcurrency} in flight) / s`, r.single.eventsPerSecond],
-    [`intake: in batches of ${r.params.batchSize} (${r.params.batchConcurrency} in flight) / s`, `${r.batch.eventsPerSecond} (x${r.ratio})`],
+    ['intake: post answered p50 / p99 ms', `${r.single.answerMs.p50} / ${r.single.answerMs.p99}`],
+    [`intake: a batch of ${r.params.batchSize} answered in ms (median / slowest of ${r.params.batches})`, `${r.batch.answerMs.p50} / ${r.batch.answerMs.max}`],
   ];
 }
 

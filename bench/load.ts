@@ -75,6 +75,8 @@ export async function publishPaced(
   maxInFlight: number,
   acceptedAt: Map<string, number>,
   type?: string,
+  /** When each post was sent, for post → first attempt. */
+  sentAt?: Map<string, number>,
 ): Promise<void> {
   const inFlight = new Set<Promise<void>>();
   const errors: unknown[] = [];
@@ -86,6 +88,7 @@ export async function publishPaced(
     while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
     if (errors.length > 0) break;
     const id = ids[i]!;
+    sentAt?.set(id, performance.now());
     const p: Promise<void> = gateway
       .publish(id, i, type)
       .then(
