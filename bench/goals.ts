@@ -4,6 +4,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { InFlightResult } from './inflight';
+import type { IntakeResult } from './intake';
+import type { LatencyResult } from './latency';
 import type { IsolationResult } from './isolation';
 import type { ShapeResult, ShapesResult } from './shapes';
 import type { TenantsResult } from './tenants';
@@ -144,4 +146,31 @@ export function speedGoals(s: ShapesResult): Goal[] {
       met: s.paced.deliveriesPerSecond >= 9 && s.paced.latency.p99 < 250,
     },
   ];
+}
+
+/** Issue 18's goals: intake answered from the ledger commit, post → first attempt, and delivery speed held. */
+export function acceptGoals(intake: IntakeResult | undefined, latency: LatencyResult | undefined, shapes: ShapesResult | undefined): Goal[] {
+  const list: Goal[] = [];
+  if (intake) {
+    const s = intake.single;
+    list.push(
+      { goal: `intake, ${s.events} single posts at ${intake.params.singleConcurrency} in flight`, target: '>= 500 events/s', measured: `${s.eventsPerSecond}/s`, met: s.eventsPerSecond >= 500 },
+      { goal: 'intake: post answered p99', target: '<= 50 ms', measured: `p99 ${s.answerMs.p99} ms (p50 ${s.answerMs.p50} ms)`, met: s.answerMs.p99 <= 50 },
+      { goal: `a batch of ${intake.params.batchSize} events answered`, target: '<= 1 s', measured: `slowest of ${intake.params.batches}: ${intake.batch.answerMs.max} ms`, met: intake.batch.answerMs.max <= 1000 },
+    );
+  }
+  if (latency) {
+    const l = latency.atFive.postToFirstAttemptMs;
+    list.push({ goal: 'p99 post → first attempt at 5 events/s', target: '<= 100 ms', measured: `p99 ${l.p99} ms (p50 ${l.p50} ms)`, met: l.p99 <= 100 });
+  }
+  if (shapes) {
+    const floor = (r: ShapeResult, target: number): Goal => ({
+      goal: `deliveries/s, ${r.shape}, and ratio to bare Temporal`,
+      target: `>= ${target} and >= x1.0`,
+      measured: `${r.product.deliveriesPerSecond}/s, x${r.ratio}`,
+      met: r.product.deliveriesPerSecond >= target && r.ratio >= 1,
+    });
+    list.push(floor(shapes.oneSubscriber, 22.5), floor(shapes.fanOut, 62));
+  }
+  return list;
 }

@@ -10,7 +10,8 @@ import path from 'node:path';
 import type SQLite from 'better-sqlite3';
 import { countEnv, intEnv, sqlitePragmasEnv, temporalDbEnv } from './env';
 import { fanOutPhase, fanOutRows, type FanOutResult } from './fanout';
-import { goalRows, goals, speedGoals, tenantGoals } from './goals';
+import { acceptGoals, goalRows, goals, speedGoals, tenantGoals } from './goals';
+import { latencyPhase, latencyRows, type LatencyResult } from './latency';
 import { shapesDefaults, shapesPhase, shapesRows, type ShapesResult } from './shapes';
 import { tenantsDefaults, tenantsPhase, tenantsRows, type TenantsResult } from './tenants';
 import { historyCost, totalActions } from './history';
@@ -46,6 +47,8 @@ const params = {
   shapes: countEnv('BENCH_SHAPES', 1) > 0,
   /** Two tenants (bench/tenants.ts): the small one's latency beside the large one's hanging endpoints and backlog; 0 skips it. */
   tenants: countEnv('BENCH_TENANTS', 1) > 0,
+  /** Post → first attempt at a steady rate (bench/latency.ts); 0 skips it. */
+  latency: countEnv('BENCH_LATENCY', 1) > 0,
   /** Phase B: target deliveries per second and for how long. */
   fixedRate: intEnv('BENCH_RATE', 100),
   fixedRateSeconds: intEnv('BENCH_RATE_SECONDS', 10),
@@ -81,7 +84,7 @@ const params = {
     'BENCH_MAX_SECONDS',
     inFlightDeliveries > 0
       ? inFlightTimeoutSeconds + 300
-      : (onlyFanOut ? 180 : 600 + intakeBudgetSeconds + 300 + 900) + (fanOutSubscribers > 0 ? fanOutTimeoutSeconds + 180 + Math.ceil(fanOutSubscribers / 500) : 0),
+      : (onlyFanOut ? 180 : 600 + intakeBudgetSeconds + 300 + 900 + 300) + (fanOutSubscribers > 0 ? fanOutTimeoutSeconds + 180 + Math.ceil(fanOutSubscribers / 500) : 0),
   ),
 };
 
@@ -191,6 +194,9 @@ async function run(dir: string): Promise<void> {
     // The speed goals first, on the freshest server: their figures are the headline.
     let shapes: ShapesResult | undefined;
     if (params.shapes) shapes = await shapesPhase(stack, receiver, shapesDefaults(say));
+    // Post → first attempt at 5 events/s and at half the one-subscriber ceiling the shapes measured.
+    let latency: LatencyResult | undefined;
+    if (params.latency) latency = await latencyPhase(stack, receiver, say, shapes?.oneSubscriber.product.deliveriesPerSecond);
 
     // Subscribers: one path each on the receiver, all matching the benchmark's event type.
     const paths = Array.from({ length: params.subscribers }, (_, i) => `/sub-${i + 1}`);
@@ -341,8 +347,11 @@ async function run(dir: string): Promise<void> {
       /** Requests beyond the first attempt per (event, subscriber): 0 means exactly-once arrival. */
       repeatedDeliveries: repeats,
       isolation,
-      /** Events accepted per second posted singly vs in batches (bench/intake.ts). */
+      /** Posts answered from the ledger commit: single posts' rate and answer times, 1,000-event batches (bench/intake.ts). */
       intake,
+      /** Post → first attempt at 5 events/s and at half the ceiling (bench/latency.ts). */
+      latency,
+      acceptGoals: acceptGoals(intake, latency, shapes),
       /** A FIFO subscription beside an unordered one: deliveries/s and the queue's Actions (bench/fifo.ts). */
       fifo,
       goals: goalList,
@@ -398,13 +407,14 @@ async function run(dir: string): Promise<void> {
         ['A: temporal history ms/call', phaseA.temporal.historyMsPerCall],
         ...(fan ? fanOutRows(fan) : []),
         ...intakeRows(intake),
+        ...latencyRows(latency),
         ...fifoRows(fifo),
         ...(shapes ? shapesRows(shapes) : []),
         ...(tenants ? tenantsRows(tenants) : []),
         ['machine', `${results.machine.cores} cores, ${results.machine.memGb} GB, load ${loadAtStart}`],
       ]),
     );
-    console.log(table(goalRows([...(shapes ? speedGoals(shapes) : []), ...(tenants ? tenantGoals(tenants) : []), ...goalList])));
+    console.log(table(goalRows([...acceptGoals(intake, latency, shapes), ...(shapes ? speedGoals(shapes) : []), ...(tenants ? tenantGoals(tenants) : []), ...goalList])));
     say('wrote bench/results.json');
   } catch (err) {
     // The children's own words are usually the quickest explanation of a failed run.
