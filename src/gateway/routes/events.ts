@@ -91,13 +91,13 @@ export const eventRoutes = [
       207: {
         description:
           'One result per item, in order: 202 recorded, 200 already there with the same content, 400 invalid, 409 id taken by other content. ' +
-          'A bad item does not reject the others. The valid ones are recorded in one transaction, in order, then their deliveries start; ' +
-          'an item is 202 once recorded even if Temporal could not start it then (the reconciler does). ' +
+          'A bad item does not reject the others. The valid ones are recorded in one transaction, in order, and answered at its commit; ' +
+          'their workflows start after the answer. ' +
           'Item ids make a repeat safe; the Idempotency-Key header does not apply.',
         schema: eventBatchResultSchema,
       },
     },
-    problems: [],
+    problems: [503],
     async handle({ body }, context) {
       const results = await publishEventBatch(context, body.events.map(batchItem));
       const count = (status: number) => results.filter((r) => r.status === status).length;
