@@ -37,6 +37,7 @@ export class EventDispatcher {
   private readonly queue: DispatchItem[] = [];
   private head = 0;
   private starting = 0;
+  private stopped = false;
   private pausedUntil = 0;
   private backoffMs = UNAVAILABLE_BACKOFF_MS.first;
   private resumeTimer: NodeJS.Timeout | undefined;
@@ -84,7 +85,7 @@ export class EventDispatcher {
     this.pump();
   }
 
-  /** Resolves once nothing is queued or starting, or after `timeoutMs` (what is left goes to the reconciler). */
+  /** Resolves once nothing is queued or starting, or after `timeoutMs`. */
   async drain(timeoutMs: number): Promise<void> {
     if (this.pending === 0) return;
     let timer: NodeJS.Timeout | undefined;
@@ -95,7 +96,20 @@ export class EventDispatcher {
     clearTimeout(timer);
   }
 
+  /**
+   * For a gateway shutting down: starts what it holds for up to `graceMs`, then starts nothing
+   * more and waits for the starts in flight (each has a deadline), so the Temporal connection can
+   * close under none. What is still queued stays `accepted` for the reconciler.
+   */
+  async stop(graceMs: number): Promise<void> {
+    await this.drain(graceMs);
+    this.stopped = true;
+    clearTimeout(this.resumeTimer);
+    while (this.starting > 0) await this.drain(100);
+  }
+
   private pump(): void {
+    if (this.stopped) return;
     const wait = this.pausedUntil - Date.now();
     if (wait > 0) return this.resumeAfter(wait);
     while (this.starting < this.options.concurrency && this.head < this.queue.length) {

@@ -54,7 +54,7 @@ async function main(): Promise<void> {
       // Workflows of events already answered 202 are started before Temporal's connection goes; what
       // is still queued after the grace stays `accepted` for the reconciler.
       void dispatcher
-        .drain(STOP_DRAIN_MS)
+        .stop(STOP_DRAIN_MS)
         .then(() => client.connection.close())
         .finally(() => ledger.db.destroy())
         .finally(() => metricsServer?.close())

@@ -39,7 +39,11 @@ async function gateway(options: { client?: Client; config?: Partial<Config>; con
     const res = await fetch(`${url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
     return { status: res.status, headers: res.headers, body: (await res.json()) as Record<string, unknown> };
   };
-  return { dispatcher, metrics, post, close: () => new Promise((resolve) => server.close(resolve)) };
+  const close = async () => {
+    await new Promise((resolve) => server.close(resolve));
+    await dispatcher.stop(0);
+  };
+  return { dispatcher, metrics, post, close };
 }
 
 /** The Temporal client, with every workflow start held until `release()`. */

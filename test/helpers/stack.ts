@@ -7,7 +7,7 @@ import { after, before } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { type Config, parseConfig } from '../../src/config';
-import { createApp } from '../../src/gateway/app';
+import { createApp, createDispatcher } from '../../src/gateway/app';
 import { answerClientErrorsAsProblems } from '../../src/gateway/client-errors';
 import { createLogger } from '../../src/logger';
 import { openDatabase } from '../../src/store/db';
@@ -102,7 +102,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   };
   if (!opts.withoutWorker) await startWorker();
 
-  server.on('request', createApp({ config, ledger, client: env.client, logger }));
+  const dispatcher = createDispatcher({ config, ledger, client: env.client, logger });
+  server.on('request', createApp({ config, ledger, client: env.client, logger, dispatcher }));
 
   return {
     env,
@@ -129,6 +130,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     async stop() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      // Workflow starts of events a test left queued end before Temporal's connection closes.
+      await dispatcher.stop(0);
       await stopWorker();
       await ledger.db.destroy();
       await database.drop();
