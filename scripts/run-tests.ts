@@ -37,6 +37,7 @@ const DATABASE_INDEPENDENT = [
   'test/metrics/attempts.test.ts',
   'test/reconcile-rules.test.ts',
   'test/retry-schedule.test.ts',
+  'test/round-robin-queue.test.ts',
   'test/signing.test.ts',
   'test/workflows/replay-histories.test.ts',
   'test/workflows/workflow-types.test.ts',

@@ -1,8 +1,12 @@
 import { DispatchBacklogFullError } from './errors';
 import type { Logger } from './logger';
 import { startEventWorkflow } from './publish-event';
+import { RoundRobinQueue } from './round-robin-queue';
 import type { ServiceDeps } from './service-deps';
 import { isTemporalUnavailable } from './temporal/deadline';
+
+/** Broadcasts take their turn as one more tenant. */
+const queueKey = (event: DispatchItem) => event.tenantId ?? '';
 
 /** What starting an event's workflow needs: the ledger row's id, type and tenant. */
 export interface DispatchItem {
@@ -26,16 +30,17 @@ const UNAVAILABLE_BACKOFF_MS = { first: 250, max: 15_000 };
 export const BACKLOG_RETRY_AFTER_SECONDS = 5;
 
 /**
- * Starts event workflows after the 202, off the request path. Each accepted event is queued in
- * acceptance order and started at once unless `concurrency` starts are in flight. Temporal
+ * Starts event workflows after the 202, off the request path. Each accepted event is queued (per
+ * tenant in acceptance order, tenants served in turn) and started at once unless `concurrency`
+ * starts are in flight. Temporal
  * unreachable: the queue waits (backing off) and nothing is dropped. A start Temporal refuses, and
  * whatever this process still held when it died, is left `accepted` in the ledger, where the
  * reconciler starts it (RECONCILE_GRACE). Starts are idempotent on the workflow id (event id), so
  * this, another gateway and the reconciler never start one event twice.
  */
 export class EventDispatcher {
-  private readonly queue: DispatchItem[] = [];
-  private head = 0;
+  /** By tenant, served in turn: one tenant's burst does not hold up another's events. */
+  private readonly queue = new RoundRobinQueue<DispatchItem>();
   private starting = 0;
   private stopped = false;
   private pausedUntil = 0;
@@ -51,7 +56,7 @@ export class EventDispatcher {
 
   /** Events recorded and not yet started here: queued plus starts in flight. */
   get pending(): number {
-    return this.queue.length - this.head + this.starting;
+    return this.queue.size + this.starting;
   }
 
   /** Accepted events not yet fanned out, ledger-wide, as last read plus what this process accepted since. */
@@ -80,7 +85,7 @@ export class EventDispatcher {
 
   /** Queues recorded events (in acceptance order) and starts what the concurrency allows. */
   enqueue(events: DispatchItem[]): void {
-    for (const event of events) this.queue.push({ id: event.id, type: event.type, tenantId: event.tenantId });
+    for (const event of events) this.queue.push(queueKey(event), { id: event.id, type: event.type, tenantId: event.tenantId });
     this.counted.acceptedSince += events.length;
     this.pump();
   }
@@ -112,12 +117,12 @@ export class EventDispatcher {
     if (this.stopped) return;
     const wait = this.pausedUntil - Date.now();
     if (wait > 0) return this.resumeAfter(wait);
-    while (this.starting < this.options.concurrency && this.head < this.queue.length) {
-      const event = this.queue[this.head++]!;
+    while (this.starting < this.options.concurrency && this.queue.size > 0) {
+      const event = this.queue.shift()!;
       this.starting++;
       void this.start(event).finally(() => {
         this.starting--;
-        this.compact();
+        this.notifyIdle();
         this.pump();
       });
     }
@@ -135,8 +140,7 @@ export class EventDispatcher {
 
   /** Temporal unreachable: the event goes back to the front and the queue pauses, backing off. */
   private retryLater(event: DispatchItem, err: unknown): void {
-    if (this.head > 0) this.queue[--this.head] = event;
-    else this.queue.unshift(event);
+    this.queue.unshift(queueKey(event), event);
     if (this.pausedUntil <= Date.now()) {
       this.deps.logger.warn({ err, queued: this.pending, retryInMs: this.backoffMs }, 'Temporal unavailable: accepted events wait to be started');
       this.pausedUntil = Date.now() + this.backoffMs;
@@ -152,12 +156,8 @@ export class EventDispatcher {
     }, ms).unref();
   }
 
-  /** Drops the started part of the queue once it is large, and tells drain() when all is done. */
-  private compact(): void {
-    if (this.head > 1024 && this.head * 2 > this.queue.length) {
-      this.queue.splice(0, this.head);
-      this.head = 0;
-    }
+  /** Tells drain() when all is done. */
+  private notifyIdle(): void {
     if (this.pending > 0) return;
     for (const resolve of this.idleWaiters.splice(0)) resolve();
   }

@@ -46,17 +46,19 @@ async function gateway(options: { client?: Client; config?: Partial<Config>; con
   return { dispatcher, metrics, post, close };
 }
 
-/** The Temporal client, with every workflow start held until `release()`. */
+/** The Temporal client, with every workflow start held until `release()`; `order` lists the started workflow ids. */
 function heldStarts(real: Client) {
   let release!: () => void;
   const gate = new Promise<void>((resolve) => (release = resolve));
   let held = 0;
+  const order: string[] = [];
   const start = async (...args: unknown[]) => {
     held++;
+    order.push((args[1] as { workflowId: string }).workflowId);
     await gate;
     return Reflect.apply(real.workflow.start, real.workflow, args) as Promise<unknown>;
   };
-  return { client: { workflow: { start } } as unknown as Client, release, held: () => held };
+  return { client: { workflow: { start } } as unknown as Client, release, held: () => held, order };
 }
 
 async function workflowExists(id: string): Promise<boolean> {
@@ -155,5 +157,27 @@ test('two gateways posting the same events at once start one workflow per event 
   } finally {
     await a.close();
     await b.close();
+  }
+});
+
+test("one tenant's burst does not hold up another tenant's events: the dispatcher serves tenants in turn", async () => {
+  assert.equal((await stack.api('PUT', '/v1/tenants/dispatch-small', { name: 'Small' })).status, 201);
+  await createSubscription(stack, { tenantId: 'dispatch-small', url: receiver.url('/small'), eventTypes: ['dispatch.*'] });
+  const held = heldStarts(stack.env.client);
+  const gw = await gateway({ client: held.client, concurrency: 1 });
+  try {
+    const burst = Array.from({ length: 200 }, (_, i) => event(`burst-${i}`));
+    assert.equal((await gw.post('/v1/events/batch', { events: burst })).status, 207);
+    const small = await gw.post('/v1/events', { ...event('small-one'), tenantId: 'dispatch-small' });
+    assert.equal(small.status, 202);
+    held.release();
+    await receiver.waitFor(() => receiver.to('/small').length === 1, 60_000, "the small tenant's event delivered");
+    // The first burst start was already at the gate; the small tenant's came within the next round
+    // (the burst's tenant had the turn), not 201st.
+    const place = held.order.indexOf('event:small-one');
+    assert.ok(place >= 1 && place <= 2, `started ${place + 1}th: ${held.order.slice(0, 5).join(', ')}`);
+    await assertDeliveredOnce(burst.map((e) => e.id));
+  } finally {
+    await gw.close();
   }
 });
