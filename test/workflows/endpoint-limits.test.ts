@@ -67,8 +67,10 @@ test('rateLimitPerSecond spreads requests over time without using attempts', asy
   }
   const times = receiver.to('/rated').map((r) => r.receivedAt);
   assert.equal(times.length, 8);
-  // 8 requests at 2 per second need at least 4 one-second windows.
-  assert.ok(Math.max(...times) - Math.min(...times) >= 2_500, `spread over ${Math.max(...times) - Math.min(...times)} ms`);
+  // 8 requests at 2 per (fixed, one-second) window need 4 windows: the first two may come at the
+  // end of one and the last two at the start of the fourth, so the spread is just over 2 s at least.
+  // (Posts now answer in a few ms, so all 8 reach the limiter at once and the bound is met tightly.)
+  assert.ok(Math.max(...times) - Math.min(...times) > 2_000, `spread over ${Math.max(...times) - Math.min(...times)} ms`);
 });
 
 test('a hanging endpoint with maxConcurrency leaves the other endpoints their share of the workers', async () => {
