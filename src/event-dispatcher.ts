@@ -32,8 +32,8 @@ export const BACKLOG_RETRY_AFTER_SECONDS = 5;
 /**
  * Starts event workflows after the 202, off the request path. Each accepted event is queued (per
  * tenant in acceptance order, tenants served in turn) and started at once unless `concurrency`
- * starts are in flight. Temporal
- * unreachable: the queue waits (backing off) and nothing is dropped. A start Temporal refuses, and
+ * starts are in flight. Temporal unreachable: the queue waits (backing off) and nothing is
+ * dropped. A start Temporal refuses, and
  * whatever this process still held when it died, is left `accepted` in the ledger, where the
  * reconciler starts it (RECONCILE_GRACE). Starts are idempotent on the workflow id (event id), so
  * this, another gateway and the reconciler never start one event twice.
@@ -94,11 +94,13 @@ export class EventDispatcher {
   async drain(timeoutMs: number): Promise<void> {
     if (this.pending === 0) return;
     let timer: NodeJS.Timeout | undefined;
+    let waiter = () => {};
     await Promise.race([
-      new Promise<void>((resolve) => this.idleWaiters.push(resolve)),
+      new Promise<void>((resolve) => this.idleWaiters.push((waiter = resolve))),
       new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs).unref())),
     ]);
     clearTimeout(timer);
+    this.idleWaiters = this.idleWaiters.filter((w) => w !== waiter);
   }
 
   /**
