@@ -22,8 +22,29 @@ export async function testDatabase(dir: string): Promise<{ url: string; drop: ()
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
-    drop: () => withAdmin(admin, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
+    drop: () => dropDatabase(admin, name),
   };
+}
+
+/**
+ * Drops a test database. FORCE cannot end a backend of another role (an autovacuum worker that
+ * just started on it): that is tried again a moment later, and a database still left is only
+ * reported, since it holds nothing another test reads.
+ */
+async function dropDatabase(admin: string, name: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await withAdmin(admin, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+      return;
+    } catch (err) {
+      if (attempt < 5) {
+        await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+        continue;
+      }
+      console.error(`test database ${name} left behind: ${err instanceof Error ? err.message : String(err)}`);
+      return;
+    }
+  }
 }
 
 async function withAdmin<T>(adminUrl: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
