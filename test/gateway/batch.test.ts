@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import net, { type AddressInfo } from 'node:net';
 import { test } from 'node:test';
-import { type Client, WorkflowNotFoundError } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { sql } from 'kysely';
 import { eventWorkflowId } from '../../src/contract';
 import { buildOpenApiDocument } from '../../src/gateway/openapi';
@@ -11,6 +11,7 @@ import { type BatchItem, publishEventBatch } from '../../src/publish-batch';
 import { connectClient } from '../../src/temporal/client';
 import { createSubscription, getEvent } from '../helpers/api';
 import { TestReceiver } from '../helpers/receiver';
+import { workflowExists as eventWorkflowExists } from '../helpers/temporal';
 import { useStack } from '../helpers/stack';
 import { waitUntil } from '../helpers/wait';
 
@@ -154,15 +155,8 @@ async function clientThatLosesTemporal(real: Client, working: number) {
   return { client: { workflow: { start } } as unknown as Client, state, close: () => dead.connection.close() };
 }
 
-async function workflowExists(id: string): Promise<boolean> {
-  try {
-    await stack.env.client.workflow.getHandle(eventWorkflowId(id)).describe();
-    return true;
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) return false;
-    throw err;
-  }
-}
+/** Whether the event's workflow was ever started. */
+const workflowExists = (eventId: string) => eventWorkflowExists(stack.env.client, eventWorkflowId(eventId));
 
 test('Temporal lost midway: every item is answered 202, the rest wait in the dispatcher and start once Temporal is back', async () => {
   const ids = Array.from({ length: 30 }, (_, i) => `crash-${i}`);

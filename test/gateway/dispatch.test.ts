@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
-import { type Client, WorkflowNotFoundError } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { Config } from '../../src/config';
 import { eventWorkflowId } from '../../src/contract';
 import { EventDispatcher } from '../../src/event-dispatcher';
@@ -11,6 +11,7 @@ import { createLogger } from '../../src/logger';
 import { createGatewayMetrics, type GatewayMetrics, METRIC } from '../../src/metrics';
 import { createSubscription } from '../helpers/api';
 import { TestReceiver } from '../helpers/receiver';
+import { workflowExists as eventWorkflowExists } from '../helpers/temporal';
 import { TEST_TOKEN, useStack } from '../helpers/stack';
 import { waitUntil } from '../helpers/wait';
 import { parseExposition } from '../metrics/scrape';
@@ -61,15 +62,8 @@ function heldStarts(real: Client) {
   return { client: { workflow: { start } } as unknown as Client, release, held: () => held, order };
 }
 
-async function workflowExists(id: string): Promise<boolean> {
-  try {
-    await stack.env.client.workflow.getHandle(eventWorkflowId(id)).describe();
-    return true;
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) return false;
-    throw err;
-  }
-}
+/** Whether the event's workflow was ever started. */
+const workflowExists = (eventId: string) => eventWorkflowExists(stack.env.client, eventWorkflowId(eventId));
 
 /** Waits until each event has reached the receiver, then checks it arrived once. */
 async function assertDeliveredOnce(ids: string[]): Promise<void> {

@@ -1,3 +1,4 @@
+import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { devDynamicConfigArgs } from '../../scripts/lib/dev-server';
@@ -28,4 +29,15 @@ export async function startTemporal(extraArgs: string[] = [], uiPort?: number): 
       extraArgs: ['--log-level', 'error', ...devDynamicConfigArgs(), ...extraArgs],
     },
   });
+}
+
+/** Whether Temporal has a workflow with this id (running or closed). */
+export async function workflowExists(client: Client, workflowId: string): Promise<boolean> {
+  try {
+    await client.workflow.getHandle(workflowId).describe();
+    return true;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return false;
+    throw err;
+  }
 }
