@@ -1,6 +1,7 @@
 import type { Dispatcher } from 'undici';
 import type { Logger } from '../src/logger';
 import type { WorkerMetrics } from '../src/metrics';
+import type { RetentionSettings } from '../src/purge';
 import type { Ledger } from '../src/store/ledger';
 
 export interface ActivityDeps {
@@ -17,6 +18,8 @@ export interface ActivityDeps {
   fanOutShardSize?: number;
   /** The reconciler leaves alone what changed more recently than this (RECONCILE_GRACE). */
   reconcileGraceMs: number;
+  /** RETENTION_DAYS and RECORD_RETENTION_DAYS, for the purge; everything is kept when absent. */
+  retention?: RetentionSettings;
   /** Attempts, deferrals and reconciler repairs are counted here; none in tests that don't ask. */
   metrics?: WorkerMetrics;
 }

@@ -1,14 +1,15 @@
 import { Context } from '@temporalio/activity';
 import { type RetryPageResult, retryPage } from '../src/bulk-retry';
+import { purgePage } from '../src/purge';
 import { type ReconcilePage, reconcilePage } from '../src/reconcile';
 import type { ServiceDeps } from '../src/service-deps';
-import type { BulkRetryFilter, ReconcileKind } from '../src/contract';
+import type { BulkRetryFilter, PurgeInput, PurgePage, ReconcileKind } from '../src/contract';
 import { syncFairnessWeights } from '../src/temporal/fairness-weights';
 import type { ActivityDeps } from './deps';
 import { withHeartbeat } from './heartbeat';
 
 /** The activities of the bulk retry and reconcile workflows. */
-export function createJobActivities({ ledger, logger, reconcileGraceMs, metrics }: ActivityDeps) {
+export function createJobActivities({ ledger, logger, reconcileGraceMs, metrics, retention }: ActivityDeps) {
   // Jobs start workflows themselves, with the worker's own client, on the worker's task queue.
   const serviceDeps = (): ServiceDeps => {
     const { client, info } = Context.current();
@@ -37,6 +38,14 @@ export function createJobActivities({ ledger, logger, reconcileGraceMs, metrics 
         metrics?.repaired('delivery_started', page.deliveriesStarted);
         metrics?.repaired('delivery_ended', page.deliveriesEnded);
       }
+      return page;
+    },
+
+    /** One page of the purge (src/purge.ts); a worker not told the retention keeps everything. */
+    async purgePage(input: PurgeInput): Promise<PurgePage> {
+      if (!retention) return { examined: 0, payloadsRemoved: 0, eventsDeleted: 0, continueWith: null };
+      const page = await withHeartbeat(() => purgePage(ledger, retention, input));
+      if (page.payloadsRemoved + page.eventsDeleted > 0) logger.info({ ...page, continueWith: undefined }, 'purge: retention applied');
       return page;
     },
 

@@ -21,6 +21,25 @@ function durationFromEnv(fallback: string, minMs = 1) {
     });
 }
 
+/**
+ * A retention setting: a number of days (`30`, `0.5`) or a duration (`30d`, `10s`), in milliseconds.
+ * Days are what operators think in; the duration form lets tests keep data for seconds.
+ */
+function retentionFromEnv(fallbackDays: number) {
+  return z
+    .string()
+    .default(String(fallbackDays))
+    .transform((v, ctx) => {
+      const days = /^\d+(\.\d+)?$/.test(v.trim()) ? Number(v) : undefined;
+      const ms = days !== undefined ? Math.round(days * 86_400_000) : parseDuration(v);
+      if (ms === undefined || ms < 1000) {
+        ctx.addIssue({ code: 'custom', message: 'must be a number of days (30) or a duration such as 12h or 30s (at least 1 s)' });
+        return z.NEVER;
+      }
+      return ms;
+    });
+}
+
 /** A port to serve on: a number (0 picks a free one, logged) or `off`. */
 const portOrOff = (fallback: number) =>
   z
@@ -59,6 +78,17 @@ export const configSchema = z.object({
   RECONCILE_INTERVAL: durationFromEnv('1m', 1000),
   /** How long an event or delivery may sit without a workflow before the reconciler takes it up. */
   RECONCILE_GRACE: durationFromEnv('30s'),
+  /** How long events' payloads and receivers' response bodies are kept (a tenant may have its own). */
+  RETENTION_DAYS: retentionFromEnv(30),
+  /** How long ended events, their deliveries and attempts are listed at all (never less than a tenant's RETENTION_DAYS). */
+  RECORD_RETENTION_DAYS: retentionFromEnv(90),
+  /** How often the purge schedule removes what retention let go. */
+  PURGE_INTERVAL: durationFromEnv('1h', 1000),
+  /**
+   * A tenant that also receives every tenant's operational events (webhook.*), each as an event of
+   * its own: the operator subscribes its endpoints there. Unset: each tenant gets only its own.
+   */
+  OPERATIONS_TENANT_ID: z.string().regex(/^[A-Za-z0-9_.:-]{1,200}$/, 'must be a tenant id').optional(),
   /** Event workflows one gateway starts at once, after their 202 (the dispatcher's concurrency). */
   DISPATCH_CONCURRENCY: z.coerce.number().int().min(1).max(1_000).default(20),
   /**

@@ -62,6 +62,28 @@ export async function cancelEvent(deps: ServiceDeps, eventId: string): Promise<{
   return { cancelling: open.length };
 }
 
+/** Why deliveries an expunge ended were cancelled, as their last error says. */
+export const EXPUNGED_REASON = 'cancelled: the event payload was expunged';
+
+/**
+ * Expunges an event's payload (DELETE /v1/events/{id}/payload): the ledger removes it and ends
+ * the open deliveries in one transaction, then their workflows are told to stop. A workflow that
+ * misses the cancel finds the payload gone before its next attempt and ends there (prepare.ts).
+ */
+export async function expungeEventPayload(deps: ServiceDeps, eventId: string) {
+  const event = await deps.ledger.getEvent(eventId);
+  if (!event) throw new NotFoundError('event', eventId);
+  const ended = await deps.ledger.retention.expungePayload(eventId, EXPUNGED_REASON);
+  deps.ledger.observer.deliveriesEnded('cancelled', ended.length);
+  await requestCancel(deps.client, eventWorkflowId(eventId)).catch(() => false);
+  const deliveries = await deps.ledger.listEventDeliveries(eventId);
+  const workflowIds = deliveries.filter((d) => ended.includes(d.id)).map((d) => deliveryWorkflowId(d.eventId, d.subscriptionId));
+  // Best effort: the ledger has them ended already, and prepare.ts stops any attempt that follows.
+  await Promise.all(workflowIds.map((id) => requestCancel(deps.client, id).catch(() => false)));
+  const { targetSubscriptionId: _, ...shown } = (await deps.ledger.getEvent(eventId))!;
+  return { ...shown, data: null, deliveries };
+}
+
 /**
  * A delivery whose ledger status has just ended has a run that closes a moment later; a retry
  * that follows at once waits for that close. Returns whether a run is still open afterwards.
@@ -105,6 +127,7 @@ export async function retryDelivery(deps: ServiceDeps, deliveryId: string): Prom
   if (!target.subscriptionActive) {
     throw new ConflictError(`The subscription of delivery ${deliveryId} is disabled or deleted; re-enable it first.`);
   }
+  if (target.dataRemoved) throw new ConflictError(`The payload of delivery ${deliveryId}'s event was removed (retention or expunge); it cannot be sent again.`);
   const workflowId = deliveryWorkflowId(delivery.eventId, delivery.subscriptionId);
   if (await runStillOpen(client, workflowId, isFinal(delivery.status))) {
     throw new ConflictError(`Delivery ${deliveryId} is ${delivery.status} and its workflow is running; cancel it first.`);

@@ -305,8 +305,14 @@ export const deliverySchema = z.object({
 });
 export type Delivery = z.infer<typeof deliverySchema>;
 
+export const dataRemovedReasonSchema = z
+  .enum(['retention', 'expunged'])
+  .describe('retention: RETENTION_DAYS passed; expunged: removed on request (DELETE /v1/events/{id}/payload).');
+
 export const eventWithDeliveriesSchema = eventSchema.extend({
-  data: z.record(z.string(), z.unknown()),
+  data: z.record(z.string(), z.unknown()).nullable().describe('null once the payload was removed (see dataRemovedAt).'),
+  dataRemovedAt: z.string().nullable().describe('When the payload and the response bodies of its attempts were removed; null while kept.'),
+  dataRemovedReason: dataRemovedReasonSchema.nullable(),
   deliveries: z.array(deliverySchema),
 });
 
@@ -448,6 +454,13 @@ export const putTenantSchema = z.strictObject({
     .default(1)
     .describe("The tenant's share of workers against other tenants' when the task queue is backlogged (Temporal's fairness weight; 1 by default, 0.001 to 1000)."),
   limits: tenantLimitsInputSchema.default({}).describe('Limits for its callers; each one left out takes its default.'),
+  retentionDays: z
+    .number()
+    .positive()
+    .max(3650)
+    .nullable()
+    .default(null)
+    .describe("Days its events' payloads and response bodies are kept (fractions allowed); null: the service's RETENTION_DAYS."),
   metadata: z
     .record(z.string().max(100), storedTextSchema(1000))
     .refine((m) => Object.keys(m).length <= 50, 'may hold at most 50 keys')
@@ -462,6 +475,7 @@ export const tenantSchema = z.object({
   metadata: z.record(z.string(), z.string()),
   fairnessWeight: z.number().describe("The tenant's share of the task queue against other tenants' (1 by default)."),
   limits: z.lazy(() => tenantLimitsSchema),
+  retentionDays: z.number().nullable().describe("Days its payloads are kept; null: the service's RETENTION_DAYS."),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

@@ -10,7 +10,7 @@ import { openDatabase } from './store/db';
 import { temporalConnectionOptions } from './temporal/client';
 import { Ledger } from './store/ledger';
 import { syncFairnessWeights } from './temporal/fairness-weights';
-import { ensureReconcileSchedule } from './temporal/reconcile-schedule';
+import { ensurePurgeSchedule, ensureReconcileSchedule } from './temporal/job-schedules';
 import { startServiceTracing, type Tracing, workerTracingOptions } from './tracing';
 
 export interface WorkerDeps {
@@ -28,7 +28,7 @@ export interface WorkerDeps {
 
 /**
  * A worker that runs the event and delivery workflows and their activities. Creating one also
- * makes sure the reconciler's schedule exists (idempotent), so a fresh install needs no extra step.
+ * makes sure the reconciler's and the purge's schedules exist (idempotent), so a fresh install needs no extra step.
  */
 export async function createWorker({ config, connection, ledger, logger, fanOutPageSize, fanOutShardSize, tracing, metrics }: WorkerDeps): Promise<Worker> {
   const dispatcher = createWebhookDispatcher({ allowPrivateNetworks: config.ALLOW_PRIVATE_NETWORKS });
@@ -46,6 +46,7 @@ export async function createWorker({ config, connection, ledger, logger, fanOutP
       confirmation: { baseUrl: publicUrl(config), key: confirmationKey(config.API_TOKEN) },
       disableAfterMs: config.DISABLE_AFTER_FAILING_FOR,
       reconcileGraceMs: config.RECONCILE_GRACE,
+      retention: { retentionMs: config.RETENTION_DAYS, recordRetentionMs: config.RECORD_RETENTION_DAYS },
       metrics,
     }),
     // Deliveries wait on the network, not the CPU: many can be in flight per worker.
@@ -56,6 +57,7 @@ export async function createWorker({ config, connection, ledger, logger, fanOutP
     ...workerTracingOptions(tracing),
   });
   await ensureReconcileSchedule(worker.client!, { taskQueue: config.TASK_QUEUE, intervalMs: config.RECONCILE_INTERVAL });
+  await ensurePurgeSchedule(worker.client!, { taskQueue: config.TASK_QUEUE, intervalMs: config.PURGE_INTERVAL });
   // Best effort: a server without fairness (older than 1.29, or Cloud with it off) still delivers.
   await syncFairnessWeights({ client: worker.client!, taskQueue: config.TASK_QUEUE }, await ledger.fairnessWeights()).catch((err: unknown) =>
     logger.warn({ err }, "could not bring Temporal's fairness weights to the ledger's; the reconciler tries again"),

@@ -5,3 +5,4 @@ export { replayWorkflow } from './replay';
 export { bulkRetryWorkflow } from './bulk-retry';
 export { reconcileWorkflow } from './reconcile';
 export { fifoQueueWorkflow } from './fifo-queue';
+export { purgeWorkflow } from './purge';

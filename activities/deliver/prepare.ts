@@ -36,6 +36,12 @@ export async function prepareAttempt(ledger: Ledger, input: DeliveryWorkflowInpu
   if (delivery.status === 'failed' || delivery.status === 'cancelled') {
     throw ApplicationFailure.nonRetryable(`delivery already ${delivery.status}`, FailureType.DeliveryEnded);
   }
+  if (event.dataRemovedAt !== null) {
+    // Expunged (or past retention) while this delivery waited: there is nothing left to send.
+    const reason = `payload ${event.dataRemovedReason ?? 'removed'}: not sent`;
+    await ledger.endDelivery(input.deliveryId, 'cancelled', reason);
+    throw ApplicationFailure.nonRetryable(reason, FailureType.DeliveryEnded);
+  }
   if (!subscription || subscription.status !== 'active') {
     const reason = subscription ? `subscription disabled: ${subscription.disabledReason ?? ''}` : 'subscription deleted';
     await ledger.endDelivery(input.deliveryId, 'failed', reason);

@@ -14,5 +14,8 @@ export const bulkRetryWorkflowId = (jobId: string) => `retry:${jobId}`;
 /** The Temporal Schedule that runs the reconcile workflow; one per namespace and task queue. */
 export const reconcileScheduleId = (taskQueue: string) => `webhook-reconciler:${taskQueue}`;
 
+/** The Temporal Schedule that runs the purge workflow (retention); one per namespace and task queue. */
+export const purgeScheduleId = (taskQueue: string) => `webhook-purge:${taskQueue}`;
+
 /** A FIFO subscription's queue: the one workflow that runs its deliveries, one at a time, in sequence order. */
 export const fifoQueueWorkflowId = (subscriptionId: string) => `fifo:${subscriptionId}`;

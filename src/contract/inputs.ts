@@ -156,3 +156,29 @@ export interface QueuedDelivery extends DeliveryPlan {
   eventType: string;
   attemptOffset: number;
 }
+
+/** The purge's steps: payloads past retention, then whole records past record retention. */
+export type PurgePhase = 'payloads' | 'records';
+
+/** Where a purge run has got to; carried across continue-as-new. */
+export interface PurgeInput {
+  phase?: PurgePhase;
+  /** Which retention scope of the phase (the default one first, then each tenant with its own). */
+  scope?: number;
+  after?: { createdAt: string; id: string } | null;
+  progress?: PurgeProgress;
+}
+
+export interface PurgeProgress {
+  /** Ended events looked at. */
+  examined: number;
+  /** Events whose payload (and attempts' response bodies) were removed. */
+  payloadsRemoved: number;
+  /** Events deleted with their deliveries and attempts. */
+  eventsDeleted: number;
+}
+
+/** One page of the purge, and where it goes on (null: done). */
+export interface PurgePage extends PurgeProgress {
+  continueWith: Required<Pick<PurgeInput, 'phase' | 'scope' | 'after'>> | null;
+}

@@ -1,6 +1,6 @@
 /** Signals and queries: what the gateway asks of, or tells, a running workflow. */
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { BulkRetryInput, BulkRetryProgress, DeliveryProgress, ReconcileKind, ReconcileProgress, ReplayProgress, ReplayWorkflowInput } from './inputs';
+import type { BulkRetryInput, BulkRetryProgress, DeliveryProgress, PurgePhase, PurgeProgress, ReconcileKind, ReconcileProgress, ReplayProgress, ReplayWorkflowInput } from './inputs';
 
 export const deliveryStatusQuery = defineQuery<DeliveryProgress>('status');
 /** Sent by the gateway when a receiver confirms attempt `attempt` through its webhook-confirm-url. */
@@ -10,6 +10,7 @@ export const confirmSignal = defineSignal<[{ attempt: number }]>('confirm');
 export const replayProgressQuery = defineQuery<ReplayWorkflowInput & ReplayProgress>('progress');
 
 export const reconcileProgressQuery = defineQuery<ReconcileProgress & { kind: ReconcileKind }>('progress');
+export const purgeProgressQuery = defineQuery<PurgeProgress & { phase: PurgePhase }>('progress');
 
 export const bulkRetryProgressQuery = defineQuery<BulkRetryInput & BulkRetryProgress>('progress');
 

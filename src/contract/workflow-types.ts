@@ -8,6 +8,8 @@ import type {
   FanOutShardInput,
   FifoQueueInput,
   FifoQueueResult,
+  PurgeInput,
+  PurgeProgress,
   ReconcileInput,
   ReconcileProgress,
   ReplayProgress,
@@ -27,4 +29,5 @@ export interface WorkflowTypes {
   bulkRetryWorkflow(input: BulkRetryInput): Promise<BulkRetryProgress>;
   reconcileWorkflow(input?: ReconcileInput): Promise<ReconcileProgress>;
   fifoQueueWorkflow(input: FifoQueueInput): Promise<FifoQueueResult>;
+  purgeWorkflow(input?: PurgeInput): Promise<PurgeProgress>;
 }

@@ -43,14 +43,14 @@ export class DeliveryQueries {
 
   /** Everything needed to run a delivery again (retry, replay), or undefined if unknown. */
   async deliveryTarget(deliveryId: string): Promise<
-    { delivery: Delivery; eventType: string; prepared: PreparedDelivery; subscriptionActive: boolean; fifo: boolean } | undefined
+    { delivery: Delivery; eventType: string; prepared: PreparedDelivery; subscriptionActive: boolean; fifo: boolean; dataRemoved: boolean } | undefined
   > {
     const row = await this.db
       .selectFrom('deliveries as d')
       .innerJoin('events as e', 'e.id', 'd.event_id')
       .innerJoin('subscriptions as s', 's.id', 'd.subscription_id')
       .selectAll('s')
-      .select(['d.id as delivery_id', 'e.type as event_type'])
+      .select(['d.id as delivery_id', 'e.type as event_type', 'e.data_removed_at'])
       .where('d.id', '=', deliveryId)
       .executeTakeFirst();
     const delivery = await this.getDelivery(deliveryId);
@@ -61,6 +61,7 @@ export class DeliveryQueries {
       prepared: toPrepared(deliveryId, row, delivery.sequence),
       subscriptionActive: row.status === 'active' && row.deleted_at === null,
       fifo: row.ordering === 'fifo',
+      dataRemoved: row.data_removed_at !== null,
     };
   }
 

@@ -90,6 +90,8 @@ export class EventQueries {
       .select(['id', 'type', 'created_at', 'data'])
       .where('created_at', '>=', instant(since))
       .where('created_at', '<', instant(until))
+      // A removed payload is never sent again.
+      .where('data_removed_at', 'is', null)
       .where((eb) => eb.or([eb('tenant_id', '=', subscription.tenantId), eb('tenant_id', 'is', null)]))
       .where((eb) => eb.or([eb('target_subscription_id', 'is', null), eb('target_subscription_id', '=', subscription.id)]))
       .orderBy('created_at')

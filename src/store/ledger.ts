@@ -8,6 +8,7 @@ import { EventQueries } from './events';
 import { FifoQueueQueries } from './fifo-queue';
 import { type LedgerObserver, NO_OBSERVER } from './observer';
 import { RecoveryQueries } from './recovery';
+import { RetentionQueries } from './retention';
 import type { Database } from './schema';
 import { SubscriptionQueries } from './subscriptions';
 import { TenantAccessQueries } from './tenant-access';
@@ -42,6 +43,7 @@ class LedgerFacade {
   readonly recovery: RecoveryQueries;
   readonly fifo: FifoQueueQueries;
   readonly quotas: TenantQuotas;
+  readonly retention: RetentionQueries;
 
   /** `observer` hears of the transitions the metrics count (deliveries ended); none by default. */
   constructor(
@@ -52,6 +54,7 @@ class LedgerFacade {
     this.recovery = new RecoveryQueries(db);
     this.fifo = new FifoQueueQueries(db, observer);
     this.quotas = new TenantQuotas(db);
+    this.retention = new RetentionQueries(db);
     for (const Part of [TenantQueries, TenantAccessQueries, SubscriptionQueries, EventQueries, EventBatchQueries, EndpointHealth]) expose(this, new Part(db));
     expose(this, new DeliveryQueries(db, observer));
     expose(this, new AttemptQueries(db, observer));

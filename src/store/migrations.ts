@@ -225,6 +225,20 @@ async function addFanOutTenantLocks(db: Kysely<unknown>): Promise<void> {
   await db.schema.createTable('fan_out_tenant_locks').addColumn('tenant_id', 'text', (c) => c.primaryKey()).execute();
 }
 
+/** Retention: an event's payload may be removed (by age or on request) while its rows stay listed. */
+async function addRetention(db: Kysely<unknown>): Promise<void> {
+  await db.schema.alterTable('events').addColumn('data_removed_at', 'text').execute();
+  // 'retention' (RETENTION_DAYS passed) or 'expunged' (DELETE /v1/events/{id}/payload).
+  await db.schema.alterTable('events').addColumn('data_removed_reason', 'text').execute();
+  // Days; null: the service's RETENTION_DAYS.
+  await db.schema.alterTable('tenants').addColumn('retention_days', 'double precision').execute();
+}
+
+/** Operational events (webhook.*) about one endpoint are never sent to that endpoint. */
+async function addOperationalEvents(db: Kysely<unknown>): Promise<void> {
+  await db.schema.alterTable('events').addColumn('about_subscription_id', 'text').execute();
+}
+
 // Migrations are code, kept in order; the Migrator records which ran so start-up applies only new ones.
 const migrations: Record<string, Migration> = {
   '0001_ledger': {
@@ -290,6 +304,8 @@ const migrations: Record<string, Migration> = {
   '0008_tenant_limits': { up: addTenantLimits },
   '0009_fan_out_per_tenant': { up: addFanOutTenantLocks },
   '0010_quota_windows': { up: addQuotaWindows },
+  '0011_retention': { up: addRetention },
+  '0012_operational_events': { up: addOperationalEvents },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

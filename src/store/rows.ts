@@ -28,8 +28,11 @@ export interface NewEvent {
 }
 
 export interface StoredEvent extends WebhookEvent {
+  /** `{}` once removed: read dataRemovedAt before using it. */
   data: Record<string, unknown>;
   targetSubscriptionId: string | null;
+  dataRemovedAt: string | null;
+  dataRemovedReason: 'retention' | 'expunged' | null;
 }
 
 /** What a delivery workflow needs to know about its subscription, taken when it starts. */
@@ -208,6 +211,8 @@ export function toStoredEvent(row: Selectable<EventsTable>): StoredEvent {
     status: row.status,
     createdAt: row.created_at,
     data: JSON.parse(row.data) as Record<string, unknown>,
+    dataRemovedAt: row.data_removed_at,
+    dataRemovedReason: row.data_removed_reason,
   };
 }
 
@@ -223,8 +228,9 @@ export function isSameEvent(
     stored.type === posted.type &&
     stored.tenantId === posted.tenantId &&
     stored.targetSubscriptionId === (posted.targetSubscriptionId ?? null) &&
-    // By value, as stored: key order aside, and `-0` is the `0` JSON wrote for it.
-    sameJsonValue(stored.data, posted.data)
+    // By value, as stored: key order aside, and `-0` is the `0` JSON wrote for it. A removed
+    // payload cannot be compared: the id alone makes it a repeat, and nothing is sent again.
+    (stored.dataRemovedAt !== null || sameJsonValue(stored.data, posted.data))
   );
 }
 

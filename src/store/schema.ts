@@ -66,6 +66,11 @@ export interface EventsTable {
   target_subscription_id: string | null;
   /** Acceptance order: an event accepted (committed) before another was posted has a smaller seq. */
   seq: number | null;
+  /** When its payload (and its attempts' response bodies) were removed; null while kept. */
+  data_removed_at: string | null;
+  data_removed_reason: 'retention' | 'expunged' | null;
+  /** An operational event about this subscription, which therefore never receives it. */
+  about_subscription_id: string | null;
 }
 
 export interface DeliveriesTable {
@@ -112,6 +117,8 @@ export interface TenantsTable {
   fairness_weight: number | null;
   /** JSON of the limits set on it (TenantLimitsInput); null for the defaults. */
   limits: string | null;
+  /** How many days its payloads are kept; null: RETENTION_DAYS. */
+  retention_days: number | null;
 }
 
 /** Bulk retries and replays a tenant started, counted against its concurrentJobs limit. */

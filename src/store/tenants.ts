@@ -10,6 +10,7 @@ function toTenant(row: Selectable<TenantsTable>): Tenant {
     metadata: JSON.parse(row.metadata) as Record<string, string>,
     fairnessWeight: row.fairness_weight ?? 1,
     limits: effectiveLimits(row.limits),
+    retentionDays: row.retention_days === null ? null : Number(row.retention_days),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -44,6 +45,7 @@ export class TenantQueries {
     const settings = {
       fairness_weight: input.fairnessWeight === 1 ? null : input.fairnessWeight,
       limits: Object.keys(input.limits).length === 0 ? null : JSON.stringify(input.limits),
+      retention_days: input.retentionDays,
     };
     const existing = await this.db.selectFrom('tenants').select('deleted_at').where('id', '=', id).executeTakeFirst();
     await this.db

@@ -99,7 +99,7 @@ test('an endpoint at its concurrency limit defers the attempt without counting o
 
 test("a tenant at its attemptsInFlight waits a moment in the worker for a slot, then is deferred without an attempt", async () => {
   const tenantId = `cap-${Math.random().toString(36).slice(2)}`;
-  await ledger.putTenant(tenantId, { name: tenantId, metadata: {}, fairnessWeight: 1, limits: { attemptsInFlight: 1 } });
+  await ledger.putTenant(tenantId, { name: tenantId, metadata: {}, fairnessWeight: 1, limits: { attemptsInFlight: 1 }, retentionDays: null });
   const sub = await ledger.createSubscription({ tenantId, url: 'https://receiver.example/hook', eventTypes: ['unit.*'], secret: 'whsec_MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3' });
   const target = (await ledger.getSubscriptionTarget(sub.id))!;
   const claim = (holder: string) => takeAttemptCapacity({ ledger, subscription: target, holder, activityAttempt: 1 });

@@ -57,6 +57,12 @@ export interface StackOptions {
   /** RECONCILE_INTERVAL and RECONCILE_GRACE, e.g. '1s', to see the reconciler act within a test. */
   reconcileInterval?: string;
   reconcileGrace?: string;
+  /** RETENTION_DAYS, RECORD_RETENTION_DAYS (days or durations such as '2s') and PURGE_INTERVAL. */
+  retention?: string;
+  recordRetention?: string;
+  purgeInterval?: string;
+  /** OPERATIONS_TENANT_ID: the tenant that also gets every tenant's operational events. */
+  operationsTenantId?: string;
 }
 
 /** Temporal dev server + ledger + worker + gateway, all real, on 127.0.0.1 free ports. */
@@ -74,6 +80,10 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     DISABLE_AFTER_FAILING_FOR: opts.disableAfterFailingFor,
     RECONCILE_INTERVAL: opts.reconcileInterval,
     RECONCILE_GRACE: opts.reconcileGrace,
+    RETENTION_DAYS: opts.retention,
+    RECORD_RETENTION_DAYS: opts.recordRetention,
+    PURGE_INTERVAL: opts.purgeInterval,
+    OPERATIONS_TENANT_ID: opts.operationsTenantId,
     WORKER_MAX_CONCURRENT_ACTIVITIES: opts.workerActivitySlots?.toString(),
     API_TOKEN: TEST_TOKEN,
     DATABASE_URL: database.url,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { cancelEvent } from '../../delivery-operations';
+import { cancelEvent, expungeEventPayload } from '../../delivery-operations';
 import { type FieldError, NotFoundError, ValidationError } from '../../errors';
 import {
   createEventBatchSchema,
@@ -120,7 +120,7 @@ export const eventRoutes = [
       if (!visible) throw new NotFoundError('event', params.id!);
       const { targetSubscriptionId: _, ...shown } = event;
       const deliveries = (await ledger.listEventDeliveries(event.id)).filter((d) => scope.tenantId === undefined || d.tenantId === scope.tenantId);
-      return { status: 200, body: { ...shown, deliveries } };
+      return { status: 200, body: { ...shown, data: event.dataRemovedAt === null ? event.data : null, deliveries } };
     },
   }),
   route({
@@ -132,6 +132,20 @@ export const eventRoutes = [
     problems: [],
     async handle({ scope }, { ledger }) {
       return { status: 200, body: { data: await ledger.listEventTypes(scope.tenantId) } };
+    },
+  }),
+  route({
+    method: 'delete',
+    path: '/v1/events/{id}/payload',
+    summary:
+      "Expunge an event's payload now (a data-protection request): the payload and its attempts' response bodies are removed, " +
+      'its deliveries still open end cancelled, and nothing of it is sent again. The event, deliveries and attempts stay listed.',
+    responses: { 200: { description: 'Expunged; the event as it is now', schema: eventWithDeliveriesSchema } },
+    problems: [404],
+    async handle({ params }, context) {
+      const event = await expungeEventPayload(context, params.id!);
+      context.logger.info({ eventId: event.id, cancelled: event.deliveries.filter((d) => d.status === 'cancelled').length }, 'event payload expunged');
+      return { status: 200, body: event };
     },
   }),
   route({
