@@ -3,6 +3,7 @@ import { type RetryPageResult, retryPage } from '../src/bulk-retry';
 import { purgePage } from '../src/purge';
 import { type ReconcilePage, reconcilePage } from '../src/reconcile';
 import type { ServiceDeps } from '../src/service-deps';
+import type { FinishedJob } from '../src/store/operational-events';
 import type { BulkRetryFilter, PurgeInput, PurgePage, ReconcileKind } from '../src/contract';
 import { syncFairnessWeights } from '../src/temporal/fairness-weights';
 import type { ActivityDeps } from './deps';
@@ -47,6 +48,13 @@ export function createJobActivities({ ledger, logger, reconcileGraceMs, metrics,
       const page = await withHeartbeat(() => purgePage(ledger, retention, input));
       if (page.payloadsRemoved + page.eventsDeleted > 0) logger.info({ ...page, continueWith: undefined }, 'purge: retention applied');
       return page;
+    },
+
+    /** Tells a bulk retry or replay finished, as an operational event of its tenant (a replay's: its subscription's). */
+    async tellJobFinished(input: Omit<FinishedJob, 'tenantId'> & { tenantId?: string; subscriptionId?: string }): Promise<void> {
+      const owner = input.subscriptionId === undefined ? undefined : await ledger.getSubscription(input.subscriptionId);
+      const tenantId = input.tenantId ?? owner?.tenantId ?? null;
+      ledger.observer.eventsRecorded(await ledger.operational.jobFinished(ledger.db, { ...input, tenantId }));
     },
 
     /** One page of a bulk retry (src/bulk-retry.ts). */

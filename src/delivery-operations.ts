@@ -74,7 +74,6 @@ export async function expungeEventPayload(deps: ServiceDeps, eventId: string) {
   const event = await deps.ledger.getEvent(eventId);
   if (!event) throw new NotFoundError('event', eventId);
   const ended = await deps.ledger.retention.expungePayload(eventId, EXPUNGED_REASON);
-  deps.ledger.observer.deliveriesEnded('cancelled', ended.length);
   await requestCancel(deps.client, eventWorkflowId(eventId)).catch(() => false);
   const deliveries = await deps.ledger.listEventDeliveries(eventId);
   const workflowIds = deliveries.filter((d) => ended.includes(d.id)).map((d) => deliveryWorkflowId(d.eventId, d.subscriptionId));

@@ -90,6 +90,14 @@ export class EventDispatcher {
     this.pump();
   }
 
+  /**
+   * Starts the events this process's ledger records itself (operational events) as it records
+   * them; returns what stops listening. One that is lost with the process waits for the reconciler.
+   */
+  startRecordedEvents(): () => void {
+    return this.deps.ledger.watch({ deliveriesEnded: () => {}, eventsRecorded: (events) => this.enqueue(events) });
+  }
+
   /** Resolves once nothing is queued or starting, or after `timeoutMs`. */
   async drain(timeoutMs: number): Promise<void> {
     if (this.pending === 0) return;

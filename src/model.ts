@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EVENT_TYPE_PATTERN_REGEX, EVENT_TYPE_REGEX } from './event-types';
+import { EVENT_TYPE_PATTERN_REGEX, EVENT_TYPE_REGEX, isOperationalType, OPERATIONAL_PREFIX } from './event-types';
 import { filterSchema } from './filters';
 import { nonFiniteNumberPaths } from './json-value';
 import { parseDuration } from './retry-schedule';
@@ -232,7 +232,7 @@ export const createEventSchema = z
     id: eventIdSchema.optional().describe('Your id for the event; posting it again returns the existing event.'),
     tenantId: resourceIdSchema.optional().describe("The tenant whose subscriptions the event reaches (or set broadcast)."),
     broadcast: z.literal(true).optional().describe("Reach every tenant's matching subscriptions instead of one tenant's."),
-    type: eventTypeSchema,
+    type: eventTypeSchema.refine((t) => !isOperationalType(t), `may not start with ${OPERATIONAL_PREFIX}: that prefix is reserved for the service's own events`),
     data: eventDataSchema,
   })
   .superRefine((e, ctx) => {

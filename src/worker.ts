@@ -3,7 +3,9 @@ import { createActivities } from '../activities';
 import { type Config, loadConfig, publicUrl } from './config';
 import { confirmationKey } from './confirmation-token';
 import { createWebhookDispatcher } from './http/webhook-dispatcher';
+import { EventDispatcher } from './event-dispatcher';
 import { exitWithParent } from './exit-with-parent';
+import type { ServiceDeps } from './service-deps';
 import { createLogger, type Logger } from './logger';
 import { createWorkerMetrics, sdkPrometheusExporter, startMetricsEndpoint, type WorkerMetrics } from './metrics';
 import { openDatabase } from './store/db';
@@ -56,6 +58,7 @@ export async function createWorker({ config, connection, ledger, logger, fanOutP
     // Nothing when tracing is off: no interceptors, the workflow bundle as it is.
     ...workerTracingOptions(tracing),
   });
+  dispatchRecordedEvents(worker, { ledger, logger, client: worker.client!, taskQueue: config.TASK_QUEUE });
   await ensureReconcileSchedule(worker.client!, { taskQueue: config.TASK_QUEUE, intervalMs: config.RECONCILE_INTERVAL });
   await ensurePurgeSchedule(worker.client!, { taskQueue: config.TASK_QUEUE, intervalMs: config.PURGE_INTERVAL });
   // Best effort: a server without fairness (older than 1.29, or Cloud with it off) still delivers.
@@ -63,6 +66,25 @@ export async function createWorker({ config, connection, ledger, logger, fanOutP
     logger.warn({ err }, "could not bring Temporal's fairness weights to the ledger's; the reconciler tries again"),
   );
   return worker;
+}
+
+/**
+ * The operational events this worker's activities record (an endpoint disabled, a delivery
+ * exhausted, …) are started as they commit, by a dispatcher that lives as long as `worker.run()`.
+ */
+function dispatchRecordedEvents(worker: Worker, deps: ServiceDeps & { logger: Logger }): void {
+  const dispatcher = new EventDispatcher(deps, { concurrency: 10, backlogLimit: Number.MAX_SAFE_INTEGER });
+  const run = worker.run.bind(worker);
+  worker.run = async () => {
+    const stopListening = dispatcher.startRecordedEvents();
+    try {
+      await run();
+    } finally {
+      stopListening();
+      // Those not started by now stay `accepted` for the reconciler.
+      await dispatcher.stop(2_000);
+    }
+  };
 }
 
 async function main(): Promise<void> {
@@ -92,7 +114,7 @@ async function main(): Promise<void> {
     endpointStates: () => ledger.endpointStateCounts(),
     onCollectError: (err) => logger.warn({ err }, 'metrics: reading endpoint states from the ledger failed'),
   });
-  const ledger = new Ledger(await openDatabase(config.DATABASE_URL), metrics);
+  const ledger = new Ledger(await openDatabase(config.DATABASE_URL), metrics, { operationsTenantId: config.OPERATIONS_TENANT_ID });
   const metricsServer = await startMetricsEndpoint(metrics.registry, config.METRICS_HOST, config.WORKER_METRICS_PORT, logger);
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const tracing = startServiceTracing(config, 'worker', logger);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { matchesPattern, patternsMatching } from '../src/event-types';
+import { isOperationalType, matchesPattern, OPERATIONAL_EVENT_TYPES, patternsMatching } from '../src/event-types';
 
 test('exact, prefix and wildcard patterns match as documented', () => {
   assert.equal(matchesPattern('order.created', 'order.created'), true);
@@ -19,4 +19,14 @@ test('patternsMatching lists exactly the patterns that match a type', () => {
   for (const p of ['*', 'order.*', 'order.created.*', 'order.created.v2', 'order.created', 'user.*', 'order.created.v2.*']) {
     assert.equal(candidates.includes(p), matchesPattern(p, type), p);
   }
+});
+
+test("* means the platform's types, not the service's own: webhook.* types match only by name or prefix", () => {
+  assert.equal(matchesPattern('*', 'webhook.endpoint.disabled'), false);
+  assert.equal(matchesPattern('webhook.*', 'webhook.endpoint.disabled'), true);
+  assert.equal(matchesPattern('webhook.endpoint.*', 'webhook.endpoint.disabled'), true);
+  const candidates = patternsMatching('webhook.delivery.exhausted');
+  assert.deepEqual(new Set(candidates), new Set(['webhook.delivery.exhausted', 'webhook.*', 'webhook.delivery.*']));
+  for (const type of OPERATIONAL_EVENT_TYPES) assert.equal(isOperationalType(type), true, type);
+  assert.equal(isOperationalType('webhooks.created'), false);
 });

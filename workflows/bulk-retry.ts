@@ -1,4 +1,4 @@
-import { isCancellation, proxyActivities, setCurrentDetails, setHandler } from '@temporalio/workflow';
+import { isCancellation, patched, proxyActivities, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { type BulkRetryInput, type BulkRetryProgress, bulkRetryProgressQuery, HEARTBEAT_TIMEOUT } from '../src/contract';
 
@@ -7,6 +7,11 @@ const { retryPage } = proxyActivities<Activities>({
   heartbeatTimeout: HEARTBEAT_TIMEOUT,
   retry: { maximumInterval: '1m' },
 });
+
+const { tellJobFinished } = proxyActivities<Activities>({ startToCloseTimeout: '1m', retry: { maximumInterval: '30s' } });
+
+/** Patch id: a finished job is told as an operational event (webhook.bulk_retry.finished); older runs finish silently. */
+export const TELL_JOB_FINISHED = 'tell-job-finished';
 
 /** Deliveries per activity call: each call starts them a few at a time and heartbeats. */
 const PAGE_SIZE = 50;
@@ -37,5 +42,9 @@ export async function bulkRetryWorkflow(input: BulkRetryInput): Promise<BulkRetr
     throw err;
   }
   progress.state = 'completed';
+  if (patched(TELL_JOB_FINISHED)) {
+    const { skippedSample: _, ...summary } = progress;
+    await tellJobFinished({ kind: 'bulk_retry', workflowId: workflowInfo().workflowId, tenantId: input.filter.tenantId, summary });
+  }
   return progress;
 }

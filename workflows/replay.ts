@@ -3,11 +3,14 @@ import {
   CancelledFailure,
   condition,
   isCancellation,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { TELL_JOB_FINISHED } from './bulk-retry';
 import { runDeliveryChild } from './run-delivery';
 import { HEARTBEAT_TIMEOUT, type ReplayProgress, replayProgressQuery, type ReplayWorkflowInput } from '../src/contract';
 
@@ -16,6 +19,7 @@ const { prepareReplayPage } = proxyActivities<Activities>({
   heartbeatTimeout: HEARTBEAT_TIMEOUT,
   retry: { maximumInterval: '1m' },
 });
+const { tellJobFinished } = proxyActivities<Activities>({ startToCloseTimeout: '1m', retry: { maximumInterval: '30s' } });
 const { endDelivery } = proxyActivities<Activities>({
   startToCloseTimeout: '2m',
   retry: { maximumInterval: '1m' },
@@ -77,5 +81,8 @@ export async function replayWorkflow(input: ReplayWorkflowInput): Promise<Replay
   }
   progress.state = 'completed';
   setCurrentDetails(`${progress.succeeded} succeeded, ${progress.failed} failed, ${progress.skipped} skipped`);
+  if (patched(TELL_JOB_FINISHED)) {
+    await tellJobFinished({ kind: 'replay', workflowId: workflowInfo().workflowId, subscriptionId: input.subscriptionId, summary: { ...progress, subscriptionId: input.subscriptionId } });
+  }
   return progress;
 }

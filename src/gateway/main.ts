@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   const logger = createLogger('gateway', config.LOG_LEVEL);
   // Counts intake, and the deliveries this process ends (cancels, confirmations) as the ledger reports them.
   const metrics = createGatewayMetrics();
-  const ledger = new Ledger(await openDatabase(config.DATABASE_URL), metrics);
+  const ledger = new Ledger(await openDatabase(config.DATABASE_URL), metrics, { operationsTenantId: config.OPERATIONS_TENANT_ID });
   const metricsServer = await startMetricsEndpoint(metrics.registry, config.METRICS_HOST, config.GATEWAY_METRICS_PORT, logger);
   const client = await connectClient(config);
   const dispatcher = createDispatcher({ config, ledger, client, logger, metrics });

@@ -3,15 +3,22 @@ import { FINAL_STATUSES } from '../delivery/status';
 import type { Attempt, EndpointStats } from '../model';
 import { endpointStats } from './endpoint-stats';
 import { type AttemptResult, now, toAttempt } from './rows';
-import { type LedgerObserver, NO_OBSERVER } from './observer';
+import { type LedgerHooks, noHooks } from './hooks';
+import type { ObserverList } from './observer';
+import type { OperationalEvents } from './operational-events';
 import type { Database } from './schema';
 
 /** Attempts: one row per (delivery, number), written before the request goes out. */
 export class AttemptQueries {
+  readonly observer: ObserverList;
+  readonly operational: OperationalEvents;
+
   constructor(
     readonly db: Kysely<Database>,
-    readonly observer: LedgerObserver = NO_OBSERVER,
-  ) {}
+    hooks: LedgerHooks = noHooks(),
+  ) {
+    ({ observer: this.observer, operational: this.operational } = hooks);
+  }
 
   /** The endpoint's last 24 hours of attempts, by the hour. */
   async endpointStats(subscriptionId: string): Promise<EndpointStats> {
@@ -106,9 +113,11 @@ export class AttemptQueries {
         .where('id', '=', deliveryId)
         .where('status', 'not in', FINAL_STATUSES)
         .executeTakeFirst();
-      return updated.numUpdatedRows > 0n;
+      const changed = updated.numUpdatedRows > 0n;
+      return { changed, recorded: changed && status === 'failed' ? await this.operational.deliveryEnded(trx, deliveryId, 'failed') : [] };
     });
-    if (moved && (status === 'succeeded' || status === 'failed')) this.observer.deliveriesEnded(status, 1);
+    if (moved.changed && (status === 'succeeded' || status === 'failed')) this.observer.deliveriesEnded(status, 1);
+    this.observer.eventsRecorded(moved.recorded);
   }
 
   /**
@@ -139,7 +148,7 @@ export class AttemptQueries {
           .where('number', '=', number)
           .executeTakeFirst();
         const result = attempt?.outcome === 'succeeded' || attempt?.outcome === 'failed' ? attempt.outcome : undefined;
-        return { result, settledNow: false, ended: false };
+        return { result, settledNow: false, ended: false, recorded: [] };
       }
       const final = settle.confirmed || settle.final;
       const moved = await trx
@@ -154,9 +163,12 @@ export class AttemptQueries {
         .where('id', '=', deliveryId)
         .where('status', 'in', ['delivering', 'awaiting_confirmation'])
         .executeTakeFirst();
-      return { result: settle.confirmed ? ('succeeded' as const) : ('failed' as const), settledNow: true, ended: final && moved.numUpdatedRows > 0n };
+      const ended = final && moved.numUpdatedRows > 0n;
+      const recorded = ended && !settle.confirmed ? await this.operational.deliveryEnded(trx, deliveryId, 'failed') : [];
+      return { result: settle.confirmed ? ('succeeded' as const) : ('failed' as const), settledNow: true, ended, recorded };
     });
     if (settled.ended && settled.result) this.observer.deliveriesEnded(settled.result, 1);
+    this.observer.eventsRecorded(settled.recorded);
     return { result: settled.result, settledNow: settled.settledNow };
   }
 }

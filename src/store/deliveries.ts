@@ -3,15 +3,22 @@ import { FINAL_STATUSES } from '../delivery/status';
 import type { Delivery, DeliveryFilter, DeliveryStatus, Page } from '../model';
 import { instant, now, pageOf, pendingDeliveryRow, type PreparedDelivery, toDelivery, toPrepared } from './rows';
 import { drawSequences } from './fan-out';
-import { type LedgerObserver, NO_OBSERVER } from './observer';
+import { type LedgerHooks, noHooks } from './hooks';
+import type { ObserverList } from './observer';
+import type { OperationalEvents } from './operational-events';
 import type { Database } from './schema';
 
 /** Deliveries: one per (event, subscription), moved through their statuses by compare-and-set. */
 export class DeliveryQueries {
+  readonly observer: ObserverList;
+  readonly operational: OperationalEvents;
+
   constructor(
     readonly db: Kysely<Database>,
-    readonly observer: LedgerObserver = NO_OBSERVER,
-  ) {}
+    hooks: LedgerHooks = noHooks(),
+  ) {
+    ({ observer: this.observer, operational: this.operational } = hooks);
+  }
 
   async getDelivery(id: string): Promise<Delivery | undefined> {
     const row = await this.db.selectFrom('deliveries').selectAll().where('id', '=', id).executeTakeFirst();
@@ -170,8 +177,9 @@ export class DeliveryQueries {
         .where('id', '=', deliveryId)
         .where('status', 'not in', FINAL_STATUSES)
         .executeTakeFirst();
-      return updated.numUpdatedRows > 0n;
+      return updated.numUpdatedRows > 0n ? this.operational.deliveryEnded(trx, deliveryId, status) : undefined;
     });
     if (ended) this.observer.deliveriesEnded(status, 1);
+    if (ended) this.observer.eventsRecorded(ended);
   }
 }

@@ -153,7 +153,7 @@ async function firstScope(db: Db, event: { tenant_id: string | null; seq: number
 async function fanOutEvent(trx: Transaction<Database>, eventId: string, owner: string, onProgress: () => void): Promise<FannedOut> {
   const at = now();
   const claim = await trx.updateTable('events').set({ status: 'dispatched', dispatched_at: at }).where('id', '=', eventId).where('status', '=', 'accepted').executeTakeFirst();
-  const event = await trx.selectFrom('events').select(['status', 'type', 'data', 'tenant_id', 'target_subscription_id']).where('id', '=', eventId).executeTakeFirst();
+  const event = await trx.selectFrom('events').select(['status', 'type', 'data', 'tenant_id', 'target_subscription_id', 'about_subscription_id']).where('id', '=', eventId).executeTakeFirst();
   if (!event || event.status === 'cancelled') return { ids: [], fifoSubscriptions: [] };
   if (claim.numUpdatedRows === 0n) return recordedFanOut(trx, eventId);
   const subscriptions = await matchingSubscriptions(trx, event);
@@ -205,6 +205,7 @@ interface EventRow {
   data: string;
   tenant_id: string | null;
   target_subscription_id: string | null;
+  about_subscription_id: string | null;
 }
 
 /**
@@ -226,6 +227,8 @@ async function candidates(db: Db, event: EventRow) {
     .where('s.deleted_at', 'is', null)
     .orderBy('s.id');
   if (event.tenant_id !== null) query = query.where('s.tenant_id', '=', event.tenant_id);
+  // An operational event never reaches the endpoint it is about: a failing endpoint cannot feed itself.
+  if (event.about_subscription_id !== null) query = query.where('s.id', '<>', event.about_subscription_id);
   if (event.target_subscription_id !== null) return query.where('s.id', '=', event.target_subscription_id).execute();
   const patterns = patternsMatching(event.type);
   return query

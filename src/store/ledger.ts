@@ -6,7 +6,9 @@ import { EndpointLimits } from './endpoint-limits';
 import { EventBatchQueries } from './event-batch';
 import { EventQueries } from './events';
 import { FifoQueueQueries } from './fifo-queue';
-import { type LedgerObserver, NO_OBSERVER } from './observer';
+import type { LedgerHooks } from './hooks';
+import { type LedgerObserver, NO_OBSERVER, ObserverList } from './observer';
+import { OperationalEvents } from './operational-events';
 import { RecoveryQueries } from './recovery';
 import { RetentionQueries } from './retention';
 import type { Database } from './schema';
@@ -38,26 +40,42 @@ export type Ledger = LedgerFacade &
   AttemptQueries &
   EndpointHealth;
 
+/** Settings of the ledger itself. */
+export interface LedgerOptions {
+  /** OPERATIONS_TENANT_ID: also gets a copy of every tenant's operational events. */
+  operationsTenantId?: string;
+}
+
 class LedgerFacade {
   readonly limits: EndpointLimits;
   readonly recovery: RecoveryQueries;
   readonly fifo: FifoQueueQueries;
   readonly quotas: TenantQuotas;
   readonly retention: RetentionQueries;
+  /** Who hears of committed transitions: `observer` (the metrics) first, then whoever `watch`es. */
+  readonly observer: ObserverList;
+  readonly operational: OperationalEvents;
 
-  /** `observer` hears of the transitions the metrics count (deliveries ended); none by default. */
   constructor(
     readonly db: Kysely<Database>,
-    readonly observer: LedgerObserver = NO_OBSERVER,
+    observer: LedgerObserver = NO_OBSERVER,
+    options: LedgerOptions = {},
   ) {
+    this.observer = new ObserverList(observer);
+    this.operational = new OperationalEvents(options.operationsTenantId);
+    const hooks: LedgerHooks = { observer: this.observer, operational: this.operational };
     this.limits = new EndpointLimits(db);
     this.recovery = new RecoveryQueries(db);
-    this.fifo = new FifoQueueQueries(db, observer);
+    this.fifo = new FifoQueueQueries(db, this.observer);
     this.quotas = new TenantQuotas(db);
-    this.retention = new RetentionQueries(db);
-    for (const Part of [TenantQueries, TenantAccessQueries, SubscriptionQueries, EventQueries, EventBatchQueries, EndpointHealth]) expose(this, new Part(db));
-    expose(this, new DeliveryQueries(db, observer));
-    expose(this, new AttemptQueries(db, observer));
+    this.retention = new RetentionQueries(db, hooks);
+    for (const Part of [TenantQueries, TenantAccessQueries, EventQueries, EventBatchQueries]) expose(this, new Part(db));
+    for (const Part of [SubscriptionQueries, EndpointHealth, DeliveryQueries, AttemptQueries]) expose(this, new Part(db, hooks));
+  }
+
+  /** Adds a watcher: the process's dispatcher starts the events the ledger records itself. */
+  watch(observer: LedgerObserver): () => void {
+    return this.observer.add(observer);
   }
 
   async ping(): Promise<void> {
@@ -66,7 +84,7 @@ class LedgerFacade {
 }
 
 /** `new Ledger(db)`: the facade, typed with the methods `expose` put on it. */
-export const Ledger = LedgerFacade as new (db: Kysely<Database>, observer?: LedgerObserver) => Ledger;
+export const Ledger = LedgerFacade as new (db: Kysely<Database>, observer?: LedgerObserver, options?: LedgerOptions) => Ledger;
 
 /** Puts each of `part`'s methods on `facade`, bound to `part`. */
 function expose(facade: object, part: object): void {

@@ -2,6 +2,10 @@ import type { Kysely, Transaction } from 'kysely';
 import { FINAL_STATUSES } from '../delivery/status';
 import { now } from './rows';
 import type { Database } from './schema';
+import { type LedgerHooks, noHooks } from './hooks';
+import type { ObserverList } from './observer';
+import type { OperationalEvents } from './operational-events';
+import type { RecordedEvent } from './operational-events';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -57,9 +61,33 @@ async function removePayloads(trx: Transaction<Database>, eventIds: string[], re
   return Number(removed.numUpdatedRows);
 }
 
+/** Ends an event's open deliveries as cancelled with `reason`; returns their ids. */
+async function endOpenDeliveries(trx: Transaction<Database>, eventId: string, reason: string): Promise<string[]> {
+  const at = now();
+  const open = await trx.selectFrom('deliveries').select('id').where('event_id', '=', eventId).where('status', 'not in', FINAL_STATUSES).execute();
+  const ids = open.map((d) => d.id);
+  if (ids.length === 0) return [];
+  await trx.updateTable('attempts').set({ outcome: 'abandoned', error: reason }).where('delivery_id', 'in', ids).where('outcome', 'in', ['sending', 'awaiting_confirmation']).execute();
+  await trx
+    .updateTable('deliveries')
+    .set({ status: 'cancelled', last_error: reason, next_attempt_at: null, completed_at: at, updated_at: at })
+    .where('id', 'in', ids)
+    .where('status', 'not in', FINAL_STATUSES)
+    .execute();
+  return ids;
+}
+
 /** Retention: what the purge schedule and an operator's expunge remove from the ledger. */
 export class RetentionQueries {
-  constructor(readonly db: Kysely<Database>) {}
+  readonly observer: ObserverList;
+  readonly operational: OperationalEvents;
+
+  constructor(
+    readonly db: Kysely<Database>,
+    hooks: LedgerHooks = noHooks(),
+  ) {
+    ({ observer: this.observer, operational: this.operational } = hooks);
+  }
 
   /** Tenants with a retention of their own, in days. */
   async tenantRetentions(): Promise<Map<string, number>> {
@@ -104,21 +132,17 @@ export class RetentionQueries {
    * deliveries end `cancelled` with `reason`. Returns the deliveries it ended.
    */
   async expungePayload(eventId: string, reason: string): Promise<string[]> {
-    const at = now();
-    return this.db.transaction().execute(async (trx) => {
+    const { ended, recorded } = await this.db.transaction().execute(async (trx) => {
       await removePayloads(trx, [eventId], 'expunged');
+      // Not fanned out yet: then never.
       await trx.updateTable('events').set({ status: 'cancelled' }).where('id', '=', eventId).where('status', '=', 'accepted').execute();
-      const open = await trx.selectFrom('deliveries').select('id').where('event_id', '=', eventId).where('status', 'not in', FINAL_STATUSES).execute();
-      const ids = open.map((d) => d.id);
-      if (ids.length === 0) return [];
-      await trx.updateTable('attempts').set({ outcome: 'abandoned', error: reason }).where('delivery_id', 'in', ids).where('outcome', 'in', ['sending', 'awaiting_confirmation']).execute();
-      await trx
-        .updateTable('deliveries')
-        .set({ status: 'cancelled', last_error: reason, next_attempt_at: null, completed_at: at, updated_at: at })
-        .where('id', 'in', ids)
-        .where('status', 'not in', FINAL_STATUSES)
-        .execute();
-      return ids;
+      const ids = await endOpenDeliveries(trx, eventId, reason);
+      const told: RecordedEvent[] = [];
+      for (const id of ids) told.push(...(await this.operational.deliveryEnded(trx, id, 'cancelled')));
+      return { ended: ids, recorded: told };
     });
+    this.observer.deliveriesEnded('cancelled', ended.length);
+    this.observer.eventsRecorded(recorded);
+    return ended;
   }
 }

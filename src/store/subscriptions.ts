@@ -3,11 +3,22 @@ import { newId } from '../ids';
 import type { CreateSubscriptionInput, Page, Subscription, TenantPageQuery, UpdateSubscriptionInput } from '../model';
 import { confirmationTimeout, now, pageOf, subscriptionRows, type SubscriptionTarget, toSubscription } from './rows';
 import type { Database } from './schema';
+import { type LedgerHooks, noHooks } from './hooks';
+import type { ObserverList } from './observer';
+import type { OperationalEvents } from './operational-events';
 import { checkSubscriptionRoom } from './tenant-quotas';
 
 /** Subscriptions and the event-type patterns they match. */
 export class SubscriptionQueries {
-  constructor(readonly db: Kysely<Database>) {}
+  readonly observer: ObserverList;
+  readonly operational: OperationalEvents;
+
+  constructor(
+    readonly db: Kysely<Database>,
+    hooks: LedgerHooks = noHooks(),
+  ) {
+    ({ observer: this.observer, operational: this.operational } = hooks);
+  }
 
   /** `withinQuota` (a tenant's caller): refused, writing nothing, when its tenant has no room left. */
   async createSubscription(input: CreateSubscriptionInput & { secret: string; tenantId: string }, withinQuota = false): Promise<Subscription> {
@@ -41,14 +52,20 @@ export class SubscriptionQueries {
    * Replaces the signing secret; the one it replaces keeps signing beside it until
    * `previousUntil` (a second rotation within the window drops the oldest).
    */
+  /** Rotates the secret (the old one keeps signing until `previousUntil`), told as webhook.endpoint.secret_rotated. */
   async rotateSecret(id: string, secret: string, previousUntil: string): Promise<Subscription | undefined> {
-    const result = await this.db
-      .updateTable('subscriptions')
-      .set((eb) => ({ previous_secret: eb.ref('secret'), previous_secret_expires_at: previousUntil, secret, updated_at: now() }))
-      .where('id', '=', id)
-      .where('deleted_at', 'is', null)
-      .executeTakeFirst();
-    return result.numUpdatedRows > 0n ? this.getSubscription(id) : undefined;
+    const recorded = await this.db.transaction().execute(async (trx) => {
+      const result = await trx
+        .updateTable('subscriptions')
+        .set((eb) => ({ previous_secret: eb.ref('secret'), previous_secret_expires_at: previousUntil, secret, updated_at: now() }))
+        .where('id', '=', id)
+        .where('deleted_at', 'is', null)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n ? this.operational.endpoint(trx, 'webhook.endpoint.secret_rotated', id, { previousSecretExpiresAt: previousUntil }) : undefined;
+    });
+    if (!recorded) return undefined;
+    this.observer.eventsRecorded(recorded);
+    return this.getSubscription(id);
   }
 
   async listSubscriptions(page: TenantPageQuery): Promise<Page<Subscription>> {
@@ -122,13 +139,18 @@ export class SubscriptionQueries {
   }
 
   /** Idempotent: the first reason and time stay. */
+  /** Disables an endpoint that told us to stop (410 Gone), told as webhook.endpoint.disabled. */
   async disableSubscription(id: string, reason: string): Promise<void> {
     const at = now();
-    await this.db
-      .updateTable('subscriptions')
-      .set({ status: 'disabled', disabled_reason: reason, disabled_at: at, updated_at: at })
-      .where('id', '=', id)
-      .where('status', '=', 'active')
-      .execute();
+    const recorded = await this.db.transaction().execute(async (trx) => {
+      const result = await trx
+        .updateTable('subscriptions')
+        .set({ status: 'disabled', disabled_reason: reason, disabled_at: at, updated_at: at })
+        .where('id', '=', id)
+        .where('status', '=', 'active')
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n ? this.operational.endpoint(trx, 'webhook.endpoint.disabled', id) : [];
+    });
+    this.observer.eventsRecorded(recorded);
   }
 }

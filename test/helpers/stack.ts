@@ -96,7 +96,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const logs: string[] = [];
   const sink = { write: (line: string) => void logs.push(line) };
   const logger = createLogger('test', config.LOG_LEVEL, opts.captureLogs ? sink : undefined);
-  const ledger = new Ledger(await openDatabase(config.DATABASE_URL));
+  const ledger = new Ledger(await openDatabase(config.DATABASE_URL), undefined, { operationsTenantId: config.OPERATIONS_TENANT_ID });
 
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;

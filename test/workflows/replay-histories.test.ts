@@ -21,7 +21,7 @@ test('the checked-in histories cover every workflow type and each replays withou
   const types = new Set(
     histories.map((h) => h.history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name),
   );
-  assert.deepEqual([...types].sort(), ['bulkRetryWorkflow', 'deliveryWorkflow', 'eventWorkflow', 'fanOutShardWorkflow', 'fifoQueueWorkflow', 'reconcileWorkflow', 'replayWorkflow']);
+  assert.deepEqual([...types].sort(), ['bulkRetryWorkflow', 'deliveryWorkflow', 'eventWorkflow', 'fanOutShardWorkflow', 'fifoQueueWorkflow', 'purgeWorkflow', 'reconcileWorkflow', 'replayWorkflow']);
 
   const failures: string[] = [];
   let replayed = 0;

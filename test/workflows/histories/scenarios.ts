@@ -6,6 +6,7 @@ import {
   eventWorkflowId,
   fanOutShardWorkflowId,
   fifoQueueWorkflowId,
+  purgeScheduleId,
   reconcileScheduleId,
   replayWorkflowId,
 } from '../../../src/contract';
@@ -27,8 +28,10 @@ async function closed(stack: Stack, workflowId: string): Promise<void> {
 }
 
 /** Runs the reconcile schedule now; returns the sweep it started, as the schedule's last action names it. */
-async function triggerSweep(stack: Stack) {
-  const schedule = stack.env.client.schedule.getHandle(reconcileScheduleId(stack.config.TASK_QUEUE));
+const triggerSweep = (stack: Stack) => triggerSchedule(stack, reconcileScheduleId(stack.config.TASK_QUEUE));
+
+async function triggerSchedule(stack: Stack, scheduleId: string) {
+  const schedule = stack.env.client.schedule.getHandle(scheduleId);
   const before = (await schedule.describe()).info.numActionsTaken;
   await schedule.trigger();
   const actions = await waitUntil(async () => {
@@ -261,6 +264,17 @@ export const SCENARIOS: Scenario[] = [
   { name: 'fair-retried', run: deliveryToEnd('/flaky-fair', { retrySchedule: ['0', '200ms', '200ms'] }) },
   // Cancelled while the regular first attempt waits for a receiver that never answers.
   { name: 'fair-cancelled-mid-request', run: cancelledMidRequest('/hang-fair') },
+  // Since the patch tell-job-finished: a finished bulk retry or replay is told as an operational event.
+  { name: 'bulk-retry-told', run: (stack, receiver) => SCENARIOS.find((s) => s.name === 'bulk-retry')!.run(stack, receiver) },
+  { name: 'replay-told', run: (stack, receiver) => SCENARIOS.find((s) => s.name === 'replay')!.run(stack, receiver) },
+  {
+    name: 'purge',
+    async run(stack) {
+      const { workflowId } = await triggerSchedule(stack, purgeScheduleId(stack.config.TASK_QUEUE));
+      await closed(stack, workflowId);
+      return { run: workflowId };
+    },
+  },
   {
     name: 'reconcile-continued',
     async run(stack, receiver) {
