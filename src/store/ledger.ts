@@ -4,6 +4,7 @@ import { DeliveryQueries } from './deliveries';
 import { EndpointHealth } from './endpoint-health';
 import { EndpointLimits } from './endpoint-limits';
 import { EventBatchQueries } from './event-batch';
+import { EventCatalogQueries } from './event-catalog';
 import { EventQueries } from './events';
 import { FifoQueueQueries } from './fifo-queue';
 import { type LedgerObserver, NO_OBSERVER } from './observer';
@@ -15,6 +16,7 @@ import { TenantQuotas } from './tenant-quotas';
 import { TenantQueries } from './tenants';
 
 export type { BatchOutcome } from './event-batch';
+export type { DeclaredEventType, DeclaredEventTypeInput, SchemaVersion } from './event-catalog';
 export type { LedgerObserver } from './observer';
 export type { NewEvent } from './events';
 export type { PortalSession, TenantAccess } from './tenant-access';
@@ -42,6 +44,8 @@ class LedgerFacade {
   readonly recovery: RecoveryQueries;
   readonly fifo: FifoQueueQueries;
   readonly quotas: TenantQuotas;
+  /** The event-type catalog the operator declares (event-catalog.ts). */
+  readonly catalog: EventCatalogQueries;
 
   /** `observer` hears of the transitions the metrics count (deliveries ended); none by default. */
   constructor(
@@ -52,6 +56,7 @@ class LedgerFacade {
     this.recovery = new RecoveryQueries(db);
     this.fifo = new FifoQueueQueries(db, observer);
     this.quotas = new TenantQuotas(db);
+    this.catalog = new EventCatalogQueries(db);
     for (const Part of [TenantQueries, TenantAccessQueries, SubscriptionQueries, EventQueries, EventBatchQueries, EndpointHealth]) expose(this, new Part(db));
     expose(this, new DeliveryQueries(db, observer));
     expose(this, new AttemptQueries(db, observer));
