@@ -17,7 +17,7 @@ export type DataValidator = ValidateFunction;
  * `requried` would otherwise silently check nothing). No remote `$ref` is ever fetched.
  */
 function newAjv(): Ajv2020 {
-  const ajv = new Ajv2020({ strict: true, strictTypes: false, strictTuples: false, allErrors: false, logger: false });
+  const ajv = new Ajv2020({ strict: true, strictTypes: false, strictTuples: false, strictRequired: false, allErrors: false, logger: false });
   addFormats(ajv);
   return ajv;
 }
@@ -28,7 +28,10 @@ const PROBES: unknown[] = [{}, [], '', 0, null, true];
 /** Compiles `schema`, or says why it cannot be used: ajv's own message. */
 export function compileDataSchema(schema: object): { validate: DataValidator } | { error: string } {
   try {
-    const validate = newAjv().compile(schema);
+    const ajv = newAjv();
+    // Checked against the 2020-12 meta-schema first, so that the reason names `schema/…`, not ajv's `data/…`.
+    if (!ajv.validateSchema(schema)) return { error: ajv.errorsText(ajv.errors, { dataVar: 'schema' }) };
+    const validate = ajv.compile(schema);
     for (const probe of PROBES) validate(probe);
     return { validate };
   } catch (err) {
