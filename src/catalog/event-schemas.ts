@@ -46,6 +46,11 @@ export class EventSchemas {
     private readonly maxAgeMs = SCHEMA_MAX_AGE_MS,
   ) {}
 
+  /** Drops what this gateway knows of `type`: its own PUT or DELETE takes effect here at once. */
+  forget(type: string): void {
+    this.cache.delete(type);
+  }
+
   /** For each event: whether its data passes its type's schema, and whether its type is deprecated. */
   async check(events: { type: string; data: unknown }[]): Promise<DataCheck[]> {
     const entries = await this.entries([...new Set(events.map((e) => e.type))]);

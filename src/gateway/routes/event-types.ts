@@ -45,10 +45,11 @@ export const eventTypeRoutes = [
       200: { description: 'Declaration replaced', schema: declaredEventTypeSchema },
     },
     problems: [409],
-    async handle({ params, body }, { ledger, logger }) {
+    async handle({ params, body }, { ledger, logger, eventSchemas }) {
       const type = params.type!;
       if (body.replacedBy === type) throw new ValidationError([{ in: 'body', field: 'replacedBy', message: 'must be another type than this one' }]);
       const { entry, created } = await ledger.catalog.put(type, body);
+      eventSchemas.forget(type);
       logger.info({ eventType: type, version: entry.version, hasSchema: entry.schema !== null, deprecated: entry.deprecated }, created ? 'event type declared' : 'event type updated');
       return { status: created ? 201 : 200, location: `/v1/event-types/${encodeURIComponent(type)}`, body: declaredView(entry, await ledger.catalog.lastSeenAt(type)) };
     },
@@ -59,8 +60,9 @@ export const eventTypeRoutes = [
     summary: 'Remove a declaration: events of the type are accepted unchecked again (within 1 s on every gateway); it stays listed while seen',
     responses: { 204: { description: 'Removed' } },
     problems: [404],
-    async handle({ params }, { ledger, logger }) {
+    async handle({ params }, { ledger, logger, eventSchemas }) {
       if (!(await ledger.catalog.delete(params.type!))) throw new NotFoundError('declared event type', params.type!);
+      eventSchemas.forget(params.type!);
       logger.info({ eventType: params.type }, 'event type declaration removed');
       return { status: 204 };
     },
