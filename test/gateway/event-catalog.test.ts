@@ -100,6 +100,10 @@ test('an event whose data does not match its type’s schema is a 400 naming the
     assert.match(res.headers.get('content-type') ?? '', /^application\/problem\+json/);
     assert.deepEqual(res.body.errors, [{ in: 'body', field, message }]);
   }
+  const subscription = await stack.api('POST', '/v1/subscriptions', { tenantId: 'acme', url: 'http://127.0.0.1:9/hook', eventTypes: ['*'] });
+  const testEvent = await stack.api('POST', `/v1/subscriptions/${subscription.body.id}/test`, { eventType: 'order.created', data: { orderId: 'x', amount: 1 } });
+  assert.equal(testEvent.status, 400, 'a test event of a declared type is checked too');
+  assert.deepEqual(testEvent.body.errors, [{ in: 'body', field: 'data.orderId', message: 'must be integer' }]);
   assert.equal(await eventCount(), before, 'no refused event reached the ledger');
   assert.equal((await post({ anything: true }, 'order.undeclared')).status, 202, 'a type without a schema takes any data');
 });
