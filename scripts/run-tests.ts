@@ -26,6 +26,7 @@ const DATABASE_INDEPENDENT = [
   'test/scripts/',
   'test/tracing/',
   'test/ui/',
+  'test/catalog/catalog.test.ts',
   'test/code-shape.test.ts',
   'test/config.test.ts',
   'test/confirmation-token.test.ts',

@@ -69,7 +69,7 @@ export const webhookUrlSchema = z
   }, 'must not carry credentials');
 
 /** Free text we store: PostgreSQL's text columns cannot hold NUL. */
-const storedTextSchema = (max: number) =>
+export const storedTextSchema = (max: number) =>
   z
     .string()
     .max(max)
@@ -536,7 +536,6 @@ export const subscriptionSecretSchema = z.object({
   previousSecretExpiresAt: z.string().nullable(),
 });
 
-export const eventTypeEntrySchema = z.object({ type: z.string(), lastSeenAt: z.string() });
 
 export const endpointStatsSchema = z.object({
   since: z.string(),

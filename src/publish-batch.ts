@@ -1,7 +1,6 @@
 import type { FieldError } from './errors';
 import { newId } from './ids';
-import type { EventDispatcher } from './event-dispatcher';
-import type { ServiceDeps } from './service-deps';
+import type { IntakeDeps } from './publish-event';
 import type { BatchOutcome, NewEvent, StoredEvent } from './store/ledger';
 
 /** One item of a batch, as the gateway read it: an event (its id optional), or what is wrong with it. */
@@ -22,16 +21,18 @@ type Recordable = { index: number; event: NewEvent };
  * in order, and the answer comes from its commit; their workflows start after it, off the request
  * path (event-dispatcher.ts). What a crash leaves unstarted stays `accepted` and the reconciler
  * starts it; posting the batch again queues each item still `accepted` once more. A batch that
- * would take the dispatch backlog over its limit is refused whole (503), nothing recorded.
+ * would take the dispatch backlog over its limit is refused whole (503), nothing recorded. An item
+ * whose data fails its type's declared schema is that item's 400, naming the field.
  */
-export async function publishEventBatch(deps: Pick<ServiceDeps, 'ledger'> & { dispatcher: EventDispatcher }, items: BatchItem[]): Promise<BatchItemResult[]> {
+export async function publishEventBatch(deps: IntakeDeps, items: BatchItem[]): Promise<BatchItemResult[]> {
   const results: (BatchItemResult | undefined)[] = items.map((item) => ('errors' in item ? { status: 400, errors: item.errors } : undefined));
   const candidates = items.flatMap((item, index): Recordable[] => ('event' in item ? [{ index, event: { ...item.event, id: item.event.id ?? newId.event() } }] : []));
   const tenants = await deps.ledger.existingTenantIds(candidates.flatMap((c) => (c.event.tenantId === null ? [] : [c.event.tenantId])));
-  const recordable = candidates.filter(({ index, event }) => {
-    if (event.tenantId === null || tenants.has(event.tenantId)) return true;
-    results[index] = { status: 400, errors: [{ in: 'body', field: 'tenantId', message: `no tenant with id ${event.tenantId}` }] };
-    return false;
+  const checks = await deps.eventSchemas.check(candidates.map((c) => c.event));
+  const recordable = candidates.filter(({ index, event }, k) => {
+    const problem = event.tenantId === null || tenants.has(event.tenantId) ? checks[k]!.problem : { in: 'body' as const, field: 'tenantId', message: `no tenant with id ${event.tenantId}` };
+    if (problem) results[index] = { status: 400, errors: [problem] };
+    return problem === undefined;
   });
   if (recordable.length > 0) await deps.dispatcher.admit(recordable.length);
   const outcomes = await deps.ledger.insertEventBatch(recordable.map((r) => r.event));

@@ -1,4 +1,5 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { DataCheck, EventSchemas } from './catalog/event-schemas';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { eventWorkflowId, tenantPriority, WebhookEventId, WebhookEventType, WebhookTenantId, type WorkflowTypes } from './contract';
 import { ConflictError, ValidationError } from './errors';
@@ -39,21 +40,28 @@ export async function startEventWorkflow(
 }
 
 
+/** What intake works with: the ledger, the dispatcher, and the catalog's schemas. */
+export type IntakeDeps = Pick<ServiceDeps, 'ledger'> & { dispatcher: EventDispatcher; eventSchemas: EventSchemas };
+
 /**
  * Records an event and hands it to the dispatcher, idempotently on the event id: the ledger row is
  * written first and the workflow id is the event id, so at most one workflow ever runs for it.
  * Posting the same id with the same type and data again is a no-op; with other content, a conflict.
  * The answer comes from the ledger commit: the workflow starts after it, off the request path
  * (event-dispatcher.ts), and what a crash leaves unstarted the reconciler starts. Over the
- * dispatch backlog limit nothing is recorded and the caller gets a 503 with Retry-After.
+ * dispatch backlog limit nothing is recorded and the caller gets a 503 with Retry-After. Data that
+ * fails its type's declared schema is a 400 naming the field; `deprecatedAt` says whether (since
+ * when) the type is deprecated.
  */
 export async function publishEvent(
-  deps: Pick<ServiceDeps, 'ledger'> & { dispatcher: EventDispatcher },
+  deps: IntakeDeps,
   input: Omit<NewEvent, 'id'> & { id?: string },
-): Promise<{ event: StoredEvent; created: boolean }> {
+): Promise<{ event: StoredEvent; created: boolean; deprecatedAt: string | null }> {
   if (input.tenantId !== null && !(await deps.ledger.getTenant(input.tenantId))) {
     throw new ValidationError([{ in: 'body', field: 'tenantId', message: `no tenant with id ${input.tenantId}` }]);
   }
+  const [{ problem, deprecatedAt }] = (await deps.eventSchemas.check([input])) as [DataCheck];
+  if (problem) throw new ValidationError([problem]);
   await deps.dispatcher.admit(1);
   const { event, created } = await deps.ledger.insertEvent({ ...input, id: input.id ?? newId.event() });
   // A repeat is the same event posted again; different content under a taken id would vanish silently.
@@ -62,7 +70,7 @@ export async function publishEvent(
   }
   // A repeat still `accepted` is queued again: its first post's process may have died before starting it.
   if (event.status === 'accepted') deps.dispatcher.enqueue([event]);
-  return { event, created };
+  return { event, created, deprecatedAt };
 }
 
 /** An event as the API shows it when accepted. */

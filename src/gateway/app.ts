@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import express, { type Express } from 'express';
+import { EventSchemas } from '../catalog/event-schemas';
 import { type Config, publicUrl } from '../config';
 import { confirmationKey } from '../confirmation-token';
 import { NotFoundError } from '../errors';
@@ -66,6 +67,7 @@ export function createApp(deps: GatewayDeps): Express {
     publicUrl: publicUrl(config),
     metrics,
     dispatcher: deps.dispatcher ?? createDispatcher(deps),
+    eventSchemas: new EventSchemas(ledger.catalog),
   };
   const checkPathParams = validatePathParams(Object.keys(openApi.paths), PATH_PARAMETER_SCHEMAS);
   app.use('/v1', noStore);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { confirmationTokenSchema, resourceIdSchema } from '../model';
+import { confirmationTokenSchema, eventTypeSchema, resourceIdSchema } from '../model';
 import { CSRF_HEADER, SESSION_COOKIE } from './auth';
 import type { Route } from './route';
 import { ROUTES } from './routes';
@@ -42,7 +42,7 @@ const ok = (description: string, schema: Schema) => ({
 const body = (schema: Schema) => ({ required: true, content: { 'application/json': { schema: json(schema, 'input') } } });
 
 /** What each path parameter may hold; the gateway checks these before any route runs (validatePathParams). */
-export const PATH_PARAMETER_SCHEMAS = { id: resourceIdSchema, keyId: resourceIdSchema, token: confirmationTokenSchema } satisfies Record<string, Schema>;
+export const PATH_PARAMETER_SCHEMAS = { id: resourceIdSchema, keyId: resourceIdSchema, token: confirmationTokenSchema, type: eventTypeSchema } satisfies Record<string, Schema>;
 const pathParam = (name: keyof typeof PATH_PARAMETER_SCHEMAS) => ({
   name,
   in: 'path',

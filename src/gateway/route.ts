@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { z } from 'zod';
+import type { EventSchemas } from '../catalog/event-schemas';
 import type { EventDispatcher } from '../event-dispatcher';
 import type { Logger } from '../logger';
 import type { GatewayMetrics } from '../metrics';
@@ -24,15 +25,18 @@ export interface GatewayContext extends ServiceDeps {
   metrics?: GatewayMetrics;
   /** Starts accepted events' workflows after their 202. */
   dispatcher: EventDispatcher;
+  /** The catalog's schemas, compiled and cached, that intake checks events' data with. */
+  eventSchemas: EventSchemas;
 }
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
-/** A route's answer: its status, a JSON body (none for 204) and a Location. */
+/** A route's answer: its status, a JSON body (none for 204), a Location and other headers. */
 export interface Reply {
   status: number;
   body?: unknown;
   location?: string;
+  headers?: Record<string, string>;
 }
 
 /** The tenant a request is confined to (a tenant key's or portal session's); none for the operator. */

@@ -31,6 +31,7 @@ export function mountRoutes(router: Router, routes: Route[], context: GatewayCon
         context,
       );
       if (reply.location) res.location(reply.location);
+      for (const [name, value] of Object.entries(reply.headers ?? {})) res.set(name, value);
       res.status(reply.status);
       if (reply.body === undefined) res.end();
       else res.json(reply.body);

@@ -4,6 +4,7 @@ import { DeliveryQueries } from './deliveries';
 import { EndpointHealth } from './endpoint-health';
 import { EndpointLimits } from './endpoint-limits';
 import { EventBatchQueries } from './event-batch';
+import { EventCatalogQueries } from './event-catalog';
 import { EventQueries } from './events';
 import { FifoQueueQueries } from './fifo-queue';
 import type { LedgerHooks } from './hooks';
@@ -18,6 +19,7 @@ import { TenantQuotas } from './tenant-quotas';
 import { TenantQueries } from './tenants';
 
 export type { BatchOutcome } from './event-batch';
+export type { DeclaredEventType, DeclaredEventTypeInput, SchemaVersion } from './event-catalog';
 export type { LedgerObserver } from './observer';
 export type { NewEvent } from './events';
 export type { PortalSession, TenantAccess } from './tenant-access';
@@ -55,6 +57,8 @@ class LedgerFacade {
   /** Who hears of committed transitions: `observer` (the metrics) first, then whoever `watch`es. */
   readonly observer: ObserverList;
   readonly operational: OperationalEvents;
+  /** The event-type catalog the operator declares (event-catalog.ts). */
+  readonly catalog: EventCatalogQueries;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -69,6 +73,7 @@ class LedgerFacade {
     this.fifo = new FifoQueueQueries(db, this.observer);
     this.quotas = new TenantQuotas(db);
     this.retention = new RetentionQueries(db, hooks);
+    this.catalog = new EventCatalogQueries(db);
     for (const Part of [TenantQueries, TenantAccessQueries, EventQueries, EventBatchQueries]) expose(this, new Part(db));
     for (const Part of [SubscriptionQueries, EndpointHealth, DeliveryQueries, AttemptQueries]) expose(this, new Part(db, hooks));
   }

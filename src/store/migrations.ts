@@ -239,6 +239,24 @@ async function addOperationalEvents(db: Kysely<unknown>): Promise<void> {
   await db.schema.alterTable('events').addColumn('about_subscription_id', 'text').execute();
 }
 
+/** The event-type catalog: the types the operator declared, each with its schema, example and deprecation. */
+async function addEventCatalog(db: Kysely<unknown>): Promise<void> {
+  await db.schema
+    .createTable('event_catalog')
+    .addColumn('type', 'text', (c) => c.primaryKey())
+    .addColumn('description', 'text', (c) => c.notNull())
+    .addColumn('schema', 'text')
+    .addColumn('example', 'text')
+    .addColumn('deprecated', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('deprecated_at', 'text')
+    .addColumn('deprecated_message', 'text')
+    .addColumn('replaced_by', 'text')
+    .addColumn('version', 'integer', (c) => c.notNull())
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .execute();
+}
+
 // Migrations are code, kept in order; the Migrator records which ran so start-up applies only new ones.
 const migrations: Record<string, Migration> = {
   '0001_ledger': {
@@ -306,6 +324,7 @@ const migrations: Record<string, Migration> = {
   '0010_quota_windows': { up: addQuotaWindows },
   '0011_retention': { up: addRetention },
   '0012_operational_events': { up: addOperationalEvents },
+  '0013_event_catalog': { up: addEventCatalog },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -174,6 +174,25 @@ export interface EventTypesTable {
   last_seen_at: string;
 }
 
+/** The event types the operator declared (PUT /v1/event-types/{type}), see store/event-catalog.ts. */
+export interface EventCatalogTable {
+  type: string;
+  description: string;
+  /** JSON Schema (2020-12) of the event's data, as JSON; null: the data is not checked. */
+  schema: string | null;
+  /** JSON of an example of the data, or null. */
+  example: string | null;
+  /** 1 when deprecated (SQLite has no boolean). */
+  deprecated: number;
+  deprecated_at: string | null;
+  deprecated_message: string | null;
+  replaced_by: string | null;
+  /** 1 at the first PUT, one more at each: gateways recompile a cached schema when it changes. */
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
 /** One row: broadcasts lock it exclusively, tenant fan-outs share it (PostgreSQL), see store/fan-out.ts. */
 export interface FanOutLockTable {
   id: number;
@@ -196,6 +215,7 @@ export interface Database {
   tenant_keys: TenantKeysTable;
   portal_tokens: PortalTokensTable;
   event_types: EventTypesTable;
+  event_catalog: EventCatalogTable;
   subscriptions: SubscriptionsTable;
   subscription_event_types: SubscriptionEventTypesTable;
   events: EventsTable;

@@ -3,6 +3,7 @@ import net, { type AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import type { Client } from '@temporalio/client';
 import { sql } from 'kysely';
+import { EventSchemas } from '../../src/catalog/event-schemas';
 import { eventWorkflowId } from '../../src/contract';
 import { buildOpenApiDocument } from '../../src/gateway/openapi';
 import { createLogger } from '../../src/logger';
@@ -167,7 +168,7 @@ test('Temporal lost midway: every item is answered 202, the rest wait in the dis
   // One start at a time, so exactly the first three go through before Temporal is lost.
   const dispatcher = new EventDispatcher({ ledger: stack.ledger, client: flaky.client, taskQueue: stack.config.TASK_QUEUE, logger }, { concurrency: 1, backlogLimit: 1_000 });
   try {
-    const results = await publishEventBatch({ ledger: stack.ledger, dispatcher }, items);
+    const results = await publishEventBatch({ ledger: stack.ledger, dispatcher, eventSchemas: new EventSchemas(stack.ledger.catalog) }, items);
     assert.deepEqual(new Set(results.map((r) => r.status)), new Set([202]));
     await waitUntil(() => logs.some((l) => /Temporal unavailable: accepted events wait to be started/.test(l)), { what: 'the outage logged' });
     assert.equal(dispatcher.pending, 27, 'the events not started are held, none dropped');

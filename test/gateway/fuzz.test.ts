@@ -17,7 +17,9 @@ const RUNS = Number(process.env.FUZZ_RUNS ?? 4000);
 const SUBSCRIPTION_URL = 'http://127.0.0.1:9/hook';
 const EVENT_IDS = ['fuzz-event-1', 'fuzz-event-2'];
 const DELIVERY_IDS = ['dlv_FUZZFAILED', 'dlv_FUZZPENDING'];
-const known: string[] = [...EVENT_IDS, ...DELIVERY_IDS];
+/** A declared event type (with a schema) and one only seen, so that the catalog's routes find some. */
+const EVENT_TYPES = ['order.created', 'order.shipped'];
+const known: string[] = [...EVENT_IDS, ...DELIVERY_IDS, ...EVENT_TYPES];
 
 const stack = useStack({ withoutWorker: true, setup: seed });
 
@@ -26,6 +28,9 @@ async function seed(s: Stack): Promise<void> {
   const subscription = await createSubscription(s, { url: SUBSCRIPTION_URL, eventTypes: ['order.*'] });
   known.push(subscription.id);
   for (const id of EVENT_IDS) await s.api('POST', '/v1/events', { tenantId: 'default', id, type: 'order.created', data: { n: 1 } });
+  await s.api('POST', '/v1/events', { tenantId: 'default', id: 'fuzz-event-3', type: 'order.shipped', data: { n: 1 } });
+  const schema = { type: 'object', required: ['n'], properties: { n: { type: 'integer', minimum: 0 } } };
+  await s.api('PUT', '/v1/event-types/order.created', { description: 'An order was created.', schema, example: { n: 1 } });
   const at = new Date().toISOString();
   const row = { tenant_id: 'default', event_type: 'order.created', subscription_id: subscription.id, created_at: at, updated_at: at, last_attempt_at: null, next_attempt_at: null, owner: null };
   await s.ledger.db
@@ -358,6 +363,8 @@ async function ledgerState(): Promise<string> {
       eb.selectFrom('deliveries').select((q) => q.fn.countAll().as('n')).as('deliveries'),
       eb.selectFrom('deliveries').select((q) => q.fn.max('updated_at').as('at')).as('deliveriesChanged'),
       eb.selectFrom('attempts').select((q) => q.fn.countAll().as('n')).as('attempts'),
+      eb.selectFrom('event_catalog').select((q) => q.fn.countAll().as('n')).as('catalog'),
+      eb.selectFrom('event_catalog').select((q) => q.fn.max('updated_at').as('at')).as('catalogChanged'),
     ])
     .executeTakeFirstOrThrow();
   return JSON.stringify(Object.values(row).map(String));

@@ -33,6 +33,16 @@ const receiver = new TestReceiver((): Reply => {
 });
 const HOOK_PATH = '/hooks/acme';
 
+/** Declared event types the endpoint form offers with their description, example and deprecation. */
+const CATALOG = {
+  'order.created': {
+    description: 'A customer placed an order; sent once it is paid.',
+    schema: { type: 'object', required: ['orderId'], properties: { orderId: { type: 'integer' }, total: { type: 'string' } } },
+    example: { orderId: 1001, total: '42.00' },
+  },
+  'order.placed': { description: 'The first name of order.created.', deprecated: true, deprecatedMessage: 'Renamed.', replacedBy: 'order.created' },
+};
+
 let stack: Stack | undefined;
 let browser: Browser | undefined;
 /** Every link issued, so the logs can be searched for their tokens at the end. */
@@ -122,6 +132,9 @@ before(async () => {
   }
   // An event of acme's, so that the event-type catalog has a type to offer in the form.
   assert.equal((await stack.api('POST', '/v1/events', { tenantId: 'acme', type: 'order.created', data: { orderId: 1 } })).status, 202);
+  // The platform's catalog: order.created declared with a schema and an example, order.placed
+  // declared deprecated (and never sent), so the form shows what each type means.
+  for (const [type, body] of Object.entries(CATALOG)) assert.equal((await stack.api('PUT', `/v1/event-types/${type}`, body)).status, 201);
   // Issued now and tried last: by then it has (nearly) expired, so the wait for it costs little.
   expiringLink = await issueLink('acme', { linkExpiresIn: '10s' });
 });
@@ -148,6 +161,23 @@ test('a magic link opens the portal on the tenant’s endpoints, and no token st
   await page.getByText('No endpoints yet').waitFor();
   const history = await page.evaluate<number>('history.length');
   assert.ok(history <= 2, 'the login page replaced its own address instead of adding entries');
+});
+
+test('the form shows each declared type’s description and example, and marks deprecated types', { skip: SKIP, timeout: 60_000 }, async () => {
+  const page = acme.page!;
+  const created = page.getByRole('checkbox', { name: 'order.created', exact: true });
+  await created.waitFor();
+  const noteId = await created.getAttribute('aria-describedby');
+  assert.equal(await page.locator(`[id="${noteId}"]`).innerText(), CATALOG['order.created'].description, 'the description describes the checkbox');
+  const option = page.locator('.type-option').filter({ has: created });
+  await option.getByText('Example of order.created').click();
+  assert.deepEqual(JSON.parse(await option.locator('pre').innerText()), CATALOG['order.created'].example);
+
+  const placed = page.locator('.type-option').filter({ has: page.getByRole('checkbox', { name: 'order.placed', exact: true }) });
+  assert.equal(await placed.locator('.badge-deprecated').innerText(), 'deprecated');
+  assert.match(await placed.locator('.type-description').innerText(), /^The first name of order\.created\. Deprecated\. Renamed\. Use order\.created instead\.$/);
+  assert.equal(await placed.locator('details').count(), 0, 'no example declared, none shown');
+  await screenshot(page, 'endpoint-form-catalog.png');
 });
 
 test('the customer adds an endpoint through the form, and a test event to it succeeds on the page', { skip: SKIP, timeout: 90_000 }, async () => {

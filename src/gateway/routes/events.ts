@@ -7,7 +7,6 @@ import {
   eventBatchResultSchema,
   eventIdSchema,
   eventSchema,
-  eventTypeEntrySchema,
   eventWithDeliveriesSchema,
   MAX_BATCH_EVENTS,
 } from '../../model';
@@ -57,6 +56,18 @@ function batchResultView(result: BatchItemResult, index: number) {
   return { status: result.status, event: eventView(result.event) };
 }
 
+/**
+ * An event of a deprecated type is accepted, with RFC 9745's `Deprecation` (since when, as
+ * `@<unix seconds>`) and a `Link` to the type's catalog entry, which says why and what replaces it.
+ */
+function deprecationHeaders(type: string, deprecatedAt: string | null): Record<string, string> | undefined {
+  if (deprecatedAt === null) return undefined;
+  return {
+    Deprecation: `@${Math.floor(Date.parse(deprecatedAt) / 1000)}`,
+    Link: `</v1/event-types/${encodeURIComponent(type)}>; rel="deprecation"; type="application/json"`,
+  };
+}
+
 export const eventRoutes = [
   route({
     method: 'post',
@@ -71,12 +82,13 @@ export const eventRoutes = [
     problems: [409, 503],
     async handle({ body, header }, context) {
       const id = eventIdOf(body.id, header(IDEMPOTENCY_KEY));
-      const { event, created } = await publishEvent(context, { id, tenantId: body.tenantId ?? null, type: body.type, data: body.data });
+      const { event, created, deprecatedAt } = await publishEvent(context, { id, tenantId: body.tenantId ?? null, type: body.type, data: body.data });
       context.metrics?.eventsAccepted('single', created ? 'new' : 'repeat', 1);
       context.logger.info({ eventId: event.id, eventType: event.type, created }, created ? 'event accepted' : 'event already known');
       return {
         status: created ? 202 : 200,
         location: `/v1/events/${encodeURIComponent(event.id)}`,
+        headers: deprecationHeaders(event.type, deprecatedAt),
         body: eventView(event),
       };
     },
@@ -121,17 +133,6 @@ export const eventRoutes = [
       const { targetSubscriptionId: _, ...shown } = event;
       const deliveries = (await ledger.listEventDeliveries(event.id)).filter((d) => scope.tenantId === undefined || d.tenantId === scope.tenantId);
       return { status: 200, body: { ...shown, data: event.dataRemovedAt === null ? event.data : null, deliveries } };
-    },
-  }),
-  route({
-    method: 'get',
-    path: '/v1/event-types',
-    summary: "Event types seen so far, most recent first: what an endpoint can subscribe to (a tenant's own and broadcasts' for a tenant key)",
-    access: 'tenant',
-    responses: { 200: { description: 'The types', schema: z.object({ data: z.array(eventTypeEntrySchema) }) } },
-    problems: [],
-    async handle({ scope }, { ledger }) {
-      return { status: 200, body: { data: await ledger.listEventTypes(scope.tenantId) } };
     },
   }),
   route({

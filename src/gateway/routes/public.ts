@@ -1,7 +1,9 @@
+import { buildAsyncApiDocument } from '../../catalog/asyncapi';
+import { SCHEMA_MAX_AGE_MS } from '../../catalog/event-schemas';
 import { confirmDelivery } from '../../confirm-delivery';
 import { type HealthCheck, HealthCheckFailedError } from '../../errors';
 import type { Logger } from '../../logger';
-import { route } from '../route';
+import { type GatewayContext, route } from '../route';
 
 /** Under the 5 s a load balancer's health check typically allows. */
 const HEALTH_TIMEOUT_MS = 3000;
@@ -23,6 +25,24 @@ async function check(name: string, probe: () => Promise<unknown>, logger: Logger
   }
 }
 
+/** Each ledger's AsyncAPI document and when it was built. */
+const asyncApiCache = new WeakMap<object, { at: number; document: Promise<unknown> }>();
+
+/**
+ * The AsyncAPI document, built at most once per SCHEMA_MAX_AGE_MS per gateway: it is public and
+ * the catalog it reads can be large, so a flood of requests reads the ledger once a second.
+ */
+function currentAsyncApi({ ledger }: GatewayContext): Promise<unknown> {
+  const at = Date.now();
+  const cached = asyncApiCache.get(ledger.catalog);
+  if (cached && at - cached.at < SCHEMA_MAX_AGE_MS) return cached.document;
+  const document = ledger.catalog.list().then(buildAsyncApiDocument);
+  asyncApiCache.set(ledger.catalog, { at, document });
+  // A failed read is not kept: the next request tries again.
+  document.catch(() => asyncApiCache.delete(ledger.catalog));
+  return document;
+}
+
 /** Routes served without the API token. */
 export const publicRoutes = [
   route({
@@ -34,6 +54,17 @@ export const publicRoutes = [
     problems: [403, 409, 410],
     async handle({ params }, context) {
       return { status: 200, body: await confirmDelivery({ ...context, key: context.confirmationKey }, params.token!) };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/asyncapi.json',
+    summary: 'The AsyncAPI 3.0.0 document of the declared event types (Standard Webhooks envelope and headers), for receivers to generate code from; public like /openapi.json',
+    public: true,
+    responses: { 200: { description: 'The AsyncAPI document (at most 1 s behind the catalog)' } },
+    problems: [],
+    async handle(_input, context) {
+      return { status: 200, body: await currentAsyncApi(context) };
     },
   }),
   route({

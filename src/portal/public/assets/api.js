@@ -47,8 +47,16 @@ export async function api(method, path, { body, signal } = {}) {
 /** A path segment or query value the server gave us, made safe to put in a URL. */
 export const enc = encodeURIComponent;
 
-/** Event types seen so far; an empty list rather than a failed page when the catalog is unreachable. */
-export async function knownEventTypes(signal) {
+/**
+ * The event-type catalog, by name: types seen so far and types the platform declared (those with
+ * `description`, `example`, `deprecated`…). An empty list rather than a failed page when unreachable.
+ */
+export async function eventCatalog(signal) {
   const { data } = await api('GET', '/v1/event-types', { signal }).catch(() => ({ data: [] }));
-  return data.map((entry) => entry.type).sort();
+  return data.sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : 0));
+}
+
+/** The names of the types in the catalog, sorted. */
+export async function knownEventTypes(signal) {
+  return (await eventCatalog(signal)).map((entry) => entry.type);
 }

@@ -10,13 +10,35 @@ function typedPatterns(text) {
     .filter(Boolean);
 }
 
-function typeCheckboxes(knownTypes, chosen) {
-  if (knownTypes.length === 0) return h('p', { class: 'hint' }, 'No events have been sent yet: type the event types below.');
+/** Why a deprecated type is, and what replaces it, as the platform declared it. */
+function deprecationNote(entry) {
+  if (!entry.deprecated) return null;
+  const replacement = entry.replacedBy ? ` Use ${entry.replacedBy} instead.` : '';
+  return h('span', { class: 'deprecation' }, `Deprecated.${entry.deprecatedMessage ? ` ${entry.deprecatedMessage}` : ''}${replacement}`);
+}
+
+/**
+ * One type to choose: its checkbox named by the type alone (a deprecated one marked), and below it
+ * what the platform declared: its description and deprecation (the checkbox's description) and
+ * its example, folded.
+ */
+function typeOption(entry, chosen) {
+  const noteId = uniqueId('type-note');
+  const hasNote = Boolean(entry.description || entry.deprecated);
+  const input = h('input', { type: 'checkbox', name: 'eventType', value: entry.type, checked: chosen.has(entry.type), 'aria-describedby': hasNote ? noteId : null });
   return h(
     'div',
-    { class: 'checks' },
-    knownTypes.map((type) => h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'eventType', value: type, checked: chosen.has(type) }), ` ${type}`)),
+    { class: `type-option${entry.deprecated ? ' deprecated' : ''}` },
+    h('label', { class: 'check' }, input, ` ${entry.type}`, entry.deprecated && h('span', { class: 'badge badge-deprecated', 'aria-hidden': 'true' }, 'deprecated')),
+    hasNote && h('p', { class: 'hint type-description', id: noteId }, entry.description ?? '', entry.description && entry.deprecated ? ' ' : '', deprecationNote(entry)),
+    entry.example && h('details', { class: 'type-example' }, h('summary', {}, `Example of ${entry.type}`), h('pre', { class: 'body' }, JSON.stringify(entry.example, null, 2))),
   );
+}
+
+function typeCheckboxes(catalog, chosen) {
+  if (catalog.length === 0) return h('p', { class: 'hint' }, 'No events have been sent yet: type the event types below.');
+  const described = catalog.some((entry) => entry.declared);
+  return h('div', { class: described ? 'checks described' : 'checks' }, catalog.map((entry) => typeOption(entry, chosen)));
 }
 
 function describeErrors(err) {
@@ -24,15 +46,16 @@ function describeErrors(err) {
   return lines.length > 0 ? [err.message, ...lines] : [err.message];
 }
 
-function eventTypesFieldset(knownTypes, subscription) {
+function eventTypesFieldset(catalog, subscription) {
   const chosen = new Set(subscription?.eventTypes ?? []);
-  const others = [...chosen].filter((t) => !knownTypes.includes(t));
+  const known = new Set(catalog.map((entry) => entry.type));
+  const others = [...chosen].filter((t) => !known.has(t));
   const patterns = h('input', { type: 'text', name: 'patterns', value: others.join(', '), autocomplete: 'off', spellcheck: 'false' });
   return h(
     'fieldset',
     { class: 'types' },
     h('legend', {}, 'Event types'),
-    typeCheckboxes(knownTypes, chosen),
+    typeCheckboxes(catalog, chosen),
     field('Other types or patterns', patterns, 'Separated by commas: a type (invoice.paid), a prefix (order.*) or * for every type.'),
   );
 }
@@ -50,10 +73,11 @@ function formValues(form, isEdit) {
 }
 
 /**
- * The add/edit form of an endpoint. `onSubmit(body)` does the request; its ApiError (a 400 names
- * the fields) is shown in the form, next to what the customer typed.
+ * The add/edit form of an endpoint, its types offered from the event-type catalog (`catalog`, as
+ * GET /v1/event-types lists it). `onSubmit(body)` does the request; its ApiError (a 400 names the
+ * fields) is shown in the form, next to what the customer typed.
  */
-export function endpointForm({ subscription, knownTypes, submitLabel, onSubmit, onCancel }) {
+export function endpointForm({ subscription, catalog, submitLabel, onSubmit, onCancel }) {
   const errorId = uniqueId('form-error');
   const errors = h('div', { class: 'form-error', id: errorId, role: 'alert' });
   const url = h('input', { type: 'url', name: 'url', required: true, value: subscription?.url ?? '', placeholder: 'https://example.com/webhooks', autocomplete: 'off', inputmode: 'url' });
@@ -64,7 +88,7 @@ export function endpointForm({ subscription, knownTypes, submitLabel, onSubmit, 
     { class: 'endpoint-form', novalidate: true, 'aria-describedby': errorId },
     field('Endpoint URL', url, 'Where we send your webhooks, https:// in production.'),
     field('Description (optional)', description),
-    eventTypesFieldset(knownTypes, subscription),
+    eventTypesFieldset(catalog, subscription),
     errors,
     h('div', { class: 'actions' }, submit, onCancel && h('button', { type: 'button', onclick: onCancel }, 'Cancel')),
   );

@@ -1,4 +1,4 @@
-import { api, enc, knownEventTypes } from './api.js';
+import { api, enc, eventCatalog } from './api.js';
 import { field, fill, h, put } from './dom.js';
 import { endpointForm } from './endpoint-form.js';
 import { badge, formatTime } from './format.js';
@@ -70,7 +70,7 @@ function endpointCard(subscription, context) {
   const edit = () => {
     const form = endpointForm({
       subscription,
-      knownTypes: context.knownTypes,
+      catalog: context.catalog,
       submitLabel: 'Save changes',
       onCancel: show,
       onSubmit: async (body) => {
@@ -111,7 +111,7 @@ export async function endpointsView(root, { signal }) {
   const list = h('ul', { class: 'cards', 'aria-labelledby': 'endpoints-heading' });
   const more = h('button', { type: 'button', hidden: true }, 'Show more endpoints');
   const notice = h('div', {});
-  const context = { signal, knownTypes: [], reload: () => renderList(list, more, context) };
+  const context = { signal, catalog: [], reload: () => renderList(list, more, context) };
   put(
     root,
     h('h1', { tabindex: '-1', id: 'endpoints-heading' }, 'Endpoints'),
@@ -120,9 +120,9 @@ export async function endpointsView(root, { signal }) {
     list,
     more,
   );
-  [context.knownTypes] = await Promise.all([knownEventTypes(signal), context.reload()]);
+  [context.catalog] = await Promise.all([eventCatalog(signal), context.reload()]);
   const form = endpointForm({
-    knownTypes: context.knownTypes,
+    catalog: context.catalog,
     submitLabel: 'Add endpoint',
     onSubmit: async (body) => {
       const created = await api('POST', '/v1/subscriptions', { body });
