@@ -1,5 +1,6 @@
-import { type Dispatcher, request } from 'undici';
+import { request } from 'undici';
 import { describeNetworkError } from './network-error';
+import type { WebhookDispatcher } from './webhook-dispatcher';
 
 export const USER_AGENT = 'webhook-relay/0.1 (+Standard Webhooks)';
 /** Receivers' answers are kept for debugging, but only this much of them is read. */
@@ -10,7 +11,7 @@ export interface WebhookRequest {
   headers: Record<string, string>;
   body: string;
   timeoutMs: number;
-  dispatcher: Dispatcher;
+  dispatcher: WebhookDispatcher;
   /** Aborts the request early (the delivery was cancelled while it was in flight). */
   cancel?: AbortSignal;
 }
@@ -38,10 +39,13 @@ export async function sendWebhook(req: WebhookRequest): Promise<WebhookResponse>
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   try {
+    // Behind a proxy the receiver's host is checked here, before anything leaves (a blocked address).
+    await req.dispatcher.checkTarget?.(new URL(req.url));
     const res = await request(req.url, {
       method: 'POST',
       dispatcher: req.dispatcher,
-      headers: { 'content-type': 'application/json', 'user-agent': USER_AGENT, ...req.headers },
+      // Ours last: no header the caller passes (an endpoint's custom ones) replaces them.
+      headers: { ...req.headers, 'content-type': 'application/json', 'user-agent': USER_AGENT },
       body: req.body,
       signal: req.cancel ? AbortSignal.any([AbortSignal.timeout(req.timeoutMs), req.cancel]) : AbortSignal.timeout(req.timeoutMs),
       // Redirects are not followed (undici's default): a 3xx is a failed attempt.

@@ -225,6 +225,11 @@ async function addFanOutTenantLocks(db: Kysely<unknown>): Promise<void> {
   await db.schema.createTable('fan_out_tenant_locks').addColumn('tenant_id', 'text', (c) => c.primaryKey()).execute();
 }
 
+/** Custom headers per subscription (endpoint), sent with every attempt: a JSON object, null for none. */
+async function addSubscriptionHeaders(db: Kysely<unknown>): Promise<void> {
+  await db.schema.alterTable('subscriptions').addColumn('headers', 'text').execute();
+}
+
 // Migrations are code, kept in order; the Migrator records which ran so start-up applies only new ones.
 const migrations: Record<string, Migration> = {
   '0001_ledger': {
@@ -290,6 +295,7 @@ const migrations: Record<string, Migration> = {
   '0008_tenant_limits': { up: addTenantLimits },
   '0009_fan_out_per_tenant': { up: addFanOutTenantLocks },
   '0010_quota_windows': { up: addQuotaWindows },
+  '0014_subscription_headers': { up: addSubscriptionHeaders },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
