@@ -1,4 +1,5 @@
 import { field, fill, h, uniqueId } from './dom.js';
+import { headersFieldset, headersValue } from './endpoint-headers.js';
 
 const FIELD_LABELS = { url: 'Endpoint URL', description: 'Description', eventTypes: 'Event types' };
 
@@ -19,8 +20,14 @@ function typeCheckboxes(knownTypes, chosen) {
   );
 }
 
+/** A field of the API's 400 as the form names it: `headers.X-Key` is the header X-Key. */
+function fieldLabel(field) {
+  if (field.startsWith('headers.')) return `Header ${field.slice('headers.'.length)}`;
+  return FIELD_LABELS[field.split('.')[0]] ?? (field === 'headers' ? 'Custom headers' : field);
+}
+
 function describeErrors(err) {
-  const lines = (err.errors ?? []).map((e) => `${FIELD_LABELS[e.field.split('.')[0]] ?? e.field}: ${e.message}`);
+  const lines = (err.errors ?? []).map((e) => `${fieldLabel(e.field)}: ${e.message}`);
   return lines.length > 0 ? [err.message, ...lines] : [err.message];
 }
 
@@ -42,10 +49,13 @@ function formValues(form, isEdit) {
   const checked = [...form.querySelectorAll('input[name="eventType"]:checked')].map((input) => input.value);
   const eventTypes = [...new Set([...checked, ...typedPatterns(form.elements.patterns.value)])];
   const description = form.elements.description.value.trim();
+  const headers = headersValue(form);
   return {
     url: form.elements.url.value.trim(),
     eventTypes,
     ...(description ? { description } : isEdit ? { description: null } : {}),
+    // An edit sends the whole set (the API replaces it): removing every row removes every header.
+    ...(isEdit || Object.keys(headers).length > 0 ? { headers } : {}),
   };
 }
 
@@ -65,6 +75,7 @@ export function endpointForm({ subscription, knownTypes, submitLabel, onSubmit, 
     field('Endpoint URL', url, 'Where we send your webhooks, https:// in production.'),
     field('Description (optional)', description),
     eventTypesFieldset(knownTypes, subscription),
+    headersFieldset(subscription?.headers),
     errors,
     h('div', { class: 'actions' }, submit, onCancel && h('button', { type: 'button', onclick: onCancel }, 'Cancel')),
   );
