@@ -46,10 +46,15 @@ const headerNameSchema = z
     if (reason) ctx.addIssue({ code: 'custom', message: `cannot be set: ${reason}` });
   });
 
+/** What a list shows of each value: the names only, since values are often credentials. */
+export const MASKED_HEADER_VALUE = '********';
+
 const headerValueSchema = z
   .string()
   .max(MAX_HEADER_VALUE_LENGTH, `must be at most ${MAX_HEADER_VALUE_LENGTH} characters`)
-  .regex(VALUE, 'must be visible ASCII characters and inner spaces, with no control characters (CR, LF, NUL, tab)');
+  .regex(VALUE, 'must be visible ASCII characters and inner spaces, with no control characters (CR, LF, NUL, tab)')
+  // A list's masked value sent back by a client that copied it: it would replace the real one.
+  .refine((value) => value !== MASKED_HEADER_VALUE, 'is the masked value lists show: send the real value (GET the subscription for it)');
 
 /** The total size and case-insensitive uniqueness, each reported on the header that breaks it. */
 function checkHeaderSet(headers: Record<string, string>, ctx: z.RefinementCtx): void {
@@ -87,9 +92,6 @@ export function outgoingCustomHeaders(headers: CustomHeaders): Record<string, st
   const entries = Object.entries(headers).filter(([name]) => reservedHeaderReason(name) === undefined);
   return Object.fromEntries(entries.map(([name, value]) => [name.toLowerCase(), value]));
 }
-
-/** What a list shows of each value: the names only, since values are often credentials. */
-export const MASKED_HEADER_VALUE = '********';
 
 export function maskedHeaders(headers: CustomHeaders): CustomHeaders {
   return Object.fromEntries(Object.keys(headers).map((name) => [name, MASKED_HEADER_VALUE]));

@@ -35,6 +35,8 @@ test('headers are kept as given, shown on the subscription, masked in lists, rep
   const inList = listed.find((s) => s.id === created.id)!;
   assert.deepEqual(inList.headers, { Authorization: MASKED_HEADER_VALUE, 'X-Tenant-Route': MASKED_HEADER_VALUE });
   assert.equal(JSON.stringify(listed).includes('rcv-token-123'), false, 'no value in a list');
+  const copiedBack = await refused(inList.headers, 'PATCH', created.id);
+  assert.deepEqual(fields(copiedBack), ['headers.Authorization', 'headers.X-Tenant-Route'], 'a masked value sent back is refused');
 
   const patched = await stack.api('PATCH', `/v1/subscriptions/${created.id}`, { headers: { 'x-api-key': 'k2' } });
   assert.equal(patched.status, 200);
