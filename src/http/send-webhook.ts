@@ -34,20 +34,33 @@ async function readCapped(body: AsyncIterable<Buffer> & { destroy(): void }): Pr
   return Buffer.concat(chunks).subarray(0, MAX_RESPONSE_BYTES).toString('utf8');
 }
 
+/** `work`, or the signal's reason once it aborts first: a check cannot outlast the attempt's timeout. */
+function untilAborted(work: Promise<void> | undefined, signal: AbortSignal): Promise<void> | undefined {
+  if (work === undefined) return undefined;
+  return new Promise((resolve, reject) => {
+    const abort = () => reject(signal.reason);
+    if (signal.aborted) return abort();
+    signal.addEventListener('abort', abort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort));
+  });
+}
+
 /** One POST to a receiver. Never throws: network trouble comes back as `kind: 'error'`. */
 export async function sendWebhook(req: WebhookRequest): Promise<WebhookResponse> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
+  const signal = req.cancel ? AbortSignal.any([AbortSignal.timeout(req.timeoutMs), req.cancel]) : AbortSignal.timeout(req.timeoutMs);
   try {
-    // Behind a proxy the receiver's host is checked here, before anything leaves (a blocked address).
-    await req.dispatcher.checkTarget?.(new URL(req.url));
+    // Behind a proxy the receiver's host is checked here, before anything leaves (a blocked
+    // address), within the attempt's time like the direct pool's lookup.
+    await untilAborted(req.dispatcher.checkTarget?.(new URL(req.url)), signal);
     const res = await request(req.url, {
       method: 'POST',
       dispatcher: req.dispatcher,
       // Ours last: no header the caller passes (an endpoint's custom ones) replaces them.
       headers: { ...req.headers, 'content-type': 'application/json', 'user-agent': USER_AGENT },
       body: req.body,
-      signal: req.cancel ? AbortSignal.any([AbortSignal.timeout(req.timeoutMs), req.cancel]) : AbortSignal.timeout(req.timeoutMs),
+      signal,
       // Redirects are not followed (undici's default): a 3xx is a failed attempt.
     });
     const body = await readCapped(res.body);

@@ -102,6 +102,16 @@ test('a literal private address is refused before the proxy, in every spelling; 
   }
 });
 
+test('a resolver that never answers: the attempt times out within its own limit, and nothing reaches the proxy', async () => {
+  const seen = proxy.authorizations.length;
+  const hanging: ResolveHost = () => new Promise(() => {});
+  const started = Date.now();
+  const res = await sendWebhook({ url: `http://slow-dns.example:${internal.port}/hook`, headers: {}, body: '{}', timeoutMs: 300, dispatcher: egress({ resolve: hanging }) });
+  assert.equal(errorOf(res), 'timed out after 300 ms');
+  assert.ok(Date.now() - started < 2000);
+  assert.equal(proxy.authorizations.length, seen);
+});
+
 test('a name with no address fails as a DNS error, before the proxy', async () => {
   const seen = proxy.authorizations.length;
   const res = await post(`http://nowhere.example:${internal.port}/hook`, egress({ resolve: async () => [] }));
