@@ -1,4 +1,4 @@
-import type { Dispatcher } from 'undici';
+import type { WebhookDispatcher } from '../src/http/webhook-dispatcher';
 import type { Logger } from '../src/logger';
 import type { WorkerMetrics } from '../src/metrics';
 import type { RetentionSettings } from '../src/purge';
@@ -6,7 +6,8 @@ import type { Ledger } from '../src/store/ledger';
 
 export interface ActivityDeps {
   ledger: Ledger;
-  dispatcher: Dispatcher;
+  /** How attempts leave: the address-checked pool, or the proxy (WEBHOOK_PROXY_URL). */
+  dispatcher: WebhookDispatcher;
   logger: Logger;
   /** Where confirmation URLs point (the gateway) and the key that signs them. */
   confirmation: { baseUrl: string; key: Buffer };

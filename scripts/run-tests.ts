@@ -30,7 +30,7 @@ const DATABASE_INDEPENDENT = [
   'test/code-shape.test.ts',
   'test/config.test.ts',
   'test/confirmation-token.test.ts',
-  'test/delivery/',
+  'test/delivery/outcome.test.ts',
   'test/event-types.test.ts',
   'test/filters/filter.test.ts',
   'test/http/address-guard.test.ts',

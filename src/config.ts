@@ -47,6 +47,18 @@ const portOrOff = (fallback: number) =>
     .default(fallback)
     .transform((v) => (v === 'off' ? undefined : v));
 
+/**
+ * An egress proxy: http:// or https://, a host and port, optionally user:password (percent-encoded).
+ * Messages never repeat the value, which may hold the password.
+ */
+const proxyUrlSchema = z
+  .url({ protocol: /^https?$/, error: 'must be an http:// or https:// proxy URL' })
+  .refine((u) => {
+    if (!URL.canParse(u)) return true;
+    const { pathname, search, hash } = new URL(u);
+    return pathname === '/' && search === '' && hash === '';
+  }, 'must be the proxy\'s origin only (scheme, optional user:password, host, port), with no path or query');
+
 export const DATA_DIR = path.resolve(process.env.DATA_DIR ?? path.join(__dirname, '..', 'data'));
 
 export const configSchema = z.object({
@@ -68,6 +80,11 @@ export const configSchema = z.object({
   TEMPORAL_TLS: booleanFromEnv.default(false),
   TASK_QUEUE: z.string().min(1).default('webhooks'),
   ALLOW_PRIVATE_NETWORKS: booleanFromEnv.default(false),
+  /**
+   * Every attempt leaves through this HTTP(S) proxy (receivers see its address). May carry
+   * user:password, which is never logged. The worker still checks each receiver's addresses.
+   */
+  WEBHOOK_PROXY_URL: proxyUrlSchema.optional(),
   /** Base URL receivers reach the gateway at; confirmation links start with it. */
   PUBLIC_URL: z.url().optional(),
   /** A subscription whose attempts keep failing for this long is disabled (endpoint health). */

@@ -13,6 +13,15 @@ const REDACT = [
   '*.apiToken',
   'apiKey',
   '*.apiKey',
+  // An endpoint's custom headers: their values are often the receiver's credentials.
+  'headers',
+  '*.headers',
+  '*.*.headers',
+  // The egress proxy's URL may carry user:password.
+  'proxyUrl',
+  '*.proxyUrl',
+  'WEBHOOK_PROXY_URL',
+  '*.WEBHOOK_PROXY_URL',
 ];
 
 /**

@@ -4,6 +4,7 @@ import { filterSchema } from './filters';
 import { nonFiniteNumberPaths } from './json-value';
 import { parseDuration } from './retry-schedule';
 import { MAX_ATTEMPT_TIMEOUT_MS } from './contract';
+import { customHeadersSchema } from './custom-headers';
 
 /**
  * The API's shapes. The gateway validates with these, the OpenAPI document is generated from them
@@ -121,6 +122,7 @@ export const createSubscriptionSchema = z.strictObject({
   filter: filterSchema
     .optional()
     .describe('Only events whose data matches get a delivery: paths (order.total) with $eq, $neq, $gt, $gte, $lt, $lte, $in, $nin, $exists, $startsWith, and $and/$or/$not. See the README.'),
+  headers: customHeadersSchema.optional(),
 });
 export type CreateSubscriptionInput = z.infer<typeof createSubscriptionSchema>;
 
@@ -136,6 +138,7 @@ export const updateSubscriptionSchema = z
     rateLimitPerSecond: z.number().int().min(1).max(10_000).nullable(),
     ordering: orderingSchema,
     filter: filterSchema.nullable().describe('null removes the filter.'),
+    headers: customHeadersSchema.nullable().describe('Replaces the whole set; null or {} removes every custom header.'),
     status: z.enum(['active', 'disabled']).describe('Set active to re-enable a disabled subscription.'),
   })
   .partial();
@@ -156,6 +159,9 @@ export const subscriptionSchema = z.object({
   rateLimitPerSecond: z.number().nullable(),
   ordering: orderingSchema,
   filter: z.record(z.string(), z.unknown()).nullable().describe('The payload filter, or null when every event of its types matches.'),
+  headers: z
+    .record(z.string(), z.string())
+    .describe('Custom headers sent with every attempt. Lists show the names with each value masked; one subscription shows the values.'),
   status: subscriptionStatusSchema,
   failingSince: z.string().nullable().describe('When the current run of failed attempts began.'),
   disabledReason: z.string().nullable(),

@@ -2,8 +2,8 @@ import { NativeConnection, Runtime, Worker, makeTelemetryFilterString } from '@t
 import { createActivities } from '../activities';
 import { type Config, loadConfig, publicUrl } from './config';
 import { confirmationKey } from './confirmation-token';
-import { createWebhookDispatcher } from './http/webhook-dispatcher';
 import { EventDispatcher } from './event-dispatcher';
+import { createEgressDispatcher, type WebhookDispatcherOptions } from './http/webhook-dispatcher';
 import { exitWithParent } from './exit-with-parent';
 import type { ServiceDeps } from './service-deps';
 import { createLogger, type Logger } from './logger';
@@ -26,14 +26,21 @@ export interface WorkerDeps {
   metrics?: WorkerMetrics;
   /** Running tracing (OTEL_EXPORTER_OTLP_ENDPOINT set): adds its interceptors and workflow span sink. */
   tracing?: Tracing;
+  /** Tests only: a resolver, or a narrower set of allowed addresses, for the receivers' address check. */
+  addressCheck?: Pick<WebhookDispatcherOptions, 'resolve' | 'isAllowedAddress'>;
 }
 
 /**
  * A worker that runs the event and delivery workflows and their activities. Creating one also
  * makes sure the reconciler's and the purge's schedules exist (idempotent), so a fresh install needs no extra step.
  */
-export async function createWorker({ config, connection, ledger, logger, fanOutPageSize, fanOutShardSize, tracing, metrics }: WorkerDeps): Promise<Worker> {
-  const dispatcher = createWebhookDispatcher({ allowPrivateNetworks: config.ALLOW_PRIVATE_NETWORKS });
+export async function createWorker(deps: WorkerDeps): Promise<Worker> {
+  const { config, connection, ledger, logger, fanOutPageSize, fanOutShardSize, tracing, metrics } = deps;
+  const dispatcher = createEgressDispatcher({
+    allowPrivateNetworks: config.ALLOW_PRIVATE_NETWORKS,
+    proxyUrl: config.WEBHOOK_PROXY_URL,
+    ...deps.addressCheck,
+  });
   const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -87,6 +94,11 @@ function dispatchRecordedEvents(worker: Worker, deps: ServiceDeps & { logger: Lo
   };
 }
 
+/** Which proxy attempts leave through, as logs may show it: its origin, never its user:password. */
+function proxyForLog(config: Config): string {
+  return config.WEBHOOK_PROXY_URL === undefined ? 'none (direct)' : new URL(config.WEBHOOK_PROXY_URL).origin;
+}
+
 async function main(): Promise<void> {
   exitWithParent(); // started by npm run dev: never outlive it
   const config = loadConfig();
@@ -119,7 +131,7 @@ async function main(): Promise<void> {
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const tracing = startServiceTracing(config, 'worker', logger);
   const worker = await createWorker({ config, connection, ledger, logger, tracing, metrics });
-  logger.info({ taskQueue: config.TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS }, 'worker started');
+  logger.info({ taskQueue: config.TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS, egressProxy: proxyForLog(config) }, 'worker started');
   await worker.run(); // returns after SIGINT/SIGTERM, which the SDK handles by draining
   await connection.close();
   await ledger.db.destroy();

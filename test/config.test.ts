@@ -46,3 +46,18 @@ test('Temporal Cloud settings: API key or mTLS turn TLS on; a certificate needs 
   });
   assert.throws(() => parseConfig({ ...base, TEMPORAL_TLS_CERT: '/c.pem' }), /TEMPORAL_TLS_KEY/);
 });
+
+test('WEBHOOK_PROXY_URL: an http(s) proxy origin, credentials allowed; a bad one is refused without repeating it', () => {
+  const base = { API_TOKEN: 'a-long-enough-token' };
+  assert.equal(parseConfig(base).WEBHOOK_PROXY_URL, undefined);
+  for (const url of ['http://proxy.internal:3128', 'https://user:p%40ss@egress.example.com:8443', 'http://10.0.0.5:3128/']) {
+    assert.equal(parseConfig({ ...base, WEBHOOK_PROXY_URL: url }).WEBHOOK_PROXY_URL, url);
+  }
+  for (const url of ['socks5://u:hunter2secret@proxy:1080', 'ftp://u:hunter2secret@proxy', 'http://u:hunter2secret@proxy:3128/path', 'http://u:hunter2secret@proxy:3128/?q=1', 'not a url hunter2secret']) {
+    assert.throws(
+      () => parseConfig({ ...base, WEBHOOK_PROXY_URL: url }),
+      (err: unknown) => err instanceof ConfigError && /WEBHOOK_PROXY_URL/.test(err.message) && !err.message.includes('hunter2secret'),
+      url,
+    );
+  }
+});

@@ -53,3 +53,16 @@ test('any url field a log line carries is cut to origin and path: no query, frag
   assert.doesNotMatch(lines.join('\n'), /pa55|t0k|frag|k=v/);
   assert.equal(urlForLog('not a url ?secret=1'), '[not a URL]');
 });
+
+test("an endpoint's custom headers and the egress proxy's URL are redacted wherever a line carries them", () => {
+  const lines: string[] = [];
+  const logger = createLogger('test', 'info', { write: (line: string) => void lines.push(line) });
+  const headers = { 'X-Api-Key': 'hdr-value-1' };
+  logger.info({ headers }, 'top level');
+  logger.info({ subscription: { id: 'sub_1', headers } }, 'nested once');
+  logger.info({ body: { subscription: { headers } } }, 'nested twice');
+  logger.info({ proxyUrl: 'http://relay:px-pa55@proxy:3128', config: { WEBHOOK_PROXY_URL: 'http://relay:px-pa55@proxy:3128' } }, 'proxy');
+  assert.equal(lines.length, 4);
+  assert.doesNotMatch(lines.join('\n'), /hdr-value-1|px-pa55/);
+  assert.equal((JSON.parse(lines[1]!) as { subscription: { id: string } }).subscription.id, 'sub_1', 'the rest of the line stays');
+});

@@ -1,5 +1,6 @@
-import type { Dispatcher } from 'undici';
+import type { WebhookDispatcher } from '../../src/http/webhook-dispatcher';
 import { signConfirmation } from '../../src/confirmation-token';
+import { outgoingCustomHeaders } from '../../src/custom-headers';
 import { sendWebhook, type WebhookResponse } from '../../src/http/send-webhook';
 import { signWebhook } from '../../src/signing';
 import type { StoredEvent, SubscriptionTarget } from '../../src/store/ledger';
@@ -27,7 +28,7 @@ export interface WebhookTransport {
 }
 
 export interface HttpTransportOptions {
-  dispatcher: Dispatcher;
+  dispatcher: WebhookDispatcher;
   /** Where confirmation URLs point (the gateway) and the key that signs them. */
   confirmation: { baseUrl: string; key: Buffer };
 }
@@ -49,6 +50,8 @@ export function httpTransport({ dispatcher, confirmation }: HttpTransportOptions
       const body = JSON.stringify({ type: event.type, timestamp: event.createdAt, data: event.data, ...(isTest && { test: true }) });
       const sentAt = new Date();
       const headers: Record<string, string> = {
+        // First, so that every header of ours below wins (names were lower-cased; ours are too).
+        ...outgoingCustomHeaders(subscription.headers),
         ...signWebhook(signingSecrets(subscription, sentAt), event.id, sentAt, body),
         // Per subscription, increasing in acceptance order: a receiver sees gaps and reorders by it.
         'webhook-sequence': String(sequence),

@@ -72,11 +72,24 @@ function describeCode(code: string): string {
   return `network error (${code})`;
 }
 
+/**
+ * The egress proxy refused the tunnel (its own rules, e.g. a private range, or 407 for credentials).
+ * undici says so only in words, in an error named AbortError that would otherwise read as a timeout.
+ */
+const PROXY_REFUSAL = /^Proxy response \((\d{3})\) !== 200 when HTTP Tunneling$/;
+
+function proxyRefusal(err: unknown): string | undefined {
+  const status = err instanceof Error ? PROXY_REFUSAL.exec(err.message)?.[1] : undefined;
+  return status === undefined ? undefined : `the egress proxy refused the connection (${status})`;
+}
+
 /** A fixed phrase for a failed request; `timeoutMs` is the attempt's own limit. */
 export function describeNetworkError(err: unknown, timeoutMs: number): string {
   const chain = errorChain(err);
   const blocked = chain.find((e) => e instanceof BlockedAddressError);
   if (blocked) return blocked.message;
+  const refused = chain.map(proxyRefusal).find((phrase) => phrase !== undefined);
+  if (refused) return refused;
   if (chain.some((e) => e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError'))) return `timed out after ${timeoutMs} ms`;
   const code = chain.map(codeOf).find((c) => c !== undefined);
   return code ? describeCode(code) : 'network error';

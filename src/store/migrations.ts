@@ -257,6 +257,11 @@ async function addEventCatalog(db: Kysely<unknown>): Promise<void> {
     .execute();
 }
 
+/** Custom headers per subscription (endpoint), sent with every attempt: a JSON object, null for none. */
+async function addSubscriptionHeaders(db: Kysely<unknown>): Promise<void> {
+  await db.schema.alterTable('subscriptions').addColumn('headers', 'text').execute();
+}
+
 // Migrations are code, kept in order; the Migrator records which ran so start-up applies only new ones.
 const migrations: Record<string, Migration> = {
   '0001_ledger': {
@@ -325,6 +330,7 @@ const migrations: Record<string, Migration> = {
   '0011_retention': { up: addRetention },
   '0012_operational_events': { up: addOperationalEvents },
   '0013_event_catalog': { up: addEventCatalog },
+  '0014_subscription_headers': { up: addSubscriptionHeaders },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -80,6 +80,16 @@ export function toPrepared(deliveryId: string, s: Selectable<SubscriptionsTable>
   };
 }
 
+/** The stored custom headers; none is `{}`. */
+function headersOf(column: string | null): Record<string, string> {
+  return column === null ? {} : (JSON.parse(column) as Record<string, string>);
+}
+
+/** What the headers column holds: null for none, so a ledger without any stays as it was. */
+export function headersColumn(headers: Record<string, string> | null | undefined): string | null {
+  return headers && Object.keys(headers).length > 0 ? JSON.stringify(headers) : null;
+}
+
 export function toSubscription(row: Selectable<SubscriptionsTable>): Subscription {
   return {
     id: row.id,
@@ -97,6 +107,7 @@ export function toSubscription(row: Selectable<SubscriptionsTable>): Subscriptio
     rateLimitPerSecond: row.rate_limit_per_second === null ? null : Number(row.rate_limit_per_second),
     ordering: row.ordering,
     filter: row.filter === null ? null : (JSON.parse(row.filter) as Record<string, unknown>),
+    headers: headersOf(row.headers),
     status: row.status,
     failingSince: row.failing_since,
     disabledReason: row.disabled_reason,
@@ -171,6 +182,7 @@ export function subscriptionRows(input: CreateSubscriptionInput & { secret: stri
     ordering: input.ordering ?? 'unordered',
     queue_awake: 0,
     filter: input.filter === undefined ? null : JSON.stringify(input.filter),
+    headers: headersColumn(input.headers),
   };
   return { subscription, patterns: eventTypes.map((pattern) => ({ subscription_id: id, pattern })) };
 }

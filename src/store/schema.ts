@@ -32,6 +32,8 @@ export interface SubscriptionsTable {
   queue_awake: Generated<number>;
   /** JSON of the payload filter, or null. */
   filter: string | null;
+  /** JSON object of custom headers (name → value) sent with every attempt, or null for none. */
+  headers: string | null;
 }
 
 export interface EndpointSlotsTable {

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { newId } from '../ids';
 import type { CreateSubscriptionInput, Page, Subscription, TenantPageQuery, UpdateSubscriptionInput } from '../model';
-import { confirmationTimeout, now, pageOf, subscriptionRows, type SubscriptionTarget, toSubscription } from './rows';
+import { confirmationTimeout, headersColumn, now, pageOf, subscriptionRows, type SubscriptionTarget, toSubscription } from './rows';
 import type { Database } from './schema';
 import { type LedgerHooks, noHooks } from './hooks';
 import type { ObserverList } from './observer';
@@ -109,6 +109,7 @@ export class SubscriptionQueries {
           ...(patch.rateLimitPerSecond !== undefined && { rate_limit_per_second: patch.rateLimitPerSecond }),
           ...(patch.ordering !== undefined && { ordering: patch.ordering }),
           ...(patch.filter !== undefined && { filter: patch.filter === null ? null : JSON.stringify(patch.filter) }),
+          ...(patch.headers !== undefined && { headers: headersColumn(patch.headers) }),
           ...(enabling && { status: 'active' as const, disabled_reason: null, disabled_at: null, failing_since: null }),
           ...(disabling && { status: 'disabled' as const, disabled_reason: 'disabled by API', disabled_at: at }),
         })

@@ -95,6 +95,7 @@ interface JsonSchema {
   items?: JsonSchema;
   properties?: Record<string, JsonSchema>;
   required?: string[];
+  additionalProperties?: JsonSchema | boolean;
 }
 
 const isoDate = fc.oneof(
@@ -111,6 +112,25 @@ function plausibleString(schema: JsonSchema): fc.Arbitrary<unknown> {
   return fc.string({ maxLength: schema.maxLength ?? 50 });
 }
 
+/** Header-like names: tokens, reserved ones in any case, and ones no token allows. */
+const headerName = fc.oneof(
+  fc.stringMatching(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,20}$/),
+  fc.constantFrom('Authorization', 'X-Api-Key', 'x-api-key', 'Connection', 'HOST', 'content-length', 'Content-Type', 'User-Agent', 'webhook-id', 'Webhook-Signature', 'TE', '__proto__', 'constructor'),
+  fc.constantFrom('', 'X Space', 'X:Colon', 'X\u0000', 'é', 'x'.repeat(101)),
+);
+const headerValue = fc.oneof(
+  fc.stringMatching(/^[\x21-\x7e][\x20-\x7e]{0,30}$/),
+  fc.constantFrom('', ' x', 'x ', 'a\r\nX-Injected: 1', 'a\u0000b', 'tab\there', 'ü', 'v'.repeat(2049)),
+  hostileValue,
+);
+
+/** A map of names to strings (an endpoint's custom headers): header-like keys, up to past the limit of 20. */
+const stringMap = (values: JsonSchema) =>
+  fc.oneof(
+    fc.dictionary(headerName, fc.oneof({ arbitrary: plausible(values), weight: 1 }, { arbitrary: headerValue, weight: 3 }), { maxKeys: 22 }),
+    fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 5 }),
+  );
+
 function plausibleOfType(schema: JsonSchema): fc.Arbitrary<unknown> {
   if (schema.enum) return fc.constantFrom(...schema.enum);
   if (schema.anyOf) return fc.oneof(...schema.anyOf.map(plausible));
@@ -126,6 +146,7 @@ function plausibleOfType(schema: JsonSchema): fc.Arbitrary<unknown> {
     case 'array':
       return fc.array(field(schema.items ?? {}), { minLength: schema.minItems ?? 0, maxLength: Math.min(schema.maxItems ?? 4, 4) });
     case 'object':
+      if (!schema.properties && typeof schema.additionalProperties === 'object' && schema.additionalProperties.type === 'string') return stringMap(schema.additionalProperties);
       return schema.properties ? shapedObject(schema) : fc.oneof(fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 4 }), { maxKeys: 5 }), deepJson);
     default:
       return hostileValue;

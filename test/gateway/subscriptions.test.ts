@@ -120,7 +120,7 @@ test('GET /openapi.json documents exactly the routes the gateway serves, with th
   assert.ok(documented.includes('POST /v1/replays/{id}/cancel'));
 
   const createSub = doc.paths['/v1/subscriptions']!.post!.requestBody!.content['application/json']!.schema;
-  assert.deepEqual(Object.keys(createSub.properties).sort(), ['confirmation', 'description', 'eventTypes', 'filter', 'maxConcurrency', 'ordering', 'rateLimitPerSecond', 'retrySchedule', 'secret', 'tenantId', 'timeoutMs', 'url']);
+  assert.deepEqual(Object.keys(createSub.properties).sort(), ['confirmation', 'description', 'eventTypes', 'filter', 'headers', 'maxConcurrency', 'ordering', 'rateLimitPerSecond', 'retrySchedule', 'secret', 'tenantId', 'timeoutMs', 'url']);
   assert.deepEqual(createSub.required?.sort(), ['eventTypes', 'url']);
 });
 

@@ -12,7 +12,7 @@ import { answerClientErrorsAsProblems } from '../../src/gateway/client-errors';
 import { createLogger } from '../../src/logger';
 import { openDatabase } from '../../src/store/db';
 import { Ledger } from '../../src/store/ledger';
-import { createWorker } from '../../src/worker';
+import { createWorker, type WorkerDeps } from '../../src/worker';
 import { testDatabase } from './database';
 import { startTemporal } from './temporal';
 
@@ -63,6 +63,12 @@ export interface StackOptions {
   purgeInterval?: string;
   /** OPERATIONS_TENANT_ID: the tenant that also gets every tenant's operational events. */
   operationsTenantId?: string;
+  /** WEBHOOK_PROXY_URL, read when the stack starts (a proxy started in an earlier `before`). */
+  proxyUrl?: () => string;
+  /** ALLOW_PRIVATE_NETWORKS (default true: receivers are on 127.0.0.1). */
+  allowPrivateNetworks?: boolean;
+  /** The worker's resolver or allowed addresses, to test the receiver address check. */
+  addressCheck?: WorkerDeps['addressCheck'];
 }
 
 /** Temporal dev server + ledger + worker + gateway, all real, on 127.0.0.1 free ports. */
@@ -89,7 +95,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     DATABASE_URL: database.url,
     TEMPORAL_ADDRESS: env.address,
     TASK_QUEUE: `test-${process.pid}`,
-    ALLOW_PRIVATE_NETWORKS: 'true',
+    ALLOW_PRIVATE_NETWORKS: String(opts.allowPrivateNetworks ?? true),
+    WEBHOOK_PROXY_URL: opts.proxyUrl?.(),
     PORT: '0',
     LOG_LEVEL: opts.captureLogs ? 'debug' : (process.env.TEST_LOG_LEVEL ?? 'silent'),
   });
@@ -101,7 +108,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
   const startWorker = async () => {
-    worker = await createWorker({ config, connection: env.nativeConnection, ledger, logger, fanOutPageSize: opts.fanOutPageSize, fanOutShardSize: opts.fanOutShardSize });
+    const { fanOutPageSize, fanOutShardSize, addressCheck } = opts;
+    worker = await createWorker({ config, connection: env.nativeConnection, ledger, logger, fanOutPageSize, fanOutShardSize, addressCheck });
     running = worker.run();
   };
   const stopWorker = async () => {

@@ -357,6 +357,52 @@ test('endpoints can be edited, disabled, enabled and deleted', { skip: SKIP, tim
   await page.locator('.form-error').getByText('Endpoint URL: must be an http(s) URL').waitFor();
 });
 
+test('custom headers are added, shown again, refused with the field named, and removed in the endpoint form', { skip: SKIP, timeout: 60_000 }, async () => {
+  const page = acme.page!;
+  await page.getByRole('link', { name: 'Endpoints', exact: true }).click();
+  const card = page.locator('li.card.endpoint').filter({ hasText: receiver.url(HOOK_PATH) });
+  const editButton = card.getByRole('button', { name: `Edit ${receiver.url(HOOK_PATH)}` });
+  const save = card.getByRole('button', { name: 'Save changes' });
+
+  await editButton.click();
+  await card.getByRole('button', { name: 'Add header' }).click();
+  await card.getByLabel('Header name').last().fill('X-Api-Key');
+  await card.getByLabel('Header value').last().fill('portal-key-42');
+  await card.getByRole('button', { name: 'Add header' }).click();
+  await card.getByLabel('Header name').last().fill('X-Route');
+  await card.getByLabel('Header value').last().fill('eu-1');
+  await save.click();
+  await editButton.waitFor();
+  assert.deepEqual((await acmeSubscription()).headers, { 'X-Api-Key': 'portal-key-42', 'X-Route': 'eu-1' });
+  assert.equal(await card.getByText('portal-key-42').count(), 0, 'the card shows no header value');
+
+  // Editing again shows the values (read from the one endpoint; lists mask them).
+  await editButton.click();
+  await card.getByLabel('Header value').last().waitFor();
+  assert.deepEqual(await card.getByLabel('Header value').evaluateAll((inputs) => inputs.map((i) => (i as unknown as { value: string }).value)), ['portal-key-42', 'eu-1']);
+  await card.getByLabel('Header name').last().fill('Connection');
+  await save.click();
+  await card.locator('.form-error').getByText(/^Header Connection: cannot be set: /).waitFor();
+  await card.getByRole('button', { name: 'Remove header Connection' }).click();
+  await save.click();
+  await editButton.waitFor();
+  assert.deepEqual((await acmeSubscription()).headers, { 'X-Api-Key': 'portal-key-42' });
+  await screenshot(page, 'endpoint-headers.png');
+
+  // The webhook carries it.
+  const before = receiver.to(HOOK_PATH).length;
+  const sent = await api().api('POST', `/v1/subscriptions/${acme.subscriptionId!}/test`, {});
+  assert.equal(sent.status, 202, JSON.stringify(sent.body));
+  await receiver.waitFor(() => receiver.to(HOOK_PATH).length > before);
+  assert.equal(receiver.to(HOOK_PATH).at(-1)!.headers['x-api-key'], 'portal-key-42');
+
+  await editButton.click();
+  await card.getByRole('button', { name: 'Remove header X-Api-Key' }).click();
+  await save.click();
+  await editButton.waitFor();
+  assert.deepEqual((await acmeSubscription()).headers, {});
+});
+
 test('another tenant’s session sees none of acme’s endpoints or deliveries', { skip: SKIP, timeout: 60_000 }, async () => {
   const link = await issueLink('globex');
   const { context, page, errors } = await newPortalPage();

@@ -167,9 +167,11 @@ const ATTEMPT_LINEAGE = [
 ];
 
 let subscriptionSecret = '';
+/** A custom header's value: sent to the receiver on every attempt, never an attribute of any span. */
+const HEADER_SECRET = 'rcv-header-secret-5e1f';
 
 test('one trace follows an event from POST /v1/events through its workflows to each attempt\'s HTTP request', { timeout: 180_000 }, async () => {
-  const sub = await api('POST', '/v1/subscriptions', { tenantId: 'default', url: receiver.url(HOOK), eventTypes: ['order.created'], retrySchedule: ['0', '100ms'] });
+  const sub = await api('POST', '/v1/subscriptions', { tenantId: 'default', url: receiver.url(HOOK), eventTypes: ['order.created'], retrySchedule: ['0', '100ms'], headers: { 'X-Api-Key': HEADER_SECRET } });
   assert.equal(sub.status, 201, JSON.stringify(sub.body));
   subscriptionSecret = String(sub.body.secret);
   const eventId = await postEvent('order.created');
@@ -230,8 +232,9 @@ test('no secret is exported: receiver URLs lose their query string, confirmation
   const exported = collector.bodies.join('\n');
   const signatures = receiver.requests.map((r) => String(r.headers['webhook-signature']));
   assert.ok(signatures.length > 0);
+  assert.ok(receiver.to(HOOK).every((r) => r.headers['x-api-key'] === HEADER_SECRET), 'the custom header was sent');
   const tokenParts = confirmToken.split('.');
-  for (const secret of [QUERY_SECRET, TEST_TOKEN, subscriptionSecret, subscriptionSecret.slice('whsec_'.length), ...signatures, ...tokenParts]) {
+  for (const secret of [QUERY_SECRET, HEADER_SECRET, TEST_TOKEN, subscriptionSecret, subscriptionSecret.slice('whsec_'.length), ...signatures, ...tokenParts]) {
     assert.ok(!exported.includes(secret), `exported spans contain ${secret}`);
   }
   for (const key of collector.spans.flatMap((s) => Object.keys(s.attributes))) {

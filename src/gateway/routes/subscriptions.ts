@@ -1,3 +1,4 @@
+import { maskedHeaders } from '../../custom-headers';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors';
 import { nonPublicHostReason } from '../../http/private-address';
 import { urlForLog } from '../../logger';
@@ -54,13 +55,15 @@ export const subscriptionRoutes = [
   route({
     method: 'get',
     path: '/v1/subscriptions',
-    summary: 'List subscriptions, newest first',
+    summary: 'List subscriptions, newest first (custom header values masked)',
     access: 'tenant',
     query: tenantPageQuerySchema,
     responses: { 200: { description: 'A page of subscriptions', schema: pageSchema(subscriptionSchema) } },
     problems: [],
     async handle({ query, scope }, { ledger }) {
-      return { status: 200, body: await ledger.listSubscriptions(scoped(query, scope)) };
+      const page = await ledger.listSubscriptions(scoped(query, scope));
+      // Header values are often credentials: a list (scraped, cached, pasted) shows only their names.
+      return { status: 200, body: { ...page, data: page.data.map((s) => ({ ...s, headers: maskedHeaders(s.headers) })) } };
     },
   }),
   route({

@@ -1,4 +1,5 @@
 import { field, fill, h, uniqueId } from './dom.js';
+import { headersFieldset, headersValue } from './endpoint-headers.js';
 
 const FIELD_LABELS = { url: 'Endpoint URL', description: 'Description', eventTypes: 'Event types' };
 
@@ -41,8 +42,14 @@ function typeCheckboxes(catalog, chosen) {
   return h('div', { class: described ? 'checks described' : 'checks' }, catalog.map((entry) => typeOption(entry, chosen)));
 }
 
+/** A field of the API's 400 as the form names it: `headers.X-Key` is the header X-Key. */
+function fieldLabel(field) {
+  if (field.startsWith('headers.')) return `Header ${field.slice('headers.'.length)}`;
+  return FIELD_LABELS[field.split('.')[0]] ?? (field === 'headers' ? 'Custom headers' : field);
+}
+
 function describeErrors(err) {
-  const lines = (err.errors ?? []).map((e) => `${FIELD_LABELS[e.field.split('.')[0]] ?? e.field}: ${e.message}`);
+  const lines = (err.errors ?? []).map((e) => `${fieldLabel(e.field)}: ${e.message}`);
   return lines.length > 0 ? [err.message, ...lines] : [err.message];
 }
 
@@ -65,10 +72,13 @@ function formValues(form, isEdit) {
   const checked = [...form.querySelectorAll('input[name="eventType"]:checked')].map((input) => input.value);
   const eventTypes = [...new Set([...checked, ...typedPatterns(form.elements.patterns.value)])];
   const description = form.elements.description.value.trim();
+  const headers = headersValue(form);
   return {
     url: form.elements.url.value.trim(),
     eventTypes,
     ...(description ? { description } : isEdit ? { description: null } : {}),
+    // An edit sends the whole set (the API replaces it): removing every row removes every header.
+    ...(isEdit || Object.keys(headers).length > 0 ? { headers } : {}),
   };
 }
 
@@ -89,6 +99,7 @@ export function endpointForm({ subscription, catalog, submitLabel, onSubmit, onC
     field('Endpoint URL', url, 'Where we send your webhooks, https:// in production.'),
     field('Description (optional)', description),
     eventTypesFieldset(catalog, subscription),
+    headersFieldset(subscription?.headers),
     errors,
     h('div', { class: 'actions' }, submit, onCancel && h('button', { type: 'button', onclick: onCancel }, 'Cancel')),
   );

@@ -67,9 +67,17 @@ function endpointCard(subscription, context) {
       healthNote(subscription),
       cardActions(subscription, { ...context, onEdit: edit }),
     );
-  const edit = () => {
+  const edit = async () => {
+    // Lists mask header values; the form edits them, so it reads the one endpoint.
+    let full;
+    try {
+      full = await api('GET', `/v1/subscriptions/${enc(subscription.id)}`, { signal: context.signal });
+    } catch (err) {
+      announceError(err);
+      return;
+    }
     const form = endpointForm({
-      subscription,
+      subscription: full,
       catalog: context.catalog,
       submitLabel: 'Save changes',
       onCancel: show,
