@@ -1,3 +1,4 @@
+import { context, ROOT_CONTEXT } from '@opentelemetry/api';
 import { DispatchBacklogFullError } from './errors';
 import type { Logger } from './logger';
 import { startEventWorkflow } from './publish-event';
@@ -95,7 +96,8 @@ export class EventDispatcher {
    * them; returns what stops listening. One that is lost with the process waits for the reconciler.
    */
   startRecordedEvents(): () => void {
-    return this.deps.ledger.watch({ deliveriesEnded: () => {}, eventsRecorded: (events) => this.enqueue(events) });
+    // Each starts a trace of its own: not a branch of the attempt or request whose change it tells of.
+    return this.deps.ledger.watch({ deliveriesEnded: () => {}, eventsRecorded: (events) => context.with(ROOT_CONTEXT, () => this.enqueue(events)) });
   }
 
   /** Resolves once nothing is queued or starting, or after `timeoutMs`. */

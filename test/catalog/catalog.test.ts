@@ -8,6 +8,8 @@ import { buildAsyncApiDocument } from '../../src/catalog/asyncapi';
 import { EventSchemas } from '../../src/catalog/event-schemas';
 import { checkValue, compileDataSchema, pointerSegments } from '../../src/catalog/json-schema';
 import { putEventTypeSchema } from '../../src/catalog/model';
+import { OPERATIONAL_CATALOG, withOperationalTypes } from '../../src/catalog/operational';
+import { OPERATIONAL_EVENT_TYPES } from '../../src/event-types';
 import { mergedCatalog } from '../../src/catalog/views';
 import { ValidationError } from '../../src/errors';
 import { parseInput } from '../../src/gateway/validate';
@@ -183,4 +185,19 @@ test('the AsyncAPI document is valid AsyncAPI 3.0.0, and each payload validates 
   assert.ok(!check({ type: 'order.created', timestamp: '2026-01-01T00:00:00.000Z', data: { orderId: 1, amount: -2 } }), 'the $defs ref resolves within the data schema');
   assert.ok(!check({ type: 'order.placed', timestamp: '2026-01-01T00:00:00.000Z', data: { orderId: 1, amount: 2 } }));
   assert.deepEqual(Object.keys(document.channels), ['order.created', 'order.placed', 'invoice.paid']);
+});
+
+test("the service's own types are in the catalog: each schema compiles strictly, its example matches, and AsyncAPI carries them", () => {
+  assert.deepEqual(OPERATIONAL_CATALOG.map((e) => e.type), [...OPERATIONAL_EVENT_TYPES]);
+  for (const entry of OPERATIONAL_CATALOG) {
+    const compiled = compileDataSchema(entry.schema!);
+    assert.ok('validate' in compiled, `${entry.type}: ${'error' in compiled ? compiled.error : ''}`);
+    assert.equal(checkValue(compiled.validate, entry.example, 'example'), undefined, entry.type);
+  }
+  const document = buildAsyncApiDocument(withOperationalTypes([declared('invoice.paid')]));
+  assert.deepEqual(Object.keys(document.channels), ['invoice.paid', ...OPERATIONAL_EVENT_TYPES]);
+  const ajv = new Ajv({ strict: false, allErrors: true, meta: false, validateSchema: false });
+  addFormats(ajv);
+  const validate = ajv.compile(specs.schemas['3.0.0']);
+  assert.ok(validate(document), JSON.stringify(validate.errors, null, 2));
 });

@@ -12,6 +12,7 @@ import { parse } from 'yaml';
 import { DEV_DYNAMIC_CONFIG } from '../../scripts/lib/dev-server';
 import { configSchema, parseConfig } from '../../src/config';
 import { SEARCH_ATTRIBUTES } from '../../src/contract';
+import { parseDuration } from '../../src/retry-schedule';
 import { createGatewayMetrics, createWorkerMetrics } from '../../src/metrics';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -508,6 +509,15 @@ test('compose: the environment is valid config; worker and gateway share the pos
     assert.equal(url.pathname, `/${pg.POSTGRES_DB}`, 'the database POSTGRES_DB creates');
     assert.equal(decodeURIComponent(url.username), pg.POSTGRES_USER);
     assert.equal(decodeURIComponent(url.password), pg.POSTGRES_PASSWORD);
+  }
+});
+
+test("compose: Temporal keeps closed workflows no longer than the ledger keeps their rows (namespace retention ≤ RECORD_RETENTION_DAYS)", () => {
+  for (const vars of VARIABLE_SETS) {
+    const retention = parseDuration(resolvedEnvironment('temporal', vars).DEFAULT_NAMESPACE_RETENTION ?? '');
+    assert.ok(retention !== undefined && retention > 0, 'DEFAULT_NAMESPACE_RETENTION is set, as a duration');
+    const worker = parseConfig(resolvedEnvironment('worker', vars));
+    assert.ok(retention <= worker.RECORD_RETENTION_DAYS, `${retention} ms > ${worker.RECORD_RETENTION_DAYS} ms`);
   }
 });
 

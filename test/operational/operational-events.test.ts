@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Webhook as SvixWebhook } from 'svix';
+import { compileDataSchema } from '../../src/catalog/json-schema';
 import { eventWorkflowId } from '../../src/contract';
+import { OPERATIONAL_EVENT_TYPES } from '../../src/event-types';
 import { createSubscription, getEvent, waitForEventDone } from '../helpers/api';
 import { type ReceivedRequest, TestReceiver } from '../helpers/receiver';
 import { useStack } from '../helpers/stack';
@@ -112,4 +114,20 @@ test('no loops: an endpoint listening to webhook.* that fails is told about to o
   assert.equal(told('/ops-down').filter((t) => t.data.subscriptionId === sink.id).length, 0);
   const aboutItsDeliveries = told('/ops').filter((t) => t.type === 'webhook.delivery.exhausted' && t.data.subscriptionId === sink.id);
   assert.deepEqual(aboutItsDeliveries, []);
+});
+
+test('the catalog declares the service’s own types: listed with their schema, which every event told above matches; not redeclarable', async () => {
+  const listed = (await stack.api('GET', '/v1/event-types')).body.data as { type: string; declared: boolean; schema?: object }[];
+  const byType = new Map(listed.map((e) => [e.type, e]));
+  for (const type of OPERATIONAL_EVENT_TYPES) assert.equal(byType.get(type)?.declared, true, type);
+  for (const path of ['/ops', '/operator']) {
+    for (const { type, data } of told(path)) {
+      const compiled = compileDataSchema(byType.get(type)!.schema!);
+      assert.ok('validate' in compiled && compiled.validate(data), `${type}: ${JSON.stringify(data)}`);
+    }
+  }
+  const redeclare = await stack.api('PUT', '/v1/event-types/webhook.endpoint.failing', { description: 'mine now' });
+  assert.equal(redeclare.status, 400);
+  assert.deepEqual((redeclare.body.errors as { in: string; field: string }[]).map((e) => [e.in, e.field]), [['path', 'type']]);
+  assert.equal((await stack.api('GET', '/v1/event-types/webhook.delivery.exhausted')).status, 200);
 });

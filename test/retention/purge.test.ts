@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { test } from 'node:test';
 import { sql } from 'kysely';
+import { parseConfig } from '../../src/config';
 import { purgeScheduleId } from '../../src/contract';
 import { createSubscription, getDelivery, getEvent, waitForEventDone } from '../helpers/api';
 import { TestReceiver } from '../helpers/receiver';
@@ -23,6 +24,12 @@ test('the purge runs as a Temporal Schedule on the task queue', async () => {
   const schedule = await stack.env.client.schedule.getHandle(purgeScheduleId(stack.config.TASK_QUEUE)).describe();
   assert.equal(schedule.action.type === 'startWorkflow' && schedule.action.workflowType, 'purgeWorkflow');
   assert.equal(schedule.spec.intervals?.[0]?.every, 1000);
+});
+
+test("the dev server keeps closed workflows no longer than the ledger's default record retention", async () => {
+  const { config } = await stack.env.client.workflowService.describeNamespace({ namespace: stack.config.TEMPORAL_NAMESPACE });
+  const ttlMs = Number(config?.workflowExecutionRetentionTtl?.seconds ?? 0) * 1000;
+  assert.ok(ttlMs > 0 && ttlMs <= parseConfig({ API_TOKEN: 'x'.repeat(16) }).RECORD_RETENTION_DAYS, `${ttlMs} ms`);
 });
 
 test('payloads go after RETENTION_DAYS, whole records after RECORD_RETENTION_DAYS; a tenant with its own retention keeps its own', async () => {

@@ -1,8 +1,16 @@
 import { z } from 'zod';
 import { declaredEventTypeSchema, eventTypeEntrySchema, putEventTypeSchema } from '../../catalog/model';
+import { operationalEntry, withOperationalTypes } from '../../catalog/operational';
 import { declaredView, mergedCatalog } from '../../catalog/views';
+import { isOperationalType, OPERATIONAL_PREFIX } from '../../event-types';
 import { NotFoundError, ValidationError } from '../../errors';
 import { route } from '../route';
+
+/** The service declares its own types (webhook.*): the operator cannot redeclare or remove them. */
+function notReserved(type: string): string {
+  if (isOperationalType(type)) throw new ValidationError([{ in: 'path', field: 'type', message: `${OPERATIONAL_PREFIX} types are the service's own, declared by it` }]);
+  return type;
+}
 
 /**
  * The event-type catalog: the operator declares types (description, JSON Schema of `data`,
@@ -19,7 +27,7 @@ export const eventTypeRoutes = [
     problems: [],
     async handle({ scope }, { ledger }) {
       const [seen, declared] = await Promise.all([ledger.listEventTypes(scope.tenantId), ledger.catalog.list()]);
-      return { status: 200, body: { data: mergedCatalog(seen, declared) } };
+      return { status: 200, body: { data: mergedCatalog(seen, withOperationalTypes(declared)) } };
     },
   }),
   route({
@@ -30,7 +38,7 @@ export const eventTypeRoutes = [
     responses: { 200: { description: 'The declared type', schema: declaredEventTypeSchema } },
     problems: [404],
     async handle({ params, scope }, { ledger }) {
-      const entry = await ledger.catalog.get(params.type!);
+      const entry = operationalEntry(params.type!) ?? (await ledger.catalog.get(params.type!));
       if (!entry) throw new NotFoundError('declared event type', params.type!);
       return { status: 200, body: declaredView(entry, await ledger.catalog.lastSeenAt(entry.type, scope.tenantId)) };
     },
@@ -46,7 +54,7 @@ export const eventTypeRoutes = [
     },
     problems: [409],
     async handle({ params, body }, { ledger, logger, eventSchemas }) {
-      const type = params.type!;
+      const type = notReserved(params.type!);
       if (body.replacedBy === type) throw new ValidationError([{ in: 'body', field: 'replacedBy', message: 'must be another type than this one' }]);
       const { entry, created } = await ledger.catalog.put(type, body);
       eventSchemas.forget(type);
@@ -61,7 +69,7 @@ export const eventTypeRoutes = [
     responses: { 204: { description: 'Removed' } },
     problems: [404],
     async handle({ params }, { ledger, logger, eventSchemas }) {
-      if (!(await ledger.catalog.delete(params.type!))) throw new NotFoundError('declared event type', params.type!);
+      if (!(await ledger.catalog.delete(notReserved(params.type!)))) throw new NotFoundError('declared event type', params.type!);
       eventSchemas.forget(params.type!);
       logger.info({ eventType: params.type }, 'event type declaration removed');
       return { status: 204 };

@@ -1,4 +1,5 @@
 import { buildAsyncApiDocument } from '../../catalog/asyncapi';
+import { withOperationalTypes } from '../../catalog/operational';
 import { SCHEMA_MAX_AGE_MS } from '../../catalog/event-schemas';
 import { confirmDelivery } from '../../confirm-delivery';
 import { type HealthCheck, HealthCheckFailedError } from '../../errors';
@@ -36,7 +37,7 @@ function currentAsyncApi({ ledger }: GatewayContext): Promise<unknown> {
   const at = Date.now();
   const cached = asyncApiCache.get(ledger.catalog);
   if (cached && at - cached.at < SCHEMA_MAX_AGE_MS) return cached.document;
-  const document = ledger.catalog.list().then(buildAsyncApiDocument);
+  const document = ledger.catalog.list().then((declared) => buildAsyncApiDocument(withOperationalTypes(declared)));
   asyncApiCache.set(ledger.catalog, { at, document });
   // A failed read is not kept: the next request tries again.
   document.catch(() => asyncApiCache.delete(ledger.catalog));
