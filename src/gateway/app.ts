@@ -40,8 +40,6 @@ export function createDispatcher({ config, ledger, client, logger, metrics }: Om
     { concurrency: config.DISPATCH_CONCURRENCY, backlogLimit: config.DISPATCH_BACKLOG_LIMIT },
   );
   metrics?.watchDispatch(dispatcher);
-  // Rotating a secret records an operational event: this gateway starts it like a posted one.
-  dispatcher.startRecordedEvents();
   return dispatcher;
 }
 

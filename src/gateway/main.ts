@@ -42,6 +42,8 @@ async function main(): Promise<void> {
   const metricsServer = await startMetricsEndpoint(metrics.registry, config.METRICS_HOST, config.GATEWAY_METRICS_PORT, logger);
   const client = await connectClient(config);
   const dispatcher = createDispatcher({ config, ledger, client, logger, metrics });
+  // Operational events this gateway records (a secret rotated, a delivery cancelled) start like posted ones.
+  dispatcher.startRecordedEvents();
   const app = createApp({ config, ledger, client, logger, metrics, dispatcher });
   const server = app.listen(config.PORT, () => {
     const { address, port } = server.address() as AddressInfo;

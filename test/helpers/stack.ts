@@ -120,6 +120,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   };
   if (!opts.withoutWorker) await startWorker();
 
+  // The worker shares this ledger: its dispatcher starts the operational events the gateway records too.
   const dispatcher = createDispatcher({ config, ledger, client: env.client, logger });
   server.on('request', createApp({ config, ledger, client: env.client, logger, dispatcher }));
 

@@ -63,7 +63,7 @@ function eventTypesFieldset(catalog, subscription) {
     { class: 'types' },
     h('legend', {}, 'Event types'),
     typeCheckboxes(catalog, chosen),
-    field('Other types or patterns', patterns, 'Separated by commas: a type (invoice.paid), a prefix (order.*) or * for every type.'),
+    field('Other types or patterns', patterns, 'Separated by commas: a type (invoice.paid), a prefix (order.*) or * for every type but the service’s own (webhook.*, listed above).'),
   );
 }
 
