@@ -8,7 +8,7 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import { NativeConnection } from '@temporalio/worker';
 import { type Config, parseConfig } from '../../src/config';
-import { createApp } from '../../src/gateway/app';
+import { createApp, createDispatcher } from '../../src/gateway/app';
 import { createLogger } from '../../src/logger';
 import { openDatabase } from '../../src/store/db';
 import { Ledger } from '../../src/store/ledger';
@@ -96,7 +96,11 @@ async function startGateway(temporalAddress: string, settings: Partial<Record<ke
   cleanups.push(() => ledger.db.destroy());
   const client = await connectClient(config);
   cleanups.push(() => client.connection.close());
-  server.on('request', createApp({ config, ledger, client, logger }));
+  // Stopped before the client closes (cleanups run last first): a start it retries after the test
+  // would otherwise meet a closed channel.
+  const dispatcher = createDispatcher({ config, ledger, client, logger });
+  cleanups.push(() => dispatcher.stop(0));
+  server.on('request', createApp({ config, ledger, client, logger, dispatcher }));
   return { url, config, ledger, logs };
 }
 
