@@ -46,6 +46,8 @@ export class EndpointHealth {
    * event (failing, recovered, disabled) in its transaction. Returns true when this call disabled it.
    */
   async recordEndpointHealth(subscriptionId: string, ok: boolean, disableAfterMs: number): Promise<boolean> {
+    // The common case, a success with no streak to clear, is one read and no write.
+    if (ok && !(await this.isFailing(subscriptionId))) return false;
     const { disabled, recorded } = await this.db.transaction().execute(async (trx) => {
       if (ok) {
         const recovered = await trx.updateTable('subscriptions').set({ failing_since: null }).where('id', '=', subscriptionId).where('failing_since', 'is not', null).returning('failing_since').execute();
@@ -58,6 +60,11 @@ export class EndpointHealth {
     });
     this.observer.eventsRecorded(recorded);
     return disabled;
+  }
+
+  private async isFailing(subscriptionId: string): Promise<boolean> {
+    const row = await this.db.selectFrom('subscriptions').select('failing_since').where('id', '=', subscriptionId).executeTakeFirst();
+    return row !== undefined && row.failing_since !== null;
   }
 }
 
