@@ -83,7 +83,7 @@ function tableRows(file: string, firstHeader: string): string[][] {
 
 /** The code spans of a cell, in order: "`A`, `B` x" → ["A", "B"]. */
 function codeSpans(cell: string): string[] {
-  return [...cell.matchAll(/`([^`]+)`/g)].map((m) => m[1]);
+  return [...cell.matchAll(/`([^`]+)`/g)].map((m) => m[1] ?? '');
 }
 
 function difference(a: Iterable<string>, b: Set<string>): string[] {
@@ -111,7 +111,7 @@ function schemaDefault(schema: z.ZodType): string | undefined {
 
 function configTable(): Map<string, string> {
   const table = new Map<string, string>();
-  for (const [names, defaultCell] of tableRows(CONFIGURATION_DOC, 'Variable')) {
+  for (const [names = '', defaultCell] of tableRows(CONFIGURATION_DOC, 'Variable')) {
     const keys = codeSpans(names);
     assert.ok(keys.length > 0, `${CONFIGURATION_DOC}: a row of the configuration table names no variable: "${names}"`);
     for (const key of keys) {
@@ -166,10 +166,10 @@ function rowRoutes(cell: string): string[] {
       methods = previous.methods;
       route = previous.path.replace(/\/[^/]+$/, span);
     } else {
-      const match = /^([A-Z]+(?: \/ [A-Z]+)*) (\/\S*)$/.exec(span);
-      assert.ok(match, `${API_DOC}: "${span}" in the route table is not "METHOD /path"`);
-      methods = match[1].split(' / ');
-      route = match[2];
+      const [, methodList, spanPath] = /^([A-Z]+(?: \/ [A-Z]+)*) (\/\S*)$/.exec(span) ?? [];
+      assert.ok(methodList && spanPath, `${API_DOC}: "${span}" in the route table is not "METHOD /path"`);
+      methods = methodList.split(' / ');
+      route = spanPath;
       for (const m of methods) assert.ok(METHODS.includes(m), `${API_DOC}: "${m}" in "${span}" is no HTTP method`);
     }
     previous = { methods, path: route };
@@ -181,7 +181,7 @@ function rowRoutes(cell: string): string[] {
 
 function apiTable(): Map<string, { tenant: boolean }> {
   const table = new Map<string, { tenant: boolean }>();
-  for (const [first] of tableRows(API_DOC, 'Route')) {
+  for (const [first = ''] of tableRows(API_DOC, 'Route')) {
     const routes = rowRoutes(first);
     assert.ok(routes.length > 0, `${API_DOC}: a row of the route table names no route: "${first}"`);
     for (const route of routes) {
@@ -228,9 +228,9 @@ function anchors(file: string): Set<string> {
   const seen = new Map<string, number>();
   const out = new Set<string>();
   for (const { line } of proseLines(read(file))) {
-    const heading = /^#{1,6}\s+(.*?)\s*#*\s*$/.exec(line);
-    if (!heading) continue;
-    const base = slug(heading[1]);
+    const heading = /^#{1,6}\s+(.*?)\s*#*\s*$/.exec(line)?.[1];
+    if (heading === undefined) continue;
+    const base = slug(heading);
     const count = seen.get(base) ?? 0;
     seen.set(base, count + 1);
     out.add(count === 0 ? base : `${base}-${count}`);
@@ -243,7 +243,7 @@ function links(file: string): { target: string; number: number }[] {
   const out: { target: string; number: number }[] = [];
   for (const { line, number } of proseLines(read(file))) {
     const prose = line.replace(/`[^`]*`/g, '``');
-    for (const m of prose.matchAll(/\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g)) out.push({ target: m[1], number });
+    for (const m of prose.matchAll(/\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g)) out.push({ target: m[1] ?? '', number });
   }
   return out;
 }
