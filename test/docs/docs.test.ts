@@ -127,8 +127,11 @@ test(`the configuration table in ${CONFIGURATION_DOC} lists exactly the settings
   const schemaKeys = new Set(Object.keys(configSchema.shape));
   const extra = difference(documented.keys(), schemaKeys);
   const missing = difference(schemaKeys, new Set(documented.keys()));
-  assert.deepEqual(extra, [], `${CONFIGURATION_DOC} lists settings configSchema (src/config.ts) does not have: ${extra.join(', ')}`);
-  assert.deepEqual(missing, [], `configSchema (src/config.ts) has settings ${CONFIGURATION_DOC} does not list: ${missing.join(', ')}`);
+  const problems = [
+    ...extra.map((key) => `${CONFIGURATION_DOC} lists ${key}, which configSchema (src/config.ts) does not have`),
+    ...missing.map((key) => `configSchema (src/config.ts) has ${key}, which ${CONFIGURATION_DOC} does not list`),
+  ];
+  assert.deepEqual(problems, [], problems.join('\n'));
 });
 
 test(`each default in ${CONFIGURATION_DOC} is the schema's default`, () => {
@@ -198,8 +201,11 @@ test(`the route table in ${API_DOC} lists exactly the routes of ROUTES`, () => {
   const documented = apiTable();
   const extra = difference(documented.keys(), new Set(served.keys()));
   const missing = difference(served.keys(), new Set(documented.keys()));
-  assert.deepEqual(extra, [], `${API_DOC} lists routes the gateway does not serve (src/gateway/routes): ${extra.join(', ')}`);
-  assert.deepEqual(missing, [], `the gateway serves routes ${API_DOC} does not list: ${missing.join(', ')}`);
+  const problems = [
+    ...extra.map((route) => `${API_DOC} lists ${route}, which ROUTES (src/gateway/routes) does not have`),
+    ...missing.map((route) => `ROUTES (src/gateway/routes) has ${route}, which ${API_DOC} does not list`),
+  ];
+  assert.deepEqual(problems, [], problems.join('\n'));
 });
 
 test(`the routes marked *tenant* in ${API_DOC} are those tenant keys may call`, () => {
