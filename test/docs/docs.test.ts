@@ -281,3 +281,18 @@ test('the slugs follow GitHub', () => {
   assert.equal(slug('Compared with Svix, Convoy and Outpost'), 'compared-with-svix-convoy-and-outpost');
   assert.equal(slug('`npm run dev` and more'), 'npm-run-dev-and-more');
 });
+
+// ---- 4. the docs' own shape --------------------------------------------------------------------
+
+test("every doc opens with its title and one line on who it is for, and the README's 'Read next' links it", () => {
+  const readme = read('README.md');
+  const readNext = readme.slice(readme.indexOf('## Read next'));
+  assert.ok(readNext.startsWith('## Read next'), 'README.md should end with a "Read next" section');
+  for (const file of markdownFiles().filter((f) => f !== 'README.md')) {
+    const [title = '', blank, who = ''] = read(file).split('\n');
+    assert.match(title, /^# \S/, `${file} should open with a "# Title" line`);
+    assert.equal(blank, '', `${file}: a blank line should follow the title`);
+    assert.match(who, /^For /, `${file}: the line after the title should say who the doc is for ("For …")`);
+    assert.ok(readNext.includes(`](${file})`), `README.md's "Read next" table should link ${file}`);
+  }
+});
