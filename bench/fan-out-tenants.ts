@@ -8,7 +8,7 @@
 //
 // BENCH_SUBSCRIBERS (20,000) sets A's fan-out, BENCH_ROUNDS (3) how many such fan-outs are timed.
 // Before per-tenant locks every fan-out queued on one row, so B waited for A's whole fan-out: run
-// this file from a worktree of an earlier commit to measure that (see the README's order section).
+// this file from a worktree of an earlier commit to measure that (see docs/receiving-webhooks.md, 'Order').
 import pg from 'pg';
 import type { Kysely } from 'kysely';
 import { newId } from '../src/ids';

@@ -23,6 +23,7 @@ function testFiles(dir: string): string[] {
  */
 const DATABASE_INDEPENDENT = [
   'test/deploy/',
+  'test/docs/',
   'test/scripts/',
   'test/tracing/',
   'test/ui/',

@@ -2,7 +2,7 @@ import { SEARCH_ATTRIBUTES } from '../../src/contract';
 
 /**
  * SQLite settings for the dev server's file. The CLI's defaults (rollback journal, synchronous
- * FULL) cost ~1.9x the server CPU of WAL per workflow (measured, see the README's benchmark). WAL
+ * FULL) cost ~1.9x the server CPU of WAL per workflow (measured, see bench/README.md). WAL
  * with synchronous=NORMAL keeps every committed transaction through a crash of any process (kill -9
  * of the server included: the chaos and server-restart tests do it) and loses at most the last
  * transactions on a power cut, never the file's consistency.

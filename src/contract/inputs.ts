@@ -5,7 +5,7 @@ export interface EventWorkflowInput {
   eventType: string;
   /**
    * Record the fan-out in a local activity. Every new start sets it; histories written before
-   * lack it and replay the regular activity (versioning by input: see the README's rule).
+   * lack it and replay the regular activity (versioning by input: see the rule in docs/reliability.md).
    */
   recordFanOutLocally?: boolean;
 }
@@ -48,7 +48,7 @@ export interface DeliveryWorkflowInput extends DeliveryPlan {
   /**
    * Make the run's first attempt in a local activity. Runs started from issue 12 to issue 17 set it
    * and replay that path; new runs leave it out, since a local attempt holds a workflow task slot
-   * for as long as its receiver hangs (the README's Fair use).
+   * for as long as its receiver hangs (docs/reliability.md, 'Fair use').
    */
   firstAttemptLocally?: boolean;
 }

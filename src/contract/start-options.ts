@@ -8,7 +8,7 @@ import { WebhookEventId, WebhookEventType, WebhookSubscriptionId, WebhookTenantI
  * delivery), so every run of a delivery looks the same in the Web UI and in list queries. A run
  * carries its subscription's tenant as fairness key (a broadcast's children too), and makes every
  * attempt in the regular activity: a local one would hold a workflow task slot for as long as its
- * receiver hangs (see the README's Fair use).
+ * receiver hangs (see docs/reliability.md, 'Fair use').
  */
 export function deliveryStartOptions(eventId: string, eventType: string, plan: DeliveryPlan, attemptOffset: number) {
   const input: DeliveryWorkflowInput = { ...plan, eventId, eventType, attemptOffset };

@@ -2,7 +2,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import { STATUS_CLASSES, type StatusClass } from './attempts';
 
 // Every label below takes values from one of these closed sets, never from a request: the
-// number of series is fixed by the code, whatever the traffic (README, "Metrics").
+// number of series is fixed by the code, whatever the traffic (docs/observability.md, "The metrics").
 export const INTAKES = ['single', 'batch'] as const;
 export const INTAKE_RESULTS = ['new', 'repeat'] as const;
 export const DELIVERY_OUTCOMES = ['succeeded', 'failed', 'cancelled'] as const;

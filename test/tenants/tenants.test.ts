@@ -56,7 +56,7 @@ test("an event reaches only its tenant's subscriptions; broadcast reaches every 
   assert.equal(all.body.tenantId, null);
   const deliveries = await waitForEventDone(stack, all.body.id as string, 2);
   assert.deepEqual(deliveries.map((d) => d.tenantId).sort(), ['t-blue', 't-red']);
-  // The README's filter for broadcast events.
+  // docs/operating.md's filter for broadcast events (Inspecting in Temporal).
   const broadcasts = await waitUntil(async () => {
     const ids: string[] = [];
     for await (const wf of stack.env.client.workflow.list({ query: 'WorkflowType="eventWorkflow" AND WebhookTenantId IS NULL' })) ids.push(wf.workflowId);

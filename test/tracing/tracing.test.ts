@@ -27,7 +27,7 @@ const SERVER = 2;
 const CLIENT = 3;
 const WORKER = 'webhook-relay-worker';
 const GATEWAY = 'webhook-relay-gateway';
-/** Above this many subscribers an event fans out through shard workflows (README: Fan-out). */
+/** Above this many subscribers an event fans out through shard workflows (README.md, under the flow diagram). */
 const SHARD_SIZE = 250;
 
 const collector = new OtlpCollector();

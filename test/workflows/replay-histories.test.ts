@@ -8,7 +8,7 @@ import { quietSdkLogs } from '../helpers/temporal';
 
 // Deliveries live for days, so today's workflow code must replay what older code wrote. These
 // histories were captured from real runs (scripts/capture-histories.ts) and are never regenerated
-// after a workflow change: a change that breaks one of them needs patched() (see the README).
+// after a workflow change: a change that breaks one of them needs patched() (see docs/reliability.md, 'Changing workflow code').
 const dir = path.join(__dirname, 'histories');
 const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
 
