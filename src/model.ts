@@ -121,7 +121,7 @@ export const createSubscriptionSchema = z.strictObject({
   ordering: orderingSchema.optional(),
   filter: filterSchema
     .optional()
-    .describe('Only events whose data matches get a delivery: paths (order.total) with $eq, $neq, $gt, $gte, $lt, $lte, $in, $nin, $exists, $startsWith, and $and/$or/$not. See the README.'),
+    .describe('Only events whose data matches get a delivery: paths (order.total) with $eq, $neq, $gt, $gte, $lt, $lte, $in, $nin, $exists, $startsWith, and $and/$or/$not. See docs/operating.md, Payload filters.'),
   headers: customHeadersSchema.optional(),
 });
 export type CreateSubscriptionInput = z.infer<typeof createSubscriptionSchema>;
