@@ -40,6 +40,7 @@ const DATABASE_INDEPENDENT = [
   'test/retry-schedule.test.ts',
   'test/round-robin-queue.test.ts',
   'test/signing.test.ts',
+  'test/store/migration-files.test.ts',
   'test/workflows/replay-histories.test.ts',
   'test/workflows/workflow-types.test.ts',
   'test/workflows/fair-use.test.ts',
