@@ -14,10 +14,13 @@ import { devServerArgs } from './lib/dev-server';
 import { rememberServer, stopLeftoverServer } from './lib/leftover-server';
 import { GiveUp, waitUntil } from './lib/wait';
 import { killGroupsNow, spawnInGroup, stopGroup } from './lib/process-group';
+import { devLogFormat, logPrettifier, prettyPrintLines } from './lib/pretty-logs';
 import { PARENT_PID_ENV } from '../src/exit-with-parent';
 
 const root = path.resolve(__dirname, '..');
 const children: ChildProcess[] = [];
+/** The services' log output still being printed (pretty format): drained before exiting. */
+const logStreams: Promise<void>[] = [];
 let temporalServer: ChildProcess | undefined;
 const say = (m: string) => console.log(`[dev] ${m}`);
 
@@ -61,14 +64,19 @@ async function reachable(address: string): Promise<boolean> {
 /** How long a child may take to stop on SIGTERM before it is killed. */
 const STOP_GRACE_MS = 10_000;
 
-function start(name: string, command: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+/**
+ * Starts a child in its own process group. With `prettyLogs`, its standard output (JSON log lines)
+ * is printed through the prettifier; otherwise, and always for standard error, it goes straight through.
+ */
+function start(name: string, command: string, args: string[], env: NodeJS.ProcessEnv, prettyLogs?: (line: string) => string): ChildProcess {
   // Its own process group, killed as a whole; the pid lets the worker and gateway exit by themselves
   // should this process die without stopping them (src/exit-with-parent.ts).
   const child = spawnInGroup(command, args, {
     cwd: root,
     env: { ...env, [PARENT_PID_ENV]: String(process.pid) },
-    stdio: ['ignore', 'inherit', 'inherit'],
+    stdio: ['ignore', prettyLogs ? 'pipe' : 'inherit', 'inherit'],
   });
+  if (prettyLogs && child.stdout) logStreams.push(prettyPrintLines(child.stdout, process.stdout, prettyLogs));
   child.once('exit', (code, signal) => {
     if (!stopping) {
       say(`${name} exited (${signal ?? code}); stopping the stack`);
@@ -88,46 +96,51 @@ async function stop(code = 0): Promise<void> {
   const [server, services] = temporalServer ? [[temporalServer], children.filter((c) => c !== temporalServer)] : [[], children];
   await Promise.all(services.map((child) => stopGroup(child, STOP_GRACE_MS)));
   await Promise.all(server.map((child) => stopGroup(child, STOP_GRACE_MS)));
+  // The services' last lines (shutting down) may still be in their pipes; a second at most.
+  await Promise.race([Promise.all(logStreams), new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
   process.exit(code);
 }
 
+/**
+ * The Temporal server the stack uses: the one at TEMPORAL_ADDRESS, which must answer, or else a
+ * dev server started here (persistent in the data folder, with its Web UI).
+ */
+async function temporalServerToUse(): Promise<{ address: string; uiUrl: string }> {
+  const given = process.env.TEMPORAL_ADDRESS;
+  if (given) {
+    if (!(await reachable(given))) throw new Error(`TEMPORAL_ADDRESS=${given} does not answer`);
+    say(`using the Temporal server at ${given}`);
+    return { address: given, uiUrl: process.env.TEMPORAL_UI_URL ?? 'http://127.0.0.1:8233' };
+  }
+  const address = '127.0.0.1:7233';
+  const dbFile = path.join(DATA_DIR, 'temporal.sqlite');
+  const pidFile = path.join(DATA_DIR, 'temporal.pid');
+  if (await stopLeftoverServer(pidFile, dbFile)) say('stopped the Temporal server a killed npm run dev left running');
+  if (await reachable(address)) {
+    throw new Error(`something already listens on ${address}; stop it or set TEMPORAL_ADDRESS=${address}`);
+  }
+  const cli = resolveTemporalCli((m) => say(m));
+  say(`starting Temporal dev server (${cli})`);
+  const server = start('temporal', cli, devServerArgs({ port: 7233, uiPort: 8233, dbFile }), process.env);
+  temporalServer = server;
+  if (server.pid !== undefined) rememberServer(pidFile, server.pid);
+  await waitUntil(
+    async () => {
+      if (server.exitCode !== null) throw new GiveUp(`temporal server exited with code ${server.exitCode}`);
+      return reachable(address);
+    },
+    { timeoutMs: 60_000, intervalMs: 250, what: `Temporal to answer on ${address}` },
+  );
+  return { address, uiUrl: 'http://127.0.0.1:8233' };
+}
+
 async function main(): Promise<void> {
+  // JSON lines from the services, printed for a person unless DEV_LOG_FORMAT=json (checked first).
+  const prettyLogs = devLogFormat() === 'pretty' ? logPrettifier() : undefined;
   fs.mkdirSync(DATA_DIR, { recursive: true });
   const token = devToken();
   const port = process.env.PORT ?? '3000';
-  let temporalAddress = process.env.TEMPORAL_ADDRESS;
-  let uiUrl = process.env.TEMPORAL_UI_URL ?? 'http://127.0.0.1:8233';
-
-  if (temporalAddress) {
-    if (!(await reachable(temporalAddress))) throw new Error(`TEMPORAL_ADDRESS=${temporalAddress} does not answer`);
-    say(`using the Temporal server at ${temporalAddress}`);
-  } else {
-    temporalAddress = '127.0.0.1:7233';
-    uiUrl = 'http://127.0.0.1:8233';
-    const dbFile = path.join(DATA_DIR, 'temporal.sqlite');
-    const pidFile = path.join(DATA_DIR, 'temporal.pid');
-    if (await stopLeftoverServer(pidFile, dbFile)) say('stopped the Temporal server a killed npm run dev left running');
-    if (await reachable(temporalAddress)) {
-      throw new Error(`something already listens on ${temporalAddress}; stop it or set TEMPORAL_ADDRESS=${temporalAddress}`);
-    }
-    const cli = resolveTemporalCli((m) => say(m));
-    say(`starting Temporal dev server (${cli})`);
-    const server = start(
-      'temporal',
-      cli,
-      devServerArgs({ port: 7233, uiPort: 8233, dbFile }),
-      process.env,
-    );
-    temporalServer = server;
-    if (server.pid !== undefined) rememberServer(pidFile, server.pid);
-    await waitUntil(
-      async () => {
-        if (server.exitCode !== null) throw new GiveUp(`temporal server exited with code ${server.exitCode}`);
-        return reachable(temporalAddress!);
-      },
-      { timeoutMs: 60_000, intervalMs: 250, what: `Temporal to answer on ${temporalAddress}` },
-    );
-  }
+  const { address: temporalAddress, uiUrl } = await temporalServerToUse();
 
   const env = {
     ...process.env,
@@ -136,8 +149,8 @@ async function main(): Promise<void> {
     ALLOW_PRIVATE_NETWORKS: process.env.ALLOW_PRIVATE_NETWORKS ?? 'true',
     PORT: port,
   };
-  start('worker', process.execPath, ['--import', 'tsx', path.join(root, 'src', 'worker.ts')], env);
-  start('gateway', process.execPath, ['--import', 'tsx', path.join(root, 'src', 'gateway', 'main.ts')], env);
+  start('worker', process.execPath, ['--import', 'tsx', path.join(root, 'src', 'worker.ts')], env, prettyLogs);
+  start('gateway', process.execPath, ['--import', 'tsx', path.join(root, 'src', 'gateway', 'main.ts')], env, prettyLogs);
 
   const gatewayUrl = `http://127.0.0.1:${port}`;
   const namespace = process.env.TEMPORAL_NAMESPACE || 'default';

@@ -41,6 +41,8 @@ const DATABASE_INDEPENDENT = [
   'test/retry-schedule.test.ts',
   'test/round-robin-queue.test.ts',
   'test/signing.test.ts',
+  'test/store/migration-files.test.ts',
+  'test/temporal/sdk-logger.test.ts',
   'test/workflows/replay-histories.test.ts',
   'test/workflows/workflow-types.test.ts',
   'test/workflows/fair-use.test.ts',

@@ -12,6 +12,7 @@ import { openDatabase } from './store/db';
 import { temporalConnectionOptions } from './temporal/client';
 import { Ledger } from './store/ledger';
 import { syncFairnessWeights } from './temporal/fairness-weights';
+import { sdkLogger } from './temporal/sdk-logger';
 import { ensurePurgeSchedule, ensureReconcileSchedule } from './temporal/job-schedules';
 import { startServiceTracing, type Tracing, workerTracingOptions } from './tracing';
 
@@ -103,19 +104,9 @@ async function main(): Promise<void> {
   exitWithParent(); // started by npm run dev: never outlive it
   const config = loadConfig();
   const logger = createLogger('worker', config.LOG_LEVEL);
-  // Route the SDK's own logs (worker state, workflow task failures) into the same JSON lines.
-  const sdkLogger = logger.child({ component: 'temporal-sdk' });
-  const at = (level: 'trace' | 'debug' | 'info' | 'warn' | 'error') => (message: string, meta?: Record<string, unknown>) =>
-    sdkLogger[level](meta ?? {}, message);
   Runtime.install({
-    logger: {
-      log: (level, message, meta) => at(level.toLowerCase() as Lowercase<typeof level>)(message, meta),
-      trace: at('trace'),
-      debug: at('debug'),
-      info: at('info'),
-      warn: at('warn'),
-      error: at('error'),
-    },
+    // The SDK's own lines join the worker's JSON lines; its webpack report only at LOG_LEVEL=debug.
+    logger: sdkLogger(logger),
     telemetryOptions: {
       logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) },
       metrics: await sdkPrometheusExporter(config.METRICS_HOST, config.WORKER_SDK_METRICS_PORT, logger),
