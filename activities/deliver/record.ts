@@ -66,8 +66,10 @@ async function recordFailure(
     responseBody: response.kind === 'response' ? response.body : null,
   };
   if (verdict.outcome === 'gone') {
-    await finish(result, { final: true });
+    // Disabled first: whoever sees the delivery failed sees its endpoint disabled too. A crash in
+    // between leaves the attempt open, and its retry ends it in prepare (subscription disabled).
     await deps.ledger.disableSubscription(subscriptionId, 'endpoint answered 410 Gone');
+    await finish(result, { final: true });
     log.warn({ statusCode }, 'endpoint gone; subscription disabled');
     throw ApplicationFailure.nonRetryable(error, FailureType.EndpointGone);
   }
