@@ -26,7 +26,8 @@ const root = path.resolve(__dirname, '..', '..');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'webhook-relay-dev-'));
 const gatewayPort = 3900 + (process.pid % 50);
 /** The metrics endpoints on ports of this test's own (the defaults may be taken by a running dev stack). */
-const metricsPorts = { GATEWAY_METRICS_PORT: 3950 + (process.pid % 50), WORKER_METRICS_PORT: 4000 + (process.pid % 50), WORKER_SDK_METRICS_PORT: 4050 + (process.pid % 50) };
+// Ranges clear of fetch's blocked ports (4045 and 4190 among them: fetch fails with "bad port").
+const metricsPorts = { GATEWAY_METRICS_PORT: 3950 + (process.pid % 50), WORKER_METRICS_PORT: 4100 + (process.pid % 50), WORKER_SDK_METRICS_PORT: 4200 + (process.pid % 50) };
 const receiver = new TestReceiver();
 let skip: string | false = false;
 
