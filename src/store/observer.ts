@@ -26,7 +26,10 @@ export class ObserverList implements LedgerObserver {
   /** Adds an observer; returns what removes it again. */
   add(observer: LedgerObserver): () => void {
     this.observers.push(observer);
-    return () => void this.observers.splice(this.observers.indexOf(observer) >>> 0, 1);
+    return () => {
+      const at = this.observers.indexOf(observer);
+      if (at >= 0) this.observers.splice(at, 1);
+    };
   }
 
   deliveriesEnded(status: 'succeeded' | 'failed' | 'cancelled', count: number): void {
