@@ -1,25 +1,11 @@
-import type { Kysely } from 'kysely';
 import { FINAL_STATUSES } from '../delivery/status';
 import type { Attempt, EndpointStats } from '../model';
 import { endpointStats } from './endpoint-stats';
 import { type AttemptResult, now, toAttempt } from './rows';
-import { type LedgerHooks, noHooks } from './hooks';
-import type { ObserverList } from './observer';
-import type { OperationalEvents } from './operational-events';
-import type { Database } from './schema';
+import { HookedQueries } from './hooks';
 
 /** Attempts: one row per (delivery, number), written before the request goes out. */
-export class AttemptQueries {
-  readonly observer: ObserverList;
-  readonly operational: OperationalEvents;
-
-  constructor(
-    readonly db: Kysely<Database>,
-    hooks: LedgerHooks = noHooks(),
-  ) {
-    ({ observer: this.observer, operational: this.operational } = hooks);
-  }
-
+export class AttemptQueries extends HookedQueries {
   /** The endpoint's last 24 hours of attempts, by the hour. */
   async endpointStats(subscriptionId: string): Promise<EndpointStats> {
     return endpointStats(this.db, subscriptionId);

@@ -3,23 +3,11 @@ import { FINAL_STATUSES } from '../delivery/status';
 import type { Delivery, DeliveryFilter, DeliveryStatus, Page } from '../model';
 import { instant, now, pageOf, pendingDeliveryRow, type PreparedDelivery, toDelivery, toPrepared } from './rows';
 import { drawSequences } from './fan-out';
-import { type LedgerHooks, noHooks } from './hooks';
-import type { ObserverList } from './observer';
-import type { OperationalEvents } from './operational-events';
+import { HookedQueries } from './hooks';
 import type { Database } from './schema';
 
 /** Deliveries: one per (event, subscription), moved through their statuses by compare-and-set. */
-export class DeliveryQueries {
-  readonly observer: ObserverList;
-  readonly operational: OperationalEvents;
-
-  constructor(
-    readonly db: Kysely<Database>,
-    hooks: LedgerHooks = noHooks(),
-  ) {
-    ({ observer: this.observer, operational: this.operational } = hooks);
-  }
-
+export class DeliveryQueries extends HookedQueries {
   async getDelivery(id: string): Promise<Delivery | undefined> {
     const row = await this.db.selectFrom('deliveries').selectAll().where('id', '=', id).executeTakeFirst();
     return row && toDelivery(row);

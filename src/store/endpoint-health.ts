@@ -1,22 +1,10 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import { now } from './rows';
 import type { Database } from './schema';
-import { type LedgerHooks, noHooks } from './hooks';
-import type { ObserverList } from './observer';
-import type { OperationalEvents } from './operational-events';
+import { HookedQueries } from './hooks';
 
 /** Endpoint health: how long a subscription's attempts have been failing, and disabling it when too long. */
-export class EndpointHealth {
-  readonly observer: ObserverList;
-  readonly operational: OperationalEvents;
-
-  constructor(
-    readonly db: Kysely<Database>,
-    hooks: LedgerHooks = noHooks(),
-  ) {
-    ({ observer: this.observer, operational: this.operational } = hooks);
-  }
-
+export class EndpointHealth extends HookedQueries {
   /**
    * Subscriptions (not deleted) by health: disabled, failing (active with a failing streak) or
    * healthy. One grouped count over the subscriptions table, cheap enough for every scrape.
@@ -46,8 +34,6 @@ export class EndpointHealth {
    * event (failing, recovered, disabled) in its transaction. Returns true when this call disabled it.
    */
   async recordEndpointHealth(subscriptionId: string, ok: boolean, disableAfterMs: number): Promise<boolean> {
-    // The common case, a success with no streak to clear, is one read and no write.
-    if (ok && !(await this.isFailing(subscriptionId))) return false;
     const { disabled, recorded } = await this.db.transaction().execute(async (trx) => {
       if (ok) {
         const recovered = await trx.updateTable('subscriptions').set({ failing_since: null }).where('id', '=', subscriptionId).where('failing_since', 'is not', null).returning('failing_since').execute();
@@ -60,11 +46,6 @@ export class EndpointHealth {
     });
     this.observer.eventsRecorded(recorded);
     return disabled;
-  }
-
-  private async isFailing(subscriptionId: string): Promise<boolean> {
-    const row = await this.db.selectFrom('subscriptions').select('failing_since').where('id', '=', subscriptionId).executeTakeFirst();
-    return row !== undefined && row.failing_since !== null;
   }
 }
 

@@ -2,9 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { FINAL_STATUSES } from '../delivery/status';
 import { now } from './rows';
 import type { Database } from './schema';
-import { type LedgerHooks, noHooks } from './hooks';
-import type { ObserverList } from './observer';
-import type { OperationalEvents } from './operational-events';
+import { HookedQueries } from './hooks';
 import type { RecordedEvent } from './operational-events';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -78,17 +76,7 @@ async function endOpenDeliveries(trx: Transaction<Database>, eventId: string, re
 }
 
 /** Retention: what the purge schedule and an operator's expunge remove from the ledger. */
-export class RetentionQueries {
-  readonly observer: ObserverList;
-  readonly operational: OperationalEvents;
-
-  constructor(
-    readonly db: Kysely<Database>,
-    hooks: LedgerHooks = noHooks(),
-  ) {
-    ({ observer: this.observer, operational: this.operational } = hooks);
-  }
-
+export class RetentionQueries extends HookedQueries {
   /** Tenants with a retention of their own, in days. */
   async tenantRetentions(): Promise<Map<string, number>> {
     const rows = await this.db.selectFrom('tenants').select(['id', 'retention_days']).where('retention_days', 'is not', null).execute();

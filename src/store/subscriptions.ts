@@ -1,25 +1,11 @@
-import type { Kysely } from 'kysely';
 import { newId } from '../ids';
 import type { CreateSubscriptionInput, Page, Subscription, TenantPageQuery, UpdateSubscriptionInput } from '../model';
 import { confirmationTimeout, headersColumn, now, pageOf, subscriptionRows, type SubscriptionTarget, toSubscription } from './rows';
-import type { Database } from './schema';
-import { type LedgerHooks, noHooks } from './hooks';
-import type { ObserverList } from './observer';
-import type { OperationalEvents } from './operational-events';
+import { HookedQueries } from './hooks';
 import { checkSubscriptionRoom } from './tenant-quotas';
 
 /** Subscriptions and the event-type patterns they match. */
-export class SubscriptionQueries {
-  readonly observer: ObserverList;
-  readonly operational: OperationalEvents;
-
-  constructor(
-    readonly db: Kysely<Database>,
-    hooks: LedgerHooks = noHooks(),
-  ) {
-    ({ observer: this.observer, operational: this.operational } = hooks);
-  }
-
+export class SubscriptionQueries extends HookedQueries {
   /** `withinQuota` (a tenant's caller): refused, writing nothing, when its tenant has no room left. */
   async createSubscription(input: CreateSubscriptionInput & { secret: string; tenantId: string }, withinQuota = false): Promise<Subscription> {
     const { subscription, patterns } = subscriptionRows(input, newId.subscription(), now());
