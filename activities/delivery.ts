@@ -19,7 +19,7 @@ export function createDeliveryActivities(deps: ActivityDeps) {
 
     /** Ends a delivery that stopped without a final attempt: cancelled, or its last attempt was lost. */
     async endDelivery(input: { deliveryId: string; status: 'failed' | 'cancelled'; reason: string }) {
-      await ledger.endDelivery(input.deliveryId, input.status, input.reason);
+      await ledger.deliveries.end(input.deliveryId, input.status, input.reason);
       logger.info({ deliveryId: input.deliveryId, status: input.status }, 'delivery ended');
     },
 
@@ -40,14 +40,14 @@ export function createDeliveryActivities(deps: ActivityDeps) {
     }): Promise<{ outcome: 'succeeded' | 'failed'; nextDelayMs: number | null }> {
       const cursor = input.cursor ?? { schedule: input.retrySchedule ?? [], used: input.usedInRun ?? 0 };
       const delayMs = nextDelayMs(cursor) ?? null;
-      const outcome = await ledger.settleConfirmation(input.deliveryId, input.attempt, {
+      const outcome = await ledger.attempts.settleConfirmation(input.deliveryId, input.attempt, {
         confirmed: false,
         error: `not confirmed within ${input.timeoutMs} ms`,
         final: delayMs === null,
         nextAttemptAt: delayMs === null ? null : new Date(Date.now() + delayMs).toISOString(),
       });
       if (outcome.result === 'failed' && outcome.settledNow) {
-        await ledger.recordEndpointHealth(input.subscriptionId, false, deps.disableAfterMs);
+        await ledger.endpointHealth.record(input.subscriptionId, false, deps.disableAfterMs);
       }
       logger.info({ deliveryId: input.deliveryId, attempt: input.attempt, outcome: outcome.result }, 'confirmation wait ended');
       return { outcome: outcome.result ?? 'failed', nextDelayMs: delayMs };

@@ -15,7 +15,7 @@ export function createFanOutActivities(deps: ActivityDeps) {
   const { ledger, logger } = deps;
   const pageSize = deps.fanOutPageSize ?? DEFAULT_FAN_OUT_PAGE_SIZE;
   const loadPage = async (eventId: string, range: { after: string | null; upTo: string }) => {
-    const deliveries = await ledger.pendingDeliveryPlans(eventId, range, pageSize);
+    const deliveries = await ledger.events.pendingDeliveryPlans(eventId, range, pageSize);
     // A short page is the last one: saves the workflow an activity (an Action) to find that out.
     return { deliveries, done: deliveries.length < pageSize };
   };
@@ -28,7 +28,7 @@ export function createFanOutActivities(deps: ActivityDeps) {
       // The deliveries belong to this event workflow until it starts them (see the reconciler).
       const owner = Context.current().info.workflowExecution?.workflowId ?? 'unknown';
       const shardSize = deps.fanOutShardSize ?? DEFAULT_FAN_OUT_SHARD_SIZE;
-      const { fifoSubscriptions, ...result } = await withHeartbeat((beat) => ledger.recordFanOut(input.eventId, shardSize, owner, beat));
+      const { fifoSubscriptions, ...result } = await withHeartbeat((beat) => ledger.events.recordFanOut(input.eventId, shardSize, owner, beat));
       // FIFO deliveries are their queues' to start; waking them is idempotent, so a retry may repeat it.
       if (fifoSubscriptions.length > 0) {
         const { client, info } = Context.current();

@@ -9,7 +9,7 @@ export function createFifoActivities({ ledger, logger }: ActivityDeps) {
      * that is disabled or deleted drains its queue: what waits in it is cancelled.
      */
     async loadQueuePage(input: { subscriptionId: string; limit: number }): Promise<QueuedDelivery[]> {
-      const subscription = await ledger.getSubscription(input.subscriptionId);
+      const subscription = await ledger.subscriptions.get(input.subscriptionId);
       if (!subscription || subscription.status !== 'active') {
         const reason = subscription ? `subscription disabled: ${subscription.disabledReason ?? ''}` : 'subscription deleted';
         const drained = await ledger.fifo.drainQueue(input.subscriptionId, reason);

@@ -20,7 +20,7 @@ export function createJobActivities({ ledger, logger, reconcileGraceMs, metrics,
   /** Each sweep starts by bringing Temporal's fairness weights to the ledger's (best effort). */
   const syncWeights = async () => {
     const deps = serviceDeps();
-    await syncFairnessWeights(deps, await ledger.fairnessWeights()).then(
+    await syncFairnessWeights(deps, await ledger.tenants.fairnessWeights()).then(
       ({ changed }) => changed > 0 && logger.warn({ changed }, "reconciler: Temporal's fairness weights brought to the ledger's"),
       (err: unknown) => logger.warn({ err }, "reconciler: could not sync Temporal's fairness weights"),
     );
@@ -52,7 +52,7 @@ export function createJobActivities({ ledger, logger, reconcileGraceMs, metrics,
 
     /** Tells a bulk retry or replay finished, as an operational event of its tenant (a replay's: its subscription's). */
     async tellJobFinished(input: Omit<FinishedJob, 'tenantId'> & { tenantId?: string; subscriptionId?: string }): Promise<void> {
-      const owner = input.subscriptionId === undefined ? undefined : await ledger.getSubscription(input.subscriptionId);
+      const owner = input.subscriptionId === undefined ? undefined : await ledger.subscriptions.get(input.subscriptionId);
       const tenantId = input.tenantId ?? owner?.tenantId ?? null;
       ledger.observer.eventsRecorded(await ledger.operational.jobFinished(ledger.db, { ...input, tenantId }));
     },

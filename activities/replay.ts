@@ -36,25 +36,25 @@ export function createReplayActivities({ ledger }: ActivityDeps) {
       matched: number;
       next: { createdAt: string; id: string } | null;
     }> {
-      const subscription = await ledger.getSubscription(input.subscriptionId);
+      const subscription = await ledger.subscriptions.get(input.subscriptionId);
       if (!subscription) return { deliveries: [], skipped: 0, matched: 0, next: null };
       // A FIFO subscription's re-deliveries join its queue, in sequence order, instead of running side by side.
       const fifo = subscription.ordering === 'fifo';
       const owner = fifo ? fifoQueueWorkflowId(subscription.id) : (Context.current().info.workflowExecution?.workflowId ?? null);
-      const events = await ledger.listEventsInWindow(subscription, input.since, input.until, input.after, REPLAY_SCAN_PAGE);
+      const events = await ledger.events.listInWindow(subscription, input.since, input.until, input.after, REPLAY_SCAN_PAGE);
       const matching = events.filter((e) => wouldReceive(subscription, e)).slice(0, input.remaining);
       const deliveries: (PreparedDelivery & { eventId: string; eventType: string; attemptOffset: number })[] = [];
       let queued = 0;
       await withHeartbeat(async (beat) => {
         for (const event of matching) {
           beat();
-          const delivery = await ledger.ensureDelivery(event, subscription, owner);
+          const delivery = await ledger.deliveries.ensure(event, subscription, owner);
           const reopened =
             delivery.status === 'pending' && delivery.attemptCount === 0
               ? 'pending'
-              : await ledger.reopenDelivery(delivery.id, ['succeeded', 'failed', 'cancelled'], owner);
+              : await ledger.deliveries.reopen(delivery.id, ['succeeded', 'failed', 'cancelled'], owner);
           if (reopened && fifo) queued++;
-          const target = reopened && !fifo && (await ledger.deliveryTarget(delivery.id));
+          const target = reopened && !fifo && (await ledger.deliveries.target(delivery.id));
           if (target) deliveries.push({ ...target.prepared, eventId: event.id, eventType: event.type, attemptOffset: delivery.attemptCount });
         }
       });

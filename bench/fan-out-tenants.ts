@@ -48,9 +48,9 @@ async function seed(db: Kysely<Database>, tenantId: string, count: number, patte
 let counter = 0;
 /** Accepts an event of `tenantId` and records its fan-out; returns the ms from acceptance to recorded. */
 async function acceptAndFanOut(ledger: Ledger, tenantId: string, type: string, onProgress: () => void = () => {}): Promise<number> {
-  const { event } = await ledger.insertEvent({ tenantId, id: `evt_bench_${++counter}`, type, data: {} });
+  const { event } = await ledger.events.insert({ tenantId, id: `evt_bench_${++counter}`, type, data: {} });
   const started = performance.now();
-  await ledger.recordFanOut(event.id, 100, `event:${event.id}`, onProgress);
+  await ledger.events.recordFanOut(event.id, 100, `event:${event.id}`, onProgress);
   return performance.now() - started;
 }
 

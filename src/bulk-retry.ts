@@ -33,7 +33,7 @@ export interface BulkRetryView extends Omit<BulkRetryProgress, 'state'> {
  */
 export async function startBulkRetry(deps: ServiceDeps, filter: BulkRetryFilter, enforceQuota = false): Promise<BulkRetryView> {
   const id = newId.retry();
-  const tenantId = filter.tenantId ?? (filter.subscriptionId === undefined ? undefined : (await deps.ledger.getSubscription(filter.subscriptionId))?.tenantId);
+  const tenantId = filter.tenantId ?? (filter.subscriptionId === undefined ? undefined : (await deps.ledger.subscriptions.get(filter.subscriptionId))?.tenantId);
   return countedJob(deps, { tenantId, kind: 'bulk_retry', workflowId: bulkRetryWorkflowId(id) }, enforceQuota, () => runBulkRetry(deps, id, filter, tenantId));
 }
 
@@ -79,7 +79,7 @@ export async function retryPage(
   size: number,
   onEach: () => void = () => {},
 ): Promise<RetryPageResult> {
-  const page = await deps.ledger.findDeliveries({ ...filter, statuses: [filter.status], after: after ?? undefined, limit: size });
+  const page = await deps.ledger.deliveries.find({ ...filter, statuses: [filter.status], after: after ?? undefined, limit: size });
   const outcomes = await mapWithConcurrency(page, RETRY_CONCURRENCY, async (d) => {
     try {
       await retryDelivery(deps, d.id);

@@ -16,12 +16,12 @@ export async function confirmDelivery(deps: { ledger: Ledger; client: Client; ke
   if (!check.ok) throw new ForbiddenError('This confirmation URL is not valid.');
   const { deliveryId, attempt } = check.claim;
 
-  const settled = await deps.ledger.settleConfirmation(deliveryId, attempt, { confirmed: true });
+  const settled = await deps.ledger.attempts.settleConfirmation(deliveryId, attempt, { confirmed: true });
   if (!settled.settledNow) {
     if (settled.result === 'succeeded') throw new ConflictError(`Attempt ${attempt} of delivery ${deliveryId} was already confirmed.`);
     throw new ExpiredError(`Attempt ${attempt} of delivery ${deliveryId} is no longer awaiting confirmation.`);
   }
-  const delivery = (await deps.ledger.getDelivery(deliveryId))!;
+  const delivery = (await deps.ledger.deliveries.get(deliveryId))!;
   try {
     await deps.client.workflow.getHandle(deliveryWorkflowId(delivery.eventId, delivery.subscriptionId)).signal(confirmSignal, { attempt });
   } catch (err) {

@@ -11,7 +11,7 @@ import { isTemporalUnavailable } from './temporal/deadline';
 
 const RUN_CLOSE_WAIT_MS = 3_000;
 
-type DeliveryTarget = NonNullable<Awaited<ReturnType<Ledger['deliveryTarget']>>>;
+type DeliveryTarget = NonNullable<Awaited<ReturnType<Ledger['deliveries']['target']>>>;
 
 async function isRunning(client: Client, workflowId: string): Promise<boolean> {
   try {
@@ -28,13 +28,13 @@ async function isRunning(client: Client, workflowId: string): Promise<boolean> {
  * records `cancelled` itself as it stops; otherwise the ledger is the only place to end it.
  */
 export async function cancelDelivery({ ledger, client }: ServiceDeps, deliveryId: string): Promise<Delivery> {
-  const delivery = await ledger.getDelivery(deliveryId);
+  const delivery = await ledger.deliveries.get(deliveryId);
   if (!delivery) throw new NotFoundError('delivery', deliveryId);
   if (isFinal(delivery.status)) throw new ConflictError(`Delivery ${deliveryId} has already ${delivery.status}.`);
   const workflowId = deliveryWorkflowId(delivery.eventId, delivery.subscriptionId);
   const cancelled = (await isRunning(client, workflowId)) && (await requestCancel(client, workflowId));
-  if (!cancelled) await ledger.endDelivery(deliveryId, 'cancelled', 'cancelled');
-  return (await ledger.getDelivery(deliveryId))!;
+  if (!cancelled) await ledger.deliveries.end(deliveryId, 'cancelled', 'cancelled');
+  return (await ledger.deliveries.get(deliveryId))!;
 }
 
 /** Asks a workflow to cancel; false if it has closed meanwhile. */
@@ -50,14 +50,14 @@ async function requestCancel(client: Client, workflowId: string): Promise<boolea
 
 /** Cancels every delivery of an event that has not ended, and the event workflow itself. */
 export async function cancelEvent(deps: ServiceDeps, eventId: string): Promise<{ cancelling: number }> {
-  const event = await deps.ledger.getEvent(eventId);
+  const event = await deps.ledger.events.get(eventId);
   if (!event) throw new NotFoundError('event', eventId);
   // Before its fan-out: marked so that neither its workflow nor the reconciler fans it out later.
   await deps.ledger.recovery.cancelAcceptedEvent(eventId);
   // A closed or missing run takes the request harmlessly: no need to ask first.
   await requestCancel(deps.client, eventWorkflowId(eventId));
   // Re-runs started by a retry are not children of the event workflow, so each is told directly.
-  const open = (await deps.ledger.listEventDeliveries(eventId)).filter((d) => !isFinal(d.status));
+  const open = (await deps.ledger.deliveries.listForEvent(eventId)).filter((d) => !isFinal(d.status));
   await Promise.all(open.map((d) => cancelDelivery(deps, d.id).catch((err) => (err instanceof ConflictError ? undefined : Promise.reject(err)))));
   return { cancelling: open.length };
 }
@@ -71,15 +71,15 @@ export const EXPUNGED_REASON = 'cancelled: the event payload was expunged';
  * misses the cancel finds the payload gone before its next attempt and ends there (prepare.ts).
  */
 export async function expungeEventPayload(deps: ServiceDeps, eventId: string) {
-  const event = await deps.ledger.getEvent(eventId);
+  const event = await deps.ledger.events.get(eventId);
   if (!event) throw new NotFoundError('event', eventId);
   const ended = await deps.ledger.retention.expungePayload(eventId, EXPUNGED_REASON);
   await requestCancel(deps.client, eventWorkflowId(eventId)).catch(() => false);
-  const deliveries = await deps.ledger.listEventDeliveries(eventId);
+  const deliveries = await deps.ledger.deliveries.listForEvent(eventId);
   const workflowIds = deliveries.filter((d) => ended.includes(d.id)).map((d) => deliveryWorkflowId(d.eventId, d.subscriptionId));
   // Best effort: the ledger has them ended already, and prepare.ts stops any attempt that follows.
   await Promise.all(workflowIds.map((id) => requestCancel(deps.client, id).catch(() => false)));
-  const { targetSubscriptionId: _, ...shown } = (await deps.ledger.getEvent(eventId))!;
+  const { targetSubscriptionId: _, ...shown } = (await deps.ledger.events.get(eventId))!;
   return { ...shown, data: null, deliveries };
 }
 
@@ -119,7 +119,7 @@ export async function startDeliveryRun({ client, taskQueue }: ServiceDeps, targe
  */
 export async function retryDelivery(deps: ServiceDeps, deliveryId: string): Promise<Delivery> {
   const { ledger, client } = deps;
-  const target = await ledger.deliveryTarget(deliveryId);
+  const target = await ledger.deliveries.target(deliveryId);
   if (!target) throw new NotFoundError('delivery', deliveryId);
   const { delivery } = target;
   if (!isRetryable(delivery.status)) throw new ConflictError(`Delivery ${deliveryId} has already succeeded.`);
@@ -132,22 +132,22 @@ export async function retryDelivery(deps: ServiceDeps, deliveryId: string): Prom
     throw new ConflictError(`Delivery ${deliveryId} is ${delivery.status} and its workflow is running; cancel it first.`);
   }
   // A FIFO subscription's delivery is retried through its queue, by its sequence number.
-  const previous = target.fifo ? await requeueDelivery(deps, delivery, delivery.status) : await ledger.reopenDelivery(deliveryId, [delivery.status]);
+  const previous = target.fifo ? await requeueDelivery(deps, delivery, delivery.status) : await ledger.deliveries.reopen(deliveryId, [delivery.status]);
   if (!previous) throw new ConflictError(`Delivery ${deliveryId} changed meanwhile (another retry?); try again.`);
-  if (target.fifo) return (await ledger.getDelivery(deliveryId))!;
+  if (target.fifo) return (await ledger.deliveries.get(deliveryId))!;
   let started: boolean;
   try {
     started = await startDeliveryRun(deps, target, delivery.attemptCount);
   } catch (err) {
     // A start that timed out may still have happened: the delivery stays pending, and the
     // reconciler starts it unless a run is there (the retry is accepted either way).
-    if (isTemporalUnavailable(err)) return (await ledger.getDelivery(deliveryId))!;
-    await ledger.restoreDelivery(deliveryId, previous);
+    if (isTemporalUnavailable(err)) return (await ledger.deliveries.get(deliveryId))!;
+    await ledger.deliveries.restore(deliveryId, previous);
     throw new DependencyUnavailableError(`Temporal refused to start the retry of delivery ${deliveryId}.`);
   }
   if (!started) {
-    await ledger.restoreDelivery(deliveryId, previous);
+    await ledger.deliveries.restore(deliveryId, previous);
     throw new ConflictError(`Delivery ${deliveryId} is still running in Temporal; try again when it has stopped.`);
   }
-  return (await ledger.getDelivery(deliveryId))!;
+  return (await ledger.deliveries.get(deliveryId))!;
 }

@@ -177,7 +177,7 @@ export class EventDispatcher {
   private async refreshBacklog(): Promise<void> {
     const b = this.counted;
     if (performance.now() - b.readAt < BACKLOG_READ_INTERVAL_MS) return;
-    b.reading ??= this.deps.ledger
+    b.reading ??= this.deps.ledger.events
       .acceptedBacklog()
       .then((count) => {
         b.ledger = count;

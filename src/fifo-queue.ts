@@ -16,7 +16,7 @@ export async function wakeFifoQueues({ client, taskQueue, ledger }: ServiceDeps,
       taskQueue,
       workflowId: fifoQueueWorkflowId(subscriptionId),
       // The queue's own tasks count against its tenant's share (its deliveries carry it too).
-      priority: tenantPriority((await ledger.getSubscription(subscriptionId))?.tenantId),
+      priority: tenantPriority((await ledger.subscriptions.get(subscriptionId))?.tenantId),
       args: [{ subscriptionId }],
       signal: queueWakeSignal,
       signalArgs: [],
@@ -37,7 +37,7 @@ export async function requeueDelivery(
   delivery: { id: string; subscriptionId: string },
   from: DeliveryStatus,
 ): Promise<DeliveryStatus | undefined> {
-  const previous = await deps.ledger.reopenDelivery(delivery.id, [from], fifoQueueWorkflowId(delivery.subscriptionId));
+  const previous = await deps.ledger.deliveries.reopen(delivery.id, [from], fifoQueueWorkflowId(delivery.subscriptionId));
   if (!previous) return undefined;
   await wakeFifoQueues(deps, [delivery.subscriptionId]).catch((err: unknown) => {
     if (!isTemporalUnavailable(err)) throw err;

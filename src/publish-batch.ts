@@ -27,7 +27,7 @@ type Recordable = { index: number; event: NewEvent };
 export async function publishEventBatch(deps: IntakeDeps, items: BatchItem[]): Promise<BatchItemResult[]> {
   const results: (BatchItemResult | undefined)[] = items.map((item) => ('errors' in item ? { status: 400, errors: item.errors } : undefined));
   const candidates = items.flatMap((item, index): Recordable[] => ('event' in item ? [{ index, event: { ...item.event, id: item.event.id ?? newId.event() } }] : []));
-  const tenants = await deps.ledger.existingTenantIds(candidates.flatMap((c) => (c.event.tenantId === null ? [] : [c.event.tenantId])));
+  const tenants = await deps.ledger.eventBatches.existingTenantIds(candidates.flatMap((c) => (c.event.tenantId === null ? [] : [c.event.tenantId])));
   const checks = await deps.eventSchemas.check(candidates.map((c) => c.event));
   const recordable = candidates.filter(({ index, event }, k) => {
     const problem = event.tenantId === null || tenants.has(event.tenantId) ? checks[k]!.problem : { in: 'body' as const, field: 'tenantId', message: `no tenant with id ${event.tenantId}` };
@@ -35,7 +35,7 @@ export async function publishEventBatch(deps: IntakeDeps, items: BatchItem[]): P
     return problem === undefined;
   });
   if (recordable.length > 0) await deps.dispatcher.admit(recordable.length);
-  const outcomes = await deps.ledger.insertEventBatch(recordable.map((r) => r.event));
+  const outcomes = await deps.ledger.eventBatches.insert(recordable.map((r) => r.event));
   outcomes.forEach((outcome, k) => (results[recordable[k]!.index] = resultOf(outcome)));
   deps.dispatcher.enqueue(toStart(outcomes));
   return results.map((r) => r!);

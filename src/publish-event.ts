@@ -57,13 +57,13 @@ export async function publishEvent(
   deps: IntakeDeps,
   input: Omit<NewEvent, 'id'> & { id?: string },
 ): Promise<{ event: StoredEvent; created: boolean; deprecatedAt: string | null }> {
-  if (input.tenantId !== null && !(await deps.ledger.getTenant(input.tenantId))) {
+  if (input.tenantId !== null && !(await deps.ledger.tenants.get(input.tenantId))) {
     throw new ValidationError([{ in: 'body', field: 'tenantId', message: `no tenant with id ${input.tenantId}` }]);
   }
   const [{ problem, deprecatedAt }] = (await deps.eventSchemas.check([input])) as [DataCheck];
   if (problem) throw new ValidationError([problem]);
   await deps.dispatcher.admit(1);
-  const { event, created } = await deps.ledger.insertEvent({ ...input, id: input.id ?? newId.event() });
+  const { event, created } = await deps.ledger.events.insert({ ...input, id: input.id ?? newId.event() });
   // A repeat is the same event posted again; different content under a taken id would vanish silently.
   if (!created && !isSameEvent(event, input)) {
     throw new ConflictError(`Event id ${event.id} is already taken by a different event (another tenant, type or data); use a new id.`);

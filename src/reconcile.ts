@@ -83,18 +83,18 @@ const workflowIdOf = (d: StaleDelivery) => deliveryWorkflowId(d.eventId, d.subsc
 async function applyDeliveryRepair(deps: ServiceDeps, delivery: StaleDelivery, repair: Repair): Promise<'started' | 'ended' | 'none'> {
   if (repair.action === 'none') return 'none';
   if (repair.action === 'end') {
-    await deps.ledger.endDelivery(delivery.id, repair.status, repair.reason);
+    await deps.ledger.deliveries.end(delivery.id, repair.status, repair.reason);
     return 'ended';
   }
-  const target = await deps.ledger.deliveryTarget(delivery.id);
+  const target = await deps.ledger.deliveries.target(delivery.id);
   if (!target) return 'none';
   if (!target.subscriptionActive) {
-    await deps.ledger.endDelivery(delivery.id, 'failed', 'subscription disabled or deleted');
+    await deps.ledger.deliveries.end(delivery.id, 'failed', 'subscription disabled or deleted');
     return 'ended';
   }
   // Only if nobody moved it meanwhile; the reopen also closes attempts its lost run left open. A
   // FIFO delivery goes back to its queue: starting it here would jump the queue.
   if (target.fifo) return (await requeueDelivery(deps, delivery, delivery.status)) ? 'started' : 'none';
-  if (!(await deps.ledger.reopenDelivery(delivery.id, [delivery.status]))) return 'none';
+  if (!(await deps.ledger.deliveries.reopen(delivery.id, [delivery.status]))) return 'none';
   return (await startDeliveryRun(deps, target, target.delivery.attemptCount)) ? 'started' : 'none';
 }

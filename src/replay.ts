@@ -20,7 +20,7 @@ export async function startReplay(
   subscriptionId: string,
   window: { since: string; until?: string; limit: number },
 ): Promise<ReplayView> {
-  const subscription = await ledger.getSubscription(subscriptionId);
+  const subscription = await ledger.subscriptions.get(subscriptionId);
   if (!subscription) throw new NotFoundError('subscription', subscriptionId);
   if (subscription.status !== 'active') throw new ConflictError(`Subscription ${subscriptionId} is disabled; re-enable it first.`);
   const id = newId.replay();

@@ -19,11 +19,11 @@ const CANCEL_CONCURRENCY = 10;
  * open meanwhile ends at its next attempt, which finds its subscription disabled.
  */
 export async function deleteTenant(deps: ServiceDeps, tenantId: string): Promise<{ cancelled: number }> {
-  if (!(await deps.ledger.deleteTenant(tenantId))) throw new NotFoundError('tenant', tenantId);
+  if (!(await deps.ledger.tenants.delete(tenantId))) throw new NotFoundError('tenant', tenantId);
   let cancelled = 0;
   let after: { createdAt: string; id: string } | undefined;
   for (;;) {
-    const page = await deps.ledger.findDeliveries({ tenantId, statuses: [...OPEN_STATUSES], after, limit: CANCEL_PAGE });
+    const page = await deps.ledger.deliveries.find({ tenantId, statuses: [...OPEN_STATUSES], after, limit: CANCEL_PAGE });
     await mapWithConcurrency(page, CANCEL_CONCURRENCY, async (d) => {
       // Ended meanwhile (its own workflow finished it): nothing to cancel.
       const ended = await cancelDelivery(deps, d.id).then(
@@ -47,7 +47,7 @@ const REFUSED_BY_TEMPORAL = [3, 9, 12];
  * reconciler sweep brings Temporal back to the ledger's weights.
  */
 export async function putTenant(deps: ServiceDeps, tenantId: string, input: PutTenantInput) {
-  const before = await deps.ledger.getTenant(tenantId);
+  const before = await deps.ledger.tenants.get(tenantId);
   if ((before?.fairnessWeight ?? 1) !== input.fairnessWeight) {
     await applyFairnessWeight(deps, tenantId, input.fairnessWeight).catch((err: unknown) => {
       if (isGrpcServiceError(err) && REFUSED_BY_TEMPORAL.includes(err.code)) {
@@ -58,12 +58,12 @@ export async function putTenant(deps: ServiceDeps, tenantId: string, input: PutT
       throw err;
     });
   }
-  return deps.ledger.putTenant(tenantId, input);
+  return deps.ledger.tenants.put(tenantId, input);
 }
 
 /** The tenant, or the 404 that a missing or deleted one answers. */
 export async function existingTenant({ ledger }: Pick<ServiceDeps, 'ledger'>, tenantId: string): Promise<Tenant> {
-  const tenant = await ledger.getTenant(tenantId);
+  const tenant = await ledger.tenants.get(tenantId);
   if (!tenant) throw new NotFoundError('tenant', tenantId);
   return tenant;
 }
@@ -72,7 +72,7 @@ export async function existingTenant({ ledger }: Pick<ServiceDeps, 'ledger'>, te
 export async function issueTenantKey(deps: ServiceDeps, tenantId: string, input: CreateTenantKeyInput) {
   await existingTenant(deps, tenantId);
   const key = newBearerToken(TOKEN_PREFIX.tenantKey);
-  const stored = await deps.ledger.createTenantKey({
+  const stored = await deps.ledger.access.createKey({
     id: newId.tenantKey(),
     tenantId,
     name: input.name ?? null,
@@ -91,6 +91,6 @@ export async function issuePortalLink(deps: ServiceDeps & { publicUrl: string },
   await existingTenant(deps, tenantId);
   const token = newBearerToken(TOKEN_PREFIX.portalLink);
   const expiresAt = new Date(Date.now() + input.linkExpiresIn).toISOString();
-  await deps.ledger.createPortalLink(tenantId, hashToken(token), expiresAt, input.sessionExpiresIn);
+  await deps.ledger.access.createPortalLink(tenantId, hashToken(token), expiresAt, input.sessionExpiresIn);
   return { url: `${deps.publicUrl}/portal/login#token=${token}`, expiresAt };
 }

@@ -70,7 +70,7 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
   await ensureReconcileSchedule(worker.client!, { taskQueue: config.TASK_QUEUE, intervalMs: config.RECONCILE_INTERVAL });
   await ensurePurgeSchedule(worker.client!, { taskQueue: config.TASK_QUEUE, intervalMs: config.PURGE_INTERVAL });
   // Best effort: a server without fairness (older than 1.29, or Cloud with it off) still delivers.
-  await syncFairnessWeights({ client: worker.client!, taskQueue: config.TASK_QUEUE }, await ledger.fairnessWeights()).catch((err: unknown) =>
+  await syncFairnessWeights({ client: worker.client!, taskQueue: config.TASK_QUEUE }, await ledger.tenants.fairnessWeights()).catch((err: unknown) =>
     logger.warn({ err }, "could not bring Temporal's fairness weights to the ledger's; the reconciler tries again"),
   );
   return worker;
@@ -114,7 +114,7 @@ async function main(): Promise<void> {
   });
   // The endpoint gauge reads the ledger at each scrape; the ledger reports deliveries it ends.
   const metrics = createWorkerMetrics({
-    endpointStates: () => ledger.endpointStateCounts(),
+    endpointStates: () => ledger.endpointHealth.stateCounts(),
     onCollectError: (err) => logger.warn({ err }, 'metrics: reading endpoint states from the ledger failed'),
   });
   const ledger = new Ledger(await openDatabase(config.DATABASE_URL), metrics, { operationsTenantId: config.OPERATIONS_TENANT_ID });

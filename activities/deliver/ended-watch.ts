@@ -13,7 +13,7 @@ const WATCH_EVERY_MS = 1_000;
 export function watchDeliveryEnd(ledger: Ledger, deliveryId: string): { signal: AbortSignal; stop: () => void } {
   const controller = new AbortController();
   const timer = setInterval(() => {
-    ledger.getDelivery(deliveryId).then(
+    ledger.deliveries.get(deliveryId).then(
       (delivery) => {
         if (delivery && isFinal(delivery.status)) controller.abort(new Error(`delivery ${delivery.status} while its attempt was in flight`));
       },

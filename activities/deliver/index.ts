@@ -27,7 +27,7 @@ export function createDeliver(deps: RecordDeps & { metrics?: WorkerMetrics }, tr
     const inFlight = metrics?.attemptInFlight();
     const ended = watchDeliveryEnd(deps.ledger, input.deliveryId);
     try {
-      await deps.ledger.startAttempt(input.deliveryId, prepared.attempt);
+      await deps.ledger.attempts.start(input.deliveryId, prepared.attempt);
       if (metrics) observeStart(metrics, prepared);
       const response = await transport.send({
         deliveryId: input.deliveryId,

@@ -20,9 +20,9 @@ export interface PreparedAttempt {
  */
 export async function prepareAttempt(ledger: Ledger, input: DeliveryWorkflowInput): Promise<PreparedAttempt | DeliverResult> {
   const [delivery, event, subscription] = await Promise.all([
-    ledger.getDelivery(input.deliveryId),
-    ledger.getEvent(input.eventId),
-    ledger.getSubscriptionTarget(input.subscriptionId),
+    ledger.deliveries.get(input.deliveryId),
+    ledger.events.get(input.eventId),
+    ledger.subscriptions.target(input.subscriptionId),
   ]);
   if (!delivery || !event) {
     throw ApplicationFailure.nonRetryable(`delivery ${input.deliveryId} is not in the ledger`, FailureType.DeliveryEnded);
@@ -39,24 +39,24 @@ export async function prepareAttempt(ledger: Ledger, input: DeliveryWorkflowInpu
   if (event.dataRemovedAt !== null) {
     // Expunged (or past retention) while this delivery waited: there is nothing left to send.
     const reason = `payload ${event.dataRemovedReason ?? 'removed'}: not sent`;
-    await ledger.endDelivery(input.deliveryId, 'cancelled', reason);
+    await ledger.deliveries.end(input.deliveryId, 'cancelled', reason);
     throw ApplicationFailure.nonRetryable(reason, FailureType.DeliveryEnded);
   }
   if (!subscription || subscription.status !== 'active') {
     const reason = subscription ? `subscription disabled: ${subscription.disabledReason ?? ''}` : 'subscription deleted';
-    await ledger.endDelivery(input.deliveryId, 'failed', reason);
+    await ledger.deliveries.end(input.deliveryId, 'failed', reason);
     throw ApplicationFailure.nonRetryable(reason, FailureType.SubscriptionInactive);
   }
   if (cursor.used > cursor.schedule.length) {
     // Only reachable when attempts were lost with their workers: nothing left to try.
     const reason = delivery.lastError ?? 'every attempt of the schedule was lost';
-    await ledger.endDelivery(input.deliveryId, 'failed', reason);
+    await ledger.deliveries.end(input.deliveryId, 'failed', reason);
     throw ApplicationFailure.nonRetryable(reason, FailureType.AttemptFailed);
   }
   return { attempt, sequence: delivery.sequence, cursor, event, subscription };
 }
 
 async function recordedSuccess(ledger: Ledger, deliveryId: string, attempt: number): Promise<DeliverResult> {
-  const success = (await ledger.listAttempts(deliveryId)).find((a) => a.outcome === 'succeeded');
+  const success = (await ledger.attempts.list(deliveryId)).find((a) => a.outcome === 'succeeded');
   return { attempt: success?.number ?? attempt - 1, statusCode: success?.statusCode ?? 200, durationMs: success?.durationMs ?? 0 };
 }

@@ -26,7 +26,7 @@ export async function recordAttempt(deps: RecordDeps, input: DeliveryWorkflowInp
   const answer = answerOf(response);
   const ok = answer.kind === 'response' && answer.statusCode >= 200 && answer.statusCode < 300;
   // A success to a healthy endpoint has no streak to clear: skip that write on the hot path.
-  const disabled = ok && prepared.subscription.failingSince === null ? false : await ledger.recordEndpointHealth(input.subscriptionId, ok, deps.disableAfterMs);
+  const disabled = ok && prepared.subscription.failingSince === null ? false : await ledger.endpointHealth.record(input.subscriptionId, ok, deps.disableAfterMs);
   if (disabled) log.warn({ subscriptionId: input.subscriptionId }, 'subscription disabled: failing for too long');
   const verdict = judgeAttempt(answer, {
     cursor: prepared.cursor,
@@ -35,7 +35,7 @@ export async function recordAttempt(deps: RecordDeps, input: DeliveryWorkflowInp
     now: Date.now(),
   });
   const finish = (result: AttemptResult, next: { final: boolean; nextAttemptAt?: string | null }) =>
-    ledger.finishAttempt(input.deliveryId, prepared.attempt, result, next);
+    ledger.attempts.finish(input.deliveryId, prepared.attempt, result, next);
 
   if (verdict.outcome === 'succeeded' || verdict.outcome === 'awaiting_confirmation') {
     const awaitingConfirmation = verdict.outcome === 'awaiting_confirmation';
@@ -68,7 +68,7 @@ async function recordFailure(
   if (verdict.outcome === 'gone') {
     // Disabled first: whoever sees the delivery failed sees its endpoint disabled too. A crash in
     // between leaves the attempt open, and its retry ends it in prepare (subscription disabled).
-    await deps.ledger.disableSubscription(subscriptionId, 'endpoint answered 410 Gone');
+    await deps.ledger.subscriptions.disable(subscriptionId, 'endpoint answered 410 Gone');
     await finish(result, { final: true });
     log.warn({ statusCode }, 'endpoint gone; subscription disabled');
     throw ApplicationFailure.nonRetryable(error, FailureType.EndpointGone);

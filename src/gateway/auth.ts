@@ -31,7 +31,7 @@ export function principalOf(res: Response): Principal {
 async function fromBearer(token: string, apiTokenDigest: Buffer, ledger: Ledger): Promise<Principal | undefined> {
   if (crypto.timingSafeEqual(digest(token), apiTokenDigest)) return { kind: 'operator' };
   if (!token.startsWith(TOKEN_PREFIX.tenantKey)) return undefined;
-  const access = await ledger.tenantForKey(hashToken(token));
+  const access = await ledger.access.tenantForKey(hashToken(token));
   return access && { kind: 'tenant', tenantId: access.tenantId, via: 'key' };
 }
 
@@ -39,7 +39,7 @@ async function fromBearer(token: string, apiTokenDigest: Buffer, ledger: Ledger)
 async function fromSession(req: Request, ledger: Ledger): Promise<Principal | undefined> {
   const token = parseCookies(req.get('cookie') ?? '')[SESSION_COOKIE];
   if (!token) return undefined;
-  const session = await ledger.portalSession(hashToken(token));
+  const session = await ledger.access.portalSession(hashToken(token));
   if (!session) return undefined;
   if (!SAFE_METHODS.has(req.method) && !sameSecret(req.get(CSRF_HEADER) ?? '', session.csrfToken)) {
     throw new ForbiddenError(`A portal write needs the session's ${CSRF_HEADER} header.`);

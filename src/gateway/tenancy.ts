@@ -18,11 +18,11 @@ export function scoped<F extends { tenantId?: string }>(filter: F, scope: Scope)
 }
 
 export async function ownSubscription({ ledger }: GatewayContext, scope: Scope, id: string): Promise<Subscription> {
-  return confine(await ledger.getSubscription(id), scope, 'subscription', id);
+  return confine(await ledger.subscriptions.get(id), scope, 'subscription', id);
 }
 
 export async function ownDelivery({ ledger }: GatewayContext, scope: Scope, id: string): Promise<Delivery> {
-  return confine(await ledger.getDelivery(id), scope, 'delivery', id);
+  return confine(await ledger.deliveries.get(id), scope, 'delivery', id);
 }
 
 /** The tenant a new subscription joins: the key's own, or the one the operator names (which must exist). */
@@ -32,6 +32,6 @@ export async function tenantForNewSubscription({ ledger }: GatewayContext, scope
     return scope.tenantId;
   }
   if (named === undefined) throw new ValidationError([{ in: 'body', field: 'tenantId', message: 'is required with the operator token' }]);
-  if (!(await ledger.getTenant(named))) throw new ValidationError([{ in: 'body', field: 'tenantId', message: `no tenant with id ${named}` }]);
+  if (!(await ledger.tenants.get(named))) throw new ValidationError([{ in: 'body', field: 'tenantId', message: `no tenant with id ${named}` }]);
   return named;
 }

@@ -53,7 +53,7 @@ function sessionTokenOf(req: Request): string | undefined {
 
 /** What the page needs about its session; the tenant is looked up for its current name. */
 async function sessionView(session: PortalSession, ledger: Ledger) {
-  const tenant = await ledger.getTenant(session.tenantId);
+  const tenant = await ledger.tenants.get(session.tenantId);
   if (!tenant) throw new NoSessionError();
   return { tenant: { id: tenant.id, name: tenant.name }, csrfToken: session.csrfToken, expiresAt: session.expiresAt };
 }
@@ -68,7 +68,7 @@ export async function signIn(req: Request, res: Response, deps: PortalDeps): Pro
   const { token } = parseInput(signInSchema, req.body, 'body');
   const sessionToken = newBearerToken(TOKEN_PREFIX.portalSession);
   const csrfToken = crypto.randomBytes(32).toString('base64url');
-  const result = await deps.ledger.redeemPortalLink(hashToken(token), { hash: hashToken(sessionToken), csrfToken });
+  const result = await deps.ledger.access.redeemPortalLink(hashToken(token), { hash: hashToken(sessionToken), csrfToken });
   if (typeof result === 'string') {
     deps.logger.info({ reason: result }, 'portal link refused');
     throw result === 'unknown' ? new UnknownLinkError() : new ExpiredError(REFUSED_LINK[result]);
@@ -83,7 +83,7 @@ export async function signIn(req: Request, res: Response, deps: PortalDeps): Pro
 /** GET /portal/session: the live session behind the cookie, so a reloaded page gets its CSRF token back. */
 export async function sendSession(req: Request, res: Response, deps: PortalDeps): Promise<void> {
   const token = sessionTokenOf(req);
-  const session = token && (await deps.ledger.portalSession(hashToken(token)));
+  const session = token && (await deps.ledger.access.portalSession(hashToken(token)));
   if (!session) throw new NoSessionError();
   res.json(await sessionView(session, deps.ledger));
 }
@@ -92,7 +92,7 @@ export async function sendSession(req: Request, res: Response, deps: PortalDeps)
 export async function endSession(req: Request, res: Response, deps: PortalDeps): Promise<void> {
   const token = sessionTokenOf(req);
   const hash = token && hashToken(token);
-  const session = hash && (await deps.ledger.portalSession(hash));
+  const session = hash && (await deps.ledger.access.portalSession(hash));
   if (!hash || !session) {
     res.clearCookie(SESSION_COOKIE, cookieOptions(deps));
     throw new NoSessionError();
@@ -100,7 +100,7 @@ export async function endSession(req: Request, res: Response, deps: PortalDeps):
   if (!sameSecret(req.get(CSRF_HEADER) ?? '', session.csrfToken)) {
     throw new ForbiddenError(`Signing out needs the session's ${CSRF_HEADER} header.`);
   }
-  await deps.ledger.endPortalSession(hash);
+  await deps.ledger.access.endPortalSession(hash);
   res.clearCookie(SESSION_COOKIE, cookieOptions(deps));
   deps.logger.info({ tenantId: session.tenantId }, 'portal session ended');
   res.status(204).end();

@@ -11,7 +11,7 @@ export class AttemptQueries extends HookedQueries {
     return endpointStats(this.db, subscriptionId);
   }
 
-  async listAttempts(deliveryId: string): Promise<Attempt[]> {
+  async list(deliveryId: string): Promise<Attempt[]> {
     const rows = await this.db
       .selectFrom('attempts')
       .selectAll()
@@ -25,7 +25,7 @@ export class AttemptQueries extends HookedQueries {
    * Records that attempt `number` is about to be sent. Running it twice keeps one row; an earlier
    * attempt still marked as sending was lost with its worker and is closed as abandoned.
    */
-  async startAttempt(deliveryId: string, number: number): Promise<void> {
+  async start(deliveryId: string, number: number): Promise<void> {
     const at = now();
     await this.db.transaction().execute(async (trx) => {
       await trx
@@ -69,7 +69,7 @@ export class AttemptQueries extends HookedQueries {
    * waiting with the next attempt's time. A delivery already in a final state is left alone, so a
    * replayed call cannot produce a second success.
    */
-  async finishAttempt(
+  async finish(
     deliveryId: string,
     number: number,
     result: AttemptResult,

@@ -8,12 +8,12 @@ import type { Database } from './schema';
 
 /** Deliveries: one per (event, subscription), moved through their statuses by compare-and-set. */
 export class DeliveryQueries extends HookedQueries {
-  async getDelivery(id: string): Promise<Delivery | undefined> {
+  async get(id: string): Promise<Delivery | undefined> {
     const row = await this.db.selectFrom('deliveries').selectAll().where('id', '=', id).executeTakeFirst();
     return row && toDelivery(row);
   }
 
-  async listDeliveries(filter: DeliveryFilter): Promise<Page<Delivery>> {
+  async list(filter: DeliveryFilter): Promise<Page<Delivery>> {
     let query = this.db
       .selectFrom('deliveries')
       .selectAll()
@@ -31,13 +31,13 @@ export class DeliveryQueries extends HookedQueries {
     return pageOf(rows.map(toDelivery), filter.limit);
   }
 
-  async listEventDeliveries(eventId: string): Promise<Delivery[]> {
+  async listForEvent(eventId: string): Promise<Delivery[]> {
     const rows = await this.db.selectFrom('deliveries').selectAll().where('event_id', '=', eventId).orderBy('id').execute();
     return rows.map(toDelivery);
   }
 
   /** Everything needed to run a delivery again (retry, replay), or undefined if unknown. */
-  async deliveryTarget(deliveryId: string): Promise<
+  async target(deliveryId: string): Promise<
     { delivery: Delivery; eventType: string; prepared: PreparedDelivery; subscriptionActive: boolean; fifo: boolean; dataRemoved: boolean } | undefined
   > {
     const row = await this.db
@@ -48,7 +48,7 @@ export class DeliveryQueries extends HookedQueries {
       .select(['d.id as delivery_id', 'e.type as event_type', 'e.data_removed_at'])
       .where('d.id', '=', deliveryId)
       .executeTakeFirst();
-    const delivery = await this.getDelivery(deliveryId);
+    const delivery = await this.get(deliveryId);
     if (!row || !delivery) return undefined;
     return {
       delivery,
@@ -65,8 +65,8 @@ export class DeliveryQueries extends HookedQueries {
    * earlier run left open are closed as abandoned. `owner` is the workflow that will start it.
    * Returns the status it had, or undefined if it was not in one of `from`.
    */
-  async reopenDelivery(deliveryId: string, from: DeliveryStatus[], owner: string | null = null): Promise<DeliveryStatus | undefined> {
-    const before = await this.getDelivery(deliveryId);
+  async reopen(deliveryId: string, from: DeliveryStatus[], owner: string | null = null): Promise<DeliveryStatus | undefined> {
+    const before = await this.get(deliveryId);
     if (!before || !from.includes(before.status)) return undefined;
     return this.db.transaction().execute(async (trx) => {
       const result = await trx
@@ -87,7 +87,7 @@ export class DeliveryQueries extends HookedQueries {
   }
 
   /** Puts a delivery back to the status it had when a reopen could not be followed through. */
-  async restoreDelivery(deliveryId: string, status: DeliveryStatus): Promise<void> {
+  async restore(deliveryId: string, status: DeliveryStatus): Promise<void> {
     await this.db
       .updateTable('deliveries')
       .set({ status, completed_at: FINAL_STATUSES.includes(status) ? now() : null, updated_at: now() })
@@ -97,7 +97,7 @@ export class DeliveryQueries extends HookedQueries {
   }
 
   /** Deliveries for a bulk retry, oldest first, bounded by `limit`, after the (createdAt, id) cursor. */
-  async findDeliveries(filter: {
+  async find(filter: {
     tenantId?: string;
     subscriptionId?: string;
     eventId?: string;
@@ -132,7 +132,7 @@ export class DeliveryQueries extends HookedQueries {
    * The delivery of an event to a subscription, created pending (for `owner` to start) if there is
    * none yet, with the subscription's next sequence number.
    */
-  async ensureDelivery(
+  async ensure(
     event: { id: string; type: string },
     subscription: { id: string; tenantId: string },
     owner: string | null,
@@ -150,7 +150,7 @@ export class DeliveryQueries extends HookedQueries {
   }
 
   /** Ends a delivery without a new attempt (cancelled, or failed for a reason outside HTTP). */
-  async endDelivery(deliveryId: string, status: 'failed' | 'cancelled', reason: string): Promise<void> {
+  async end(deliveryId: string, status: 'failed' | 'cancelled', reason: string): Promise<void> {
     const at = now();
     const ended = await this.db.transaction().execute(async (trx) => {
       await trx

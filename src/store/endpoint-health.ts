@@ -9,7 +9,7 @@ export class EndpointHealth extends HookedQueries {
    * Subscriptions (not deleted) by health: disabled, failing (active with a failing streak) or
    * healthy. One grouped count over the subscriptions table, cheap enough for every scrape.
    */
-  async endpointStateCounts(): Promise<{ healthy: number; failing: number; disabled: number }> {
+  async stateCounts(): Promise<{ healthy: number; failing: number; disabled: number }> {
     const rows = await this.db
       .selectFrom('subscriptions')
       .select((eb) => [
@@ -33,7 +33,7 @@ export class EndpointHealth extends HookedQueries {
    * lasted `disableAfterMs`, disables the subscription. Each change is told as an operational
    * event (failing, recovered, disabled) in its transaction. Returns true when this call disabled it.
    */
-  async recordEndpointHealth(subscriptionId: string, ok: boolean, disableAfterMs: number): Promise<boolean> {
+  async record(subscriptionId: string, ok: boolean, disableAfterMs: number): Promise<boolean> {
     const { disabled, recorded } = await this.db.transaction().execute(async (trx) => {
       if (ok) {
         const recovered = await trx.updateTable('subscriptions').set({ failing_since: null }).where('id', '=', subscriptionId).where('failing_since', 'is not', null).returning('failing_since').execute();

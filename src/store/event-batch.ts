@@ -29,10 +29,10 @@ export class EventBatchQueries {
    * outcome per event, in order. The new ones get consecutive `seq` values in the batch's order
    * (all after any event committed before; on PostgreSQL one committed meanwhile may share a
    * value, as two single posts may, and fan-out orders by seq then id), and their types join the
-   * catalog, as insertEvent does.
+   * catalog, as EventQueries.insert does.
    * An id given twice is created by its first item; the later one is compared with it.
    */
-  async insertEventBatch(events: NewEvent[]): Promise<BatchOutcome[]> {
+  async insert(events: NewEvent[]): Promise<BatchOutcome[]> {
     if (events.length === 0) return [];
     return this.db.transaction().execute(async (trx) => {
       const at = now();

@@ -14,7 +14,7 @@ export class EventQueries {
    * Inserts the event unless its id exists; returns the stored one and whether it is new. A
    * platform event's type joins the catalog of types seen (a test event's does not).
    */
-  async insertEvent(input: NewEvent): Promise<{ event: StoredEvent; created: boolean }> {
+  async insert(input: NewEvent): Promise<{ event: StoredEvent; created: boolean }> {
     const at = now();
     // Acceptance order: one more than any event committed before this statement began.
     const seq = sql<number>`(select coalesce(max(seq), 0) + 1 from events)`;
@@ -25,7 +25,7 @@ export class EventQueries {
       .executeTakeFirst();
     const created = Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
     if (created) await recordEventTypes(this.db, [input], at);
-    return { event: (await this.getEvent(input.id))!, created };
+    return { event: (await this.get(input.id))!, created };
   }
 
   /** Events recorded and not yet fanned out (status `accepted`): the dispatch backlog, read from events_status_idx. */
@@ -34,13 +34,13 @@ export class EventQueries {
     return Number(row.n);
   }
 
-  async getEvent(id: string): Promise<StoredEvent | undefined> {
+  async get(id: string): Promise<StoredEvent | undefined> {
     const row = await this.db.selectFrom('events').selectAll().where('id', '=', id).executeTakeFirst();
     return row && toStoredEvent(row);
   }
 
   /** Event types seen so far, most recent first (at most 500): a tenant's own and broadcasts, or all. */
-  async listEventTypes(tenantId?: string): Promise<{ type: string; lastSeenAt: string }[]> {
+  async listTypes(tenantId?: string): Promise<{ type: string; lastSeenAt: string }[]> {
     let query = this.db
       .selectFrom('event_types')
       .select((eb) => ['type', eb.fn.max('last_seen_at').as('lastSeenAt')])
@@ -78,7 +78,7 @@ export class EventQueries {
    * One page of events created in [since, until) that a subscription could have received (its
    * tenant's and broadcasts, no other subscription's test events), oldest first, for a replay.
    */
-  async listEventsInWindow(
+  async listInWindow(
     subscription: { id: string; tenantId: string },
     since: string,
     until: string,

@@ -26,29 +26,27 @@ export type { PortalSession, TenantAccess } from './tenant-access';
 export type { AttemptResult, PreparedDelivery, StoredEvent, SubscriptionTarget } from './rows';
 export { isSameEvent, subscriptionRows } from './rows';
 
-/**
- * The ledger: the durable record of subscriptions, events, deliveries and attempts. Every write
- * is idempotent so an activity retried after a crash can run it again without doubling anything.
- * One facade over the queries of each table group (subscriptions.ts, events.ts, deliveries.ts,
- * event-batch.ts, attempts.ts, endpoint-health.ts, tenants.ts, tenant-access.ts): `ledger.getDelivery(…)` is DeliveryQueries' method.
- */
-export type Ledger = LedgerFacade &
-  TenantQueries &
-  TenantAccessQueries &
-  SubscriptionQueries &
-  EventQueries &
-  EventBatchQueries &
-  DeliveryQueries &
-  AttemptQueries &
-  EndpointHealth;
-
 /** Settings of the ledger itself. */
 export interface LedgerOptions {
   /** OPERATIONS_TENANT_ID: also gets a copy of every tenant's operational events. */
   operationsTenantId?: string;
 }
 
-class LedgerFacade {
+/**
+ * The ledger: the durable record of subscriptions, events, deliveries and attempts. Every write
+ * is idempotent so an activity retried after a crash can run it again without doubling anything.
+ * Each table group has its own queries, named at every call: `ledger.deliveries.get(…)`.
+ */
+export class Ledger {
+  readonly tenants: TenantQueries;
+  /** Tenant keys and portal sessions. */
+  readonly access: TenantAccessQueries;
+  readonly events: EventQueries;
+  readonly eventBatches: EventBatchQueries;
+  readonly subscriptions: SubscriptionQueries;
+  readonly endpointHealth: EndpointHealth;
+  readonly deliveries: DeliveryQueries;
+  readonly attempts: AttemptQueries;
   readonly limits: EndpointLimits;
   readonly recovery: RecoveryQueries;
   readonly fifo: FifoQueueQueries;
@@ -74,8 +72,14 @@ class LedgerFacade {
     this.quotas = new TenantQuotas(db);
     this.retention = new RetentionQueries(db, hooks);
     this.catalog = new EventCatalogQueries(db);
-    for (const Part of [TenantQueries, TenantAccessQueries, EventQueries, EventBatchQueries]) expose(this, new Part(db));
-    for (const Part of [SubscriptionQueries, EndpointHealth, DeliveryQueries, AttemptQueries]) expose(this, new Part(db, hooks));
+    this.tenants = new TenantQueries(db);
+    this.access = new TenantAccessQueries(db);
+    this.events = new EventQueries(db);
+    this.eventBatches = new EventBatchQueries(db);
+    this.subscriptions = new SubscriptionQueries(db, hooks);
+    this.endpointHealth = new EndpointHealth(db, hooks);
+    this.deliveries = new DeliveryQueries(db, hooks);
+    this.attempts = new AttemptQueries(db, hooks);
   }
 
   /** Adds a watcher: the process's dispatcher starts the events the ledger records itself. */
@@ -85,19 +89,5 @@ class LedgerFacade {
 
   async ping(): Promise<void> {
     await this.db.selectFrom('events').select('id').limit(1).execute();
-  }
-}
-
-/** `new Ledger(db)`: the facade, typed with the methods `expose` put on it. */
-export const Ledger = LedgerFacade as new (db: Kysely<Database>, observer?: LedgerObserver, options?: LedgerOptions) => Ledger;
-
-/** Puts each of `part`'s methods on `facade`, bound to `part`. */
-function expose(facade: object, part: object): void {
-  const prototype = Object.getPrototypeOf(part) as Record<string, unknown>;
-  for (const name of Object.getOwnPropertyNames(prototype)) {
-    const method = prototype[name];
-    if (name !== 'constructor' && typeof method === 'function') {
-      Object.defineProperty(facade, name, { value: method.bind(part) });
-    }
   }
 }

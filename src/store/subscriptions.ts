@@ -7,24 +7,24 @@ import { checkSubscriptionRoom } from './tenant-quotas';
 /** Subscriptions and the event-type patterns they match. */
 export class SubscriptionQueries extends HookedQueries {
   /** `withinQuota` (a tenant's caller): refused, writing nothing, when its tenant has no room left. */
-  async createSubscription(input: CreateSubscriptionInput & { secret: string; tenantId: string }, withinQuota = false): Promise<Subscription> {
+  async create(input: CreateSubscriptionInput & { secret: string; tenantId: string }, withinQuota = false): Promise<Subscription> {
     const { subscription, patterns } = subscriptionRows(input, newId.subscription(), now());
     await this.db.transaction().execute(async (trx) => {
       if (withinQuota) await checkSubscriptionRoom(trx, input.tenantId);
       await trx.insertInto('subscriptions').values(subscription).execute();
       await trx.insertInto('subscription_event_types').values(patterns).execute();
     });
-    return (await this.getSubscription(subscription.id))!;
+    return (await this.get(subscription.id))!;
   }
 
-  async getSubscription(id: string): Promise<Subscription | undefined> {
-    const target = await this.getSubscriptionTarget(id);
+  async get(id: string): Promise<Subscription | undefined> {
+    const target = await this.target(id);
     if (!target) return undefined;
     const { secret: _, previousSecret: __, ...subscription } = target;
     return subscription;
   }
 
-  async getSubscriptionTarget(id: string): Promise<SubscriptionTarget | undefined> {
+  async target(id: string): Promise<SubscriptionTarget | undefined> {
     const row = await this.db
       .selectFrom('subscriptions')
       .selectAll()
@@ -51,10 +51,10 @@ export class SubscriptionQueries extends HookedQueries {
     });
     if (!recorded) return undefined;
     this.observer.eventsRecorded(recorded);
-    return this.getSubscription(id);
+    return this.get(id);
   }
 
-  async listSubscriptions(page: TenantPageQuery): Promise<Page<Subscription>> {
+  async list(page: TenantPageQuery): Promise<Page<Subscription>> {
     let query = this.db
       .selectFrom('subscriptions')
       .selectAll()
@@ -67,7 +67,7 @@ export class SubscriptionQueries extends HookedQueries {
     return pageOf(rows.map(toSubscription), page.limit);
   }
 
-  async updateSubscription(id: string, patch: UpdateSubscriptionInput): Promise<Subscription | undefined> {
+  async update(id: string, patch: UpdateSubscriptionInput): Promise<Subscription | undefined> {
     const at = now();
     const found = await this.db.transaction().execute(async (trx) => {
       const existing = await trx
@@ -110,11 +110,11 @@ export class SubscriptionQueries extends HookedQueries {
       }
       return true;
     });
-    return found ? this.getSubscription(id) : undefined;
+    return found ? this.get(id) : undefined;
   }
 
   /** Soft delete: deliveries keep pointing at it, new events no longer match it. */
-  async deleteSubscription(id: string): Promise<boolean> {
+  async delete(id: string): Promise<boolean> {
     const at = now();
     const result = await this.db
       .updateTable('subscriptions')
@@ -127,7 +127,7 @@ export class SubscriptionQueries extends HookedQueries {
 
   /** Idempotent: the first reason and time stay. */
   /** Disables an endpoint that told us to stop (410 Gone), told as webhook.endpoint.disabled. */
-  async disableSubscription(id: string, reason: string): Promise<void> {
+  async disable(id: string, reason: string): Promise<void> {
     const at = now();
     const recorded = await this.db.transaction().execute(async (trx) => {
       const result = await trx

@@ -21,7 +21,7 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 export class TenantAccessQueries {
   constructor(readonly db: Kysely<Database>) {}
 
-  async createTenantKey(key: { id: string; tenantId: string; name: string | null; prefix: string; keyHash: string; expiresAt: string | null }): Promise<TenantKey> {
+  async createKey(key: { id: string; tenantId: string; name: string | null; prefix: string; keyHash: string; expiresAt: string | null }): Promise<TenantKey> {
     const row = {
       id: key.id,
       tenant_id: key.tenantId,
@@ -37,7 +37,7 @@ export class TenantAccessQueries {
     return toTenantKey(row);
   }
 
-  async listTenantKeys(tenantId: string, page: PageQuery): Promise<Page<TenantKey>> {
+  async listKeys(tenantId: string, page: PageQuery): Promise<Page<TenantKey>> {
     let query = this.db
       .selectFrom('tenant_keys')
       .selectAll()
@@ -49,7 +49,7 @@ export class TenantAccessQueries {
   }
 
   /** Revokes a key of the tenant; undefined if the tenant has no such key. Idempotent. */
-  async revokeTenantKey(tenantId: string, keyId: string): Promise<TenantKey | undefined> {
+  async revokeKey(tenantId: string, keyId: string): Promise<TenantKey | undefined> {
     await this.db.updateTable('tenant_keys').set({ revoked_at: now() }).where('id', '=', keyId).where('tenant_id', '=', tenantId).where('revoked_at', 'is', null).execute();
     const row = await this.db.selectFrom('tenant_keys').selectAll().where('id', '=', keyId).where('tenant_id', '=', tenantId).executeTakeFirst();
     return row && toTenantKey(row);

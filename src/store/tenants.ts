@@ -39,7 +39,7 @@ export class TenantQueries {
   constructor(readonly db: Kysely<Database>) {}
 
   /** Creates or updates a tenant; a deleted one comes back (its subscriptions stay disabled). */
-  async putTenant(id: string, input: PutTenantInput): Promise<{ tenant: Tenant; created: boolean }> {
+  async put(id: string, input: PutTenantInput): Promise<{ tenant: Tenant; created: boolean }> {
     const at = now();
     const metadata = JSON.stringify(input.metadata);
     const settings = {
@@ -53,7 +53,7 @@ export class TenantQueries {
       .values({ id, name: input.name, metadata, ...settings, created_at: at, updated_at: at, deleted_at: null })
       .onConflict((oc) => oc.column('id').doUpdateSet({ name: input.name, metadata, ...settings, updated_at: at, deleted_at: null }))
       .execute();
-    return { tenant: (await this.getTenant(id))!, created: !existing || existing.deleted_at !== null };
+    return { tenant: (await this.get(id))!, created: !existing || existing.deleted_at !== null };
   }
 
   /** Tenants with a fairness weight of their own (not 1), by id: what Temporal's overrides should be. */
@@ -62,13 +62,13 @@ export class TenantQueries {
     return new Map(rows.map((r) => [r.id, Number(r.fairness_weight)]));
   }
 
-  async getTenant(id: string): Promise<Tenant | undefined> {
+  async get(id: string): Promise<Tenant | undefined> {
     const row = await this.db.selectFrom('tenants').selectAll().where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
     return row && toTenant(row);
   }
 
   /** Tenants in id order (their ids are the platform's, not time-sorted). */
-  async listTenants(page: PageQuery): Promise<Page<Tenant>> {
+  async list(page: PageQuery): Promise<Page<Tenant>> {
     let query = this.db
       .selectFrom('tenants')
       .selectAll()
@@ -83,7 +83,7 @@ export class TenantQueries {
    * Marks the tenant deleted, disables its subscriptions and ends its keys and portal tokens, in
    * one transaction. True if the tenant exists, deleted before or not (so a repeat finishes the job).
    */
-  async deleteTenant(id: string): Promise<boolean> {
+  async delete(id: string): Promise<boolean> {
     const at = now();
     return this.db.transaction().execute(async (trx) => {
       const found = await trx.selectFrom('tenants').select('id').where('id', '=', id).executeTakeFirst();

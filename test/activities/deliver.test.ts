@@ -27,10 +27,10 @@ const ok: WebhookResponse = { kind: 'response', statusCode: 200, retryAfter: und
 const status = (statusCode: number): WebhookResponse => ({ kind: 'response', statusCode, retryAfter: undefined, body: '', durationMs: 3 });
 
 async function setup(extra: { maxConcurrency?: number } = {}) {
-  const sub = await ledger.createSubscription({ tenantId: 'default', url: 'https://receiver.example/hook', eventTypes: ['unit.*'], secret: 'whsec_MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3', ...extra });
-  const { event } = await ledger.insertEvent({ tenantId: 'default', id: `evt_${Math.random().toString(36).slice(2)}`, type: 'unit.test', data: { n: 1 } });
-  await ledger.recordFanOut(event.id, 100, 'event:unit');
-  const [delivery] = await ledger.listEventDeliveries(event.id);
+  const sub = await ledger.subscriptions.create({ tenantId: 'default', url: 'https://receiver.example/hook', eventTypes: ['unit.*'], secret: 'whsec_MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3', ...extra });
+  const { event } = await ledger.events.insert({ tenantId: 'default', id: `evt_${Math.random().toString(36).slice(2)}`, type: 'unit.test', data: { n: 1 } });
+  await ledger.events.recordFanOut(event.id, 100, 'event:unit');
+  const [delivery] = await ledger.deliveries.listForEvent(event.id);
   const input: DeliveryWorkflowInput = {
     deliveryId: delivery!.id,
     subscriptionId: sub.id,
@@ -63,7 +63,7 @@ test('a 2xx is recorded as the one success, and a re-run returns it without send
   assert.deepEqual(await run(transport, input), { attempt: 1, statusCode: 200, durationMs: 3 });
   assert.deepEqual(await run(transport, input), { attempt: 1, statusCode: 200, durationMs: 3 });
   assert.equal(transport.sent, 1);
-  assert.equal((await ledger.getDelivery(input.deliveryId))!.status, 'succeeded');
+  assert.equal((await ledger.deliveries.get(input.deliveryId))!.status, 'succeeded');
 });
 
 test('a failure throws with the next delay of the schedule; the last one ends the delivery', async () => {
@@ -76,7 +76,7 @@ test('a failure throws with the next delay of the schedule; the last one ends th
   await failure(run(transport, input));
   const last = await failure(run(transport, input));
   assert.equal(last.nonRetryable, true);
-  const delivery = (await ledger.getDelivery(input.deliveryId))!;
+  const delivery = (await ledger.deliveries.get(input.deliveryId))!;
   assert.deepEqual([delivery.status, delivery.attemptCount], ['failed', 3]);
 });
 
@@ -84,7 +84,7 @@ test('410 Gone disables the subscription and stops the retries', async () => {
   const { sub, input } = await setup();
   const gone = await failure(run(scripted(status(410)), input));
   assert.deepEqual([gone.type, gone.nonRetryable], [FailureType.EndpointGone, true]);
-  assert.equal((await ledger.getSubscription(sub.id))!.status, 'disabled');
+  assert.equal((await ledger.subscriptions.get(sub.id))!.status, 'disabled');
 });
 
 test('an endpoint at its concurrency limit defers the attempt without counting one', async () => {
@@ -94,14 +94,14 @@ test('an endpoint at its concurrency limit defers the attempt without counting o
   const deferred = await failure(run(transport, input));
   assert.equal(deferred.type, FailureType.Throttled);
   assert.equal(transport.sent, 0);
-  assert.equal((await ledger.getDelivery(input.deliveryId))!.attemptCount, 0);
+  assert.equal((await ledger.deliveries.get(input.deliveryId))!.attemptCount, 0);
 });
 
 test("a tenant at its attemptsInFlight waits a moment in the worker for a slot, then is deferred without an attempt", async () => {
   const tenantId = `cap-${Math.random().toString(36).slice(2)}`;
-  await ledger.putTenant(tenantId, { name: tenantId, metadata: {}, fairnessWeight: 1, limits: { attemptsInFlight: 1 }, retentionDays: null });
-  const sub = await ledger.createSubscription({ tenantId, url: 'https://receiver.example/hook', eventTypes: ['unit.*'], secret: 'whsec_MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3' });
-  const target = (await ledger.getSubscriptionTarget(sub.id))!;
+  await ledger.tenants.put(tenantId, { name: tenantId, metadata: {}, fairnessWeight: 1, limits: { attemptsInFlight: 1 }, retentionDays: null });
+  const sub = await ledger.subscriptions.create({ tenantId, url: 'https://receiver.example/hook', eventTypes: ['unit.*'], secret: 'whsec_MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3' });
+  const target = (await ledger.subscriptions.target(sub.id))!;
   const claim = (holder: string) => takeAttemptCapacity({ ledger, subscription: target, holder, activityAttempt: 1 });
   const first = await claim('first');
   // The second waits; the first's slot coming back in this worker hands it over at once.

@@ -80,7 +80,7 @@ test('a mixed batch answers each item as a single post would, records only the v
   assert.deepEqual(created.map((r) => r.seq! - created[0]!.seq!), [0, 1, 2]);
   assert.deepEqual(JSON.parse(rows.find((r) => r.id === 'mix-ok')!.data), { n: 0 }, 'the first content of an id is the one kept');
   // The catalog of types: the tenant's own and the broadcast's.
-  assert.ok((await stack.ledger.listEventTypes('default')).some((t) => t.type === 'batch.broadcast'));
+  assert.ok((await stack.ledger.events.listTypes('default')).some((t) => t.type === 'batch.broadcast'));
   const broadcastScope = await stack.ledger.db.selectFrom('event_types').select('scope').where('type', '=', 'batch.broadcast').execute();
   assert.deepEqual(broadcastScope, [{ scope: '*' }]);
 
@@ -211,7 +211,7 @@ test('three batches of the same 1,000 new ids in different orders, at once: no d
     const ids = Array.from({ length: 1000 }, (_, i) => `lock-${round}-${String(i).padStart(4, '0')}`);
     const event = (id: string) => ({ id, tenantId: 'default', type: 'lock.created', data: {} });
     const orders = [ids, [...ids].reverse(), ids.filter((_, i) => i % 2 === 1).concat(ids.filter((_, i) => i % 2 === 0))];
-    const outcomes = await Promise.all(orders.map((order) => stack.ledger.insertEventBatch(order.map(event))));
+    const outcomes = await Promise.all(orders.map((order) => stack.ledger.eventBatches.insert(order.map(event))));
     const created = outcomes.flat().filter((o) => o.outcome === 'created').map((o) => o.event.id);
     assert.deepEqual(created.sort(), ids, `round ${round}`);
     assert.ok(outcomes.flat().every((o) => o.outcome !== 'conflict'));

@@ -106,7 +106,7 @@ test('the 202 comes from the ledger commit: events are accepted while their work
 });
 
 test('over DISPATCH_BACKLOG_LIMIT intake answers 503 with Retry-After and records nothing; all it accepted is delivered', async () => {
-  await waitUntil(async () => (await stack.ledger.acceptedBacklog()) === 0, { what: 'an empty backlog to start from' });
+  await waitUntil(async () => (await stack.ledger.events.acceptedBacklog()) === 0, { what: 'an empty backlog to start from' });
   const gw = await gateway({ config: { DISPATCH_BACKLOG_LIMIT: 10 } });
   await stack.stopWorker(); // workflows start, but nothing fans out: the backlog stays
   let workerBack = false;
@@ -124,8 +124,8 @@ test('over DISPATCH_BACKLOG_LIMIT intake answers 503 with Retry-After and record
     assert.match(String(refused.body.detail), /10 accepted events are waiting to be dispatched \(the limit is 10\)/);
     const batch = await gw.post('/v1/events/batch', { events: [event('flood-batch-0'), event('flood-batch-1')] });
     assert.equal(batch.status, 503, 'a batch over the limit is refused whole');
-    assert.equal(await stack.ledger.getEvent('flood-refused'), undefined, 'nothing recorded for a 503');
-    assert.equal(await stack.ledger.getEvent('flood-batch-0'), undefined);
+    assert.equal(await stack.ledger.events.get('flood-refused'), undefined, 'nothing recorded for a 503');
+    assert.equal(await stack.ledger.events.get('flood-batch-0'), undefined);
     assert.equal(await gauge(gw.metrics, METRIC.dispatchBacklog), 10);
 
     await stack.startWorker();

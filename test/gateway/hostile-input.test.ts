@@ -213,7 +213,7 @@ test('a number JSON cannot keep (1e400 parses as Infinity) is a 400 naming its p
   const results = (batch.problem as unknown as { results: { status: number; errors?: FieldError[] }[] }).results;
   assert.deepEqual(results.map((r) => r.status), [202, 400]);
   assert.deepEqual(results[1]!.errors!.map((e) => e.field), ['events.1.data.a.b']);
-  assert.deepEqual((await stack.ledger.getEvent('finite-ok'))?.data, { n: 1e308 });
+  assert.deepEqual((await stack.ledger.events.get('finite-ok'))?.data, { n: 1e308 });
 });
 
 test('limit=abc says it must be an integer; limit=1&limit=2 says it must be given once', async () => {

@@ -117,7 +117,7 @@ async function deliveriesOfOneEvent(gateway: Awaited<ReturnType<typeof startGate
   const event = await post('/v1/events', { tenantId: 'default', type: 'order.created', data: { orderId: 1 } });
   const deliveries = await waitUntil(
     async () => {
-      const list = await gateway.ledger.listEventDeliveries(event.id);
+      const list = await gateway.ledger.deliveries.listForEvent(event.id);
       const of = (subscriptionId: string) => list.find((d) => d.subscriptionId === subscriptionId);
       const [waiting, failed] = [of(confirming.id), of(failing.id)];
       return waiting?.status === 'awaiting_confirmation' && failed?.status === 'failed' && { waiting, failed };
@@ -197,8 +197,8 @@ test('with the Temporal server hung or killed, every route that needs it answers
     timings.push(`${method} ${p.replace(/[^/]+_[0-9A-Z]{26}/g, ':id')} ${answer.ms} ms`);
   }
   // Nothing changed in the ledger: the failed retry put the delivery back as it was.
-  assert.equal((await gateway.ledger.getDelivery(failed.id))?.status, 'failed');
-  assert.equal((await gateway.ledger.getDelivery(waiting.id))?.status, 'awaiting_confirmation');
+  assert.equal((await gateway.ledger.deliveries.get(failed.id))?.status, 'failed');
+  assert.equal((await gateway.ledger.deliveries.get(waiting.id))?.status, 'awaiting_confirmation');
 
   const health = await timedFetch(`${gateway.url}/healthz`);
   assertUnavailable('GET /healthz', health, temporalPort);
@@ -304,7 +304,7 @@ test('an event posted while Temporal is down is accepted at once and delivered o
   temporal = await startDevServer(temporalPort, dbFile);
   await receiver.waitFor(() => receiver.to('/outage').length > 0, 90_000, 'the event to arrive after Temporal came back');
   const delivery = await waitUntil(async () => {
-    const [d] = await gateway.ledger.listEventDeliveries('evt_during_outage');
+    const [d] = await gateway.ledger.deliveries.listForEvent('evt_during_outage');
     return d?.status === 'succeeded' && d;
   });
   assert.equal(delivery.attemptCount, 1);

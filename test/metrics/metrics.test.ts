@@ -107,20 +107,20 @@ async function postEvents(): Promise<void> {
   });
   assert.deepEqual((batch.body.results as { status: number }[]).map((r) => r.status), [202, 202, 200]);
   // Recorded but never started (as if the gateway died after its insert): the reconciler's to repair.
-  await stack.ledger.insertEvent({ tenantId: 'default', id: 'evt_stranded', type: 'metrics.ok', data: {} });
+  await stack.ledger.events.insert({ tenantId: 'default', id: 'evt_stranded', type: 'metrics.ok', data: {} });
 }
 
 /** The /cancel delivery fails its first attempt, waits an hour to retry, and is cancelled meanwhile. */
 async function cancelTheWaitingDelivery(): Promise<void> {
   const deliveryId = await waitUntil(
     async () => {
-      const [delivery] = await stack.ledger.listEventDeliveries('evt_cancel_1');
+      const [delivery] = await stack.ledger.deliveries.listForEvent('evt_cancel_1');
       return delivery?.status === 'delivering' && delivery.nextAttemptAt !== null && delivery.id;
     },
     { timeoutMs: 60_000, what: 'the /cancel delivery to wait for its retry' },
   );
   assert.equal((await call('POST', `/v1/deliveries/${deliveryId}/cancel`)).status, 202);
-  await waitUntil(async () => (await stack.ledger.getDelivery(deliveryId))?.status === 'cancelled', { timeoutMs: 30_000, what: 'the cancellation' });
+  await waitUntil(async () => (await stack.ledger.deliveries.get(deliveryId))?.status === 'cancelled', { timeoutMs: 30_000, what: 'the cancellation' });
 }
 
 test('gateway, worker and SDK metrics count real deliveries exactly', async () => {

@@ -108,7 +108,7 @@ test('no loops: an endpoint listening to webhook.* that fails is told about to o
   await waitTold('/ops', 'webhook.endpoint.failing', sink.id);
   // Everything it could be told has been sent and has failed: no event is about its own deliveries.
   await waitUntil(async () => {
-    const open = await stack.ledger.listDeliveries({ subscriptionId: sink.id, limit: 100 });
+    const open = await stack.ledger.deliveries.list({ subscriptionId: sink.id, limit: 100 });
     return open.data.length > 0 && open.data.every((d) => d.status === 'failed');
   });
   assert.equal(told('/ops-down').filter((t) => t.data.subscriptionId === sink.id).length, 0);

@@ -41,7 +41,7 @@ async function post(type: string, count: number): Promise<string[]> {
 async function deliveriesOf(sub: Subscription): Promise<Delivery[]> {
   const all: Delivery[] = [];
   for (let cursor: string | null = null; ; ) {
-    const page = await stack.ledger.listDeliveries({ subscriptionId: sub.id, limit: 100, ...(cursor && { cursor }) });
+    const page = await stack.ledger.deliveries.list({ subscriptionId: sub.id, limit: 100, ...(cursor && { cursor }) });
     all.push(...page.data);
     if (!page.nextCursor) return all.sort((a, b) => a.sequence - b.sequence);
     cursor = page.nextCursor;
@@ -99,7 +99,7 @@ test('a failing FIFO endpoint holds its queue while the endpoint beside it is se
 
   // A retried delivery goes back through the queue.
   assert.equal((await stack.api('POST', `/v1/deliveries/${head!.id}/retry`)).status, 202);
-  await waitUntil(async () => (await stack.ledger.getDelivery(head!.id))?.status === 'succeeded', { what: 'the retried head delivered' });
+  await waitUntil(async () => (await stack.ledger.deliveries.get(head!.id))?.status === 'succeeded', { what: 'the retried head delivered' });
   assert.equal(receiver.to('/held').at(-1)!.headers['webhook-id'], head!.eventId);
 });
 

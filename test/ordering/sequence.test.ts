@@ -41,7 +41,7 @@ test('per subscription, sequence numbers are 1..n without gaps and increase with
   const total = posted.length;
   for (const sub of subs) {
     const deliveries = await waitUntil(async () => {
-      const page = await stack.ledger.listDeliveries({ subscriptionId: sub.id, limit: 100 });
+      const page = await stack.ledger.deliveries.list({ subscriptionId: sub.id, limit: 100 });
       return page.data.length === total && page.data.every((d) => d.status === 'succeeded') && page.data;
     }, { timeoutMs: 60_000, what: `${total} deliveries to ${sub.id}` });
     const sequenceOf = new Map(deliveries.map((d) => [d.eventId, d.sequence]));

@@ -11,17 +11,17 @@ const ledger = useLedger();
 const onPostgres = process.env.TEST_DATABASE === 'postgres';
 
 async function subscribe(tenantId: string, eventTypes: string[], ordering: 'fifo' | 'unordered' = 'unordered') {
-  return ledger.createSubscription({ tenantId, url: 'https://example.com/hook', eventTypes, secret: 'whsec_x', ordering });
+  return ledger.subscriptions.create({ tenantId, url: 'https://example.com/hook', eventTypes, secret: 'whsec_x', ordering });
 }
 
 let eventCount = 0;
 async function accept(tenantId: string | null, type: string): Promise<string> {
-  const { event } = await ledger.insertEvent({ tenantId, id: `evt_fot_${++eventCount}_${Date.now().toString(36)}`, type, data: {} });
+  const { event } = await ledger.events.insert({ tenantId, id: `evt_fot_${++eventCount}_${Date.now().toString(36)}`, type, data: {} });
   return event.id;
 }
 
 function fanOut(eventId: string) {
-  return ledger.recordFanOut(eventId, 100, `event:${eventId}`);
+  return ledger.events.recordFanOut(eventId, 100, `event:${eventId}`);
 }
 
 /** Each subscription's deliveries in acceptance (events.seq) order: [event id, sequence]. */
@@ -178,5 +178,5 @@ test('a tenant event waits for an earlier broadcast: fanning out the later one f
   const sequences = await sequencesBySubscription([x.id, y.id]);
   assert.deepEqual(sequences.get(x.id), [[broadcast, 1], [x1, 2]]);
   assert.deepEqual(sequences.get(y.id), [[y1, 1], [broadcast, 2]]);
-  for (const id of [y1, broadcast]) assert.equal((await ledger.getEvent(id))!.status, 'dispatched');
+  for (const id of [y1, broadcast]) assert.equal((await ledger.events.get(id))!.status, 'dispatched');
 });

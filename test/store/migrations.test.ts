@@ -27,13 +27,13 @@ test('existing subscriptions, events and deliveries move into the tenant "defaul
   try {
     await seedBeforeTenants(database.url);
     const ledger = new Ledger(await openDatabase(database.url));
-    assert.equal((await ledger.getTenant('default'))?.name, 'Default');
-    assert.equal((await ledger.getSubscription('sub_old'))?.tenantId, 'default');
-    assert.equal((await ledger.getEvent('evt_old'))?.tenantId, 'default');
-    const delivery = await ledger.getDelivery('dlv_old');
+    assert.equal((await ledger.tenants.get('default'))?.name, 'Default');
+    assert.equal((await ledger.subscriptions.get('sub_old'))?.tenantId, 'default');
+    assert.equal((await ledger.events.get('evt_old'))?.tenantId, 'default');
+    const delivery = await ledger.deliveries.get('dlv_old');
     assert.deepEqual([delivery?.tenantId, delivery?.eventType], ['default', 'order.created']);
-    assert.deepEqual(await ledger.listEventTypes(), [{ type: 'order.created', lastSeenAt: '2026-11-01T00:00:00.000Z' }]);
-    const page = await ledger.listSubscriptions({ limit: 10, tenantId: 'default' });
+    assert.deepEqual(await ledger.events.listTypes(), [{ type: 'order.created', lastSeenAt: '2026-11-01T00:00:00.000Z' }]);
+    const page = await ledger.subscriptions.list({ limit: 10, tenantId: 'default' });
     assert.deepEqual(page.data.map((s) => s.id), ['sub_old']);
     await ledger.db.destroy();
   } finally {

@@ -82,7 +82,7 @@ test('a tenant key sees, retries and cancels only its own deliveries', async () 
   }
   const retried = await as('acme', 'POST', `/v1/deliveries/${world.acme.delivery.id}/retry`);
   assert.equal(retried.status, 202, JSON.stringify(retried.body));
-  await waitUntil(async () => (await stack.ledger.getDelivery(world.acme.delivery.id))?.attemptCount === 2, { what: 'the retried attempt' });
+  await waitUntil(async () => (await stack.ledger.deliveries.get(world.acme.delivery.id))?.attemptCount === 2, { what: 'the retried attempt' });
   // A bulk retry by a key is confined to its tenant, whatever its filter says.
   const job = await as('acme', 'POST', '/v1/deliveries/retry', { subscriptionId: world.globex.sub.id });
   assert.equal(job.status, 202);
@@ -93,7 +93,7 @@ test('a tenant key sees, retries and cancels only its own deliveries', async () 
   });
   assert.equal(done.matched, 0, "globex's failed delivery is not acme's to retry");
   assert.equal((await as('globex', 'GET', `/v1/retries/${job.body.id as string}`)).status, 404);
-  assert.equal((await stack.ledger.getDelivery(other))!.attemptCount, 1);
+  assert.equal((await stack.ledger.deliveries.get(other))!.attemptCount, 1);
 });
 
 test('a tenant key sends a test event to its own endpoint only, whatever types it subscribes to', async () => {

@@ -24,7 +24,7 @@ test('cancelling an event workflow cancels its waiting deliveries, in the ledger
   const eventId = posted.body.id as string;
   await waitUntil(
     async () => {
-      const ds = await stack.ledger.listEventDeliveries(eventId);
+      const ds = await stack.ledger.deliveries.listForEvent(eventId);
       return ds.length === 2 && ds.every((d) => d.status === 'delivering' && d.nextAttemptAt !== null);
     },
     { what: 'both deliveries waiting for their retry' },

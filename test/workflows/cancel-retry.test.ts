@@ -32,7 +32,7 @@ test('cancelling a delivery waiting between retries ends it cancelled with no fu
   const sub = await createSubscription(stack, { url: receiver.url('/down/a'), eventTypes: ['k.backoff'], retrySchedule: ['0', '1h'] });
   const eventId = await post('k.backoff');
   const delivery = await waitUntil(async () => {
-    const [d] = await stack.ledger.listEventDeliveries(eventId);
+    const [d] = await stack.ledger.deliveries.listForEvent(eventId);
     return d?.nextAttemptAt ? d : undefined;
   });
   const res = await stack.api('POST', `/v1/deliveries/${delivery.id}/cancel`);
@@ -56,7 +56,7 @@ test('POST /v1/events/:id/cancel cancels every delivery of the event that has no
   await createSubscription(stack, { url: receiver.url('/fine'), eventTypes: ['k.event'] });
   const eventId = await post('k.event');
   await waitUntil(async () => {
-    const ds = await stack.ledger.listEventDeliveries(eventId);
+    const ds = await stack.ledger.deliveries.listForEvent(eventId);
     return ds.filter((d) => d.nextAttemptAt).length === 2 && ds.some((d) => d.status === 'succeeded');
   });
   const res = await stack.api('POST', `/v1/events/${eventId}/cancel`);
@@ -107,7 +107,7 @@ test('a running delivery cannot be retried', async () => {
   await createSubscription(stack, { url: receiver.url('/down/running'), eventTypes: ['k.running'], retrySchedule: ['0', '1h'] });
   const eventId = await post('k.running');
   const d = await waitUntil(async () => {
-    const [x] = await stack.ledger.listEventDeliveries(eventId);
+    const [x] = await stack.ledger.deliveries.listForEvent(eventId);
     return x?.nextAttemptAt ? x : undefined;
   });
   const res = await stack.api('POST', `/v1/deliveries/${d.id}/retry`);
@@ -143,7 +143,7 @@ test('bulk retry is a job that re-runs the matching failed deliveries, bounded b
 
   for (const e of events) {
     const ds = await waitUntil(async () => {
-      const all = await stack.ledger.listEventDeliveries(e);
+      const all = await stack.ledger.deliveries.listForEvent(e);
       const mine = all.find((d) => d.subscriptionId === sub.id);
       return mine?.status === 'succeeded' && all;
     });
@@ -153,7 +153,7 @@ test('bulk retry is a job that re-runs the matching failed deliveries, bounded b
   assert.equal(window.matched, 0, 'the time window filters too');
   const bad = await stack.api('POST', '/v1/deliveries/retry', { status: 'succeeded', limit: 50_000 });
   assert.equal(bad.status, 400);
-  const retried = (await stack.ledger.listEventDeliveries(events[0]!)).find((d) => d.subscriptionId === sub.id)!;
+  const retried = (await stack.ledger.deliveries.listForEvent(events[0]!)).find((d) => d.subscriptionId === sub.id)!;
   assert.deepEqual((await getDelivery(stack, retried.id)).attempts.map((a) => [a.number, a.outcome]), [[1, 'failed'], [2, 'succeeded']]);
 });
 
@@ -177,7 +177,7 @@ test('retry and cancel work on a delivery stranded in pending with no workflow',
     const [failed] = await waitForEventDone(stack, eventId, 1);
     await waitUntil(async () => (await runsOf(deliveryWorkflowId(eventId, sub.id))).join() === 'FAILED');
     // What POST /retry left behind when the gateway died between reopening and starting it.
-    await stack.ledger.reopenDelivery(failed!.id, ['failed']);
+    await stack.ledger.deliveries.reopen(failed!.id, ['failed']);
     return failed!.id;
   };
   const toRetry = await strand('/down/stranded-retry');
@@ -200,7 +200,7 @@ test('cancelling a delivery mid-request cuts the request short and leaves the en
   const sub = await createSubscription(stack, { url: receiver.url('/hang/mid-request'), eventTypes: ['k.hang'], timeoutMs: 30_000 });
   const eventId = await post('k.hang');
   await receiver.waitFor(() => receiver.to('/hang/mid-request').length === 1, 20_000, 'the request in flight');
-  const [delivery] = await stack.ledger.listEventDeliveries(eventId);
+  const [delivery] = await stack.ledger.deliveries.listForEvent(eventId);
   const cancelledAt = Date.now();
   assert.equal((await stack.api('POST', `/v1/deliveries/${delivery!.id}/cancel`)).status, 202);
   // The request is cut short well within the 30 s it would otherwise have been given: the attempt
@@ -213,5 +213,5 @@ test('cancelling a delivery mid-request cuts the request short and leaves the en
   const ended = await getDelivery(stack, delivery!.id);
   assert.equal(ended.status, 'cancelled');
   assert.deepEqual(ended.attempts.map((a) => a.outcome), ['abandoned']);
-  assert.equal((await stack.ledger.getSubscription(sub.id))!.failingSince, null, 'a cancelled request is no failure of the endpoint');
+  assert.equal((await stack.ledger.subscriptions.get(sub.id))!.failingSince, null, 'a cancelled request is no failure of the endpoint');
 });

@@ -32,7 +32,7 @@ async function send(path: string, confirmation: { required: boolean; timeout?: s
 async function awaitingDelivery(eventId: string) {
   return waitUntil(
     async () => {
-      const [d] = await stack.ledger.listEventDeliveries(eventId);
+      const [d] = await stack.ledger.deliveries.listForEvent(eventId);
       return d?.status === 'awaiting_confirmation' && d;
     },
     { what: 'the delivery to await confirmation' },

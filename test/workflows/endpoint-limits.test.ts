@@ -83,7 +83,7 @@ test('a hanging endpoint with maxConcurrency leaves the other endpoints their sh
   await waitUntil(
     async () => {
       for (const e of events) {
-        const d = (await stack.ledger.listEventDeliveries(e)).find((x) => x.subscriptionId === healthy.id);
+        const d = (await stack.ledger.deliveries.listForEvent(e)).find((x) => x.subscriptionId === healthy.id);
         if (d?.status !== 'succeeded') return false;
       }
       return true;

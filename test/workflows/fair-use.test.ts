@@ -52,7 +52,7 @@ test("a tenant's hanging endpoints hold at most its attemptsInFlight; another te
   assert.equal(receiver.requests.filter((r) => r.path.startsWith('/hang/hog')).length, 3, 'no fourth request of the hog was sent');
   assert.equal(receiver.to('/small')[0]!.headers['webhook-id'], smallEvent);
   // The deferred ones are waiting in Temporal's retry, marked as deferrals, with no attempt counted.
-  const hogDeliveries = await stack.ledger.findDeliveries({ tenantId: 'hog', statuses: ['pending', 'delivering'], limit: 10 });
+  const hogDeliveries = await stack.ledger.deliveries.find({ tenantId: 'hog', statuses: ['pending', 'delivering'], limit: 10 });
   assert.equal(hogDeliveries.length, 8);
   assert.equal(hogDeliveries.filter((d) => d.attemptCount === 1).length, 3, 'only the three in flight have an attempt');
 });

@@ -33,7 +33,7 @@ test(`a worker killed while recording a fan-out to ${SUBSCRIBERS.toLocaleString(
   const warm = await stack.api('POST', '/v1/events', { tenantId: 'default', type: 'crash.warmup', data: {} });
   await waitForEventDone(stack, warm.body.id as string, 1, 60_000);
 
-  const { event } = await stack.ledger.insertEvent({ tenantId: 'default', id: 'evt_crash_fanout', type: 'crash.fanout', data: {} });
+  const { event } = await stack.ledger.events.insert({ tenantId: 'default', id: 'evt_crash_fanout', type: 'crash.fanout', data: {} });
   const lock = await holdDeliveriesWriteLock(stack.config.DATABASE_URL);
   await startEventWorkflow({ ledger: stack.ledger, client: stack.env.client, taskQueue: stack.config.TASK_QUEUE }, event, 'first');
   await waitUntil(() => fanOutStarted(event.id), { what: 'recordFanOut to be running (and held by the lock)' });
@@ -43,11 +43,11 @@ test(`a worker killed while recording a fan-out to ${SUBSCRIBERS.toLocaleString(
   const back = Date.now();
   workers.spawn(stack.config);
   // Continuing: the fan-out recorded and its shard workflows started (their deliveries follow).
-  await waitUntil(async () => (await stack.ledger.getEvent(event.id))?.status === 'dispatched' && (await shardsRunning(event.id)) > 0, {
+  await waitUntil(async () => (await stack.ledger.events.get(event.id))?.status === 'dispatched' && (await shardsRunning(event.id)) > 0, {
     timeoutMs: 30_000,
     intervalMs: 200,
     what: 'the fan-out to be recorded and its shards started, within 30 s of the new worker',
   });
   console.log(`[fan-out crash] ${SUBSCRIBERS} subscribers: the event continued ${Date.now() - back} ms after a new worker was started`);
-  assert.equal((await stack.ledger.listEventDeliveries(event.id)).length, SUBSCRIBERS);
+  assert.equal((await stack.ledger.deliveries.listForEvent(event.id)).length, SUBSCRIBERS);
 });

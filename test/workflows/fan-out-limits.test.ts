@@ -30,7 +30,7 @@ const stack = useStack(
 
 async function subscribe(count: number, path: string, type: string, retrySchedule?: number[]) {
   for (let i = 0; i < count; i++) {
-    await stack.ledger.createSubscription({ tenantId: 'default', url: receiver.url(`${path}/${i}`), eventTypes: [type], secret: `whsec_${Buffer.alloc(32, i).toString('base64')}`, retrySchedule });
+    await stack.ledger.subscriptions.create({ tenantId: 'default', url: receiver.url(`${path}/${i}`), eventTypes: [type], secret: `whsec_${Buffer.alloc(32, i).toString('base64')}`, retrySchedule });
   }
 }
 
@@ -66,7 +66,7 @@ test('without shards the same fan-out would break the pending-children limit (th
   });
   const running = worker.run();
   try {
-    const { event } = await stack.ledger.insertEvent({ tenantId: 'default', id: 'evt_unsharded', type: 'wide.event', data: {} });
+    const { event } = await stack.ledger.events.insert({ tenantId: 'default', id: 'evt_unsharded', type: 'wide.event', data: {} });
     await stack.env.client.workflow.start('eventWorkflow', {
       taskQueue: config.TASK_QUEUE,
       workflowId: eventWorkflowId(event.id),
@@ -94,7 +94,7 @@ test('cancelling the event workflow reaches every delivery of every shard', asyn
   const posted = await stack.api('POST', '/v1/events', { tenantId: 'default', type: 'wide.cancel', data: {} });
   const eventId = posted.body.id as string;
   await waitUntil(
-    async () => (await stack.ledger.listEventDeliveries(eventId)).filter((d) => d.nextAttemptAt !== null).length === 45,
+    async () => (await stack.ledger.deliveries.listForEvent(eventId)).filter((d) => d.nextAttemptAt !== null).length === 45,
     { timeoutMs: 120_000, what: 'all 45 deliveries waiting for their retry' },
   );
   await stack.env.client.workflow.getHandle(eventWorkflowId(eventId)).cancel();

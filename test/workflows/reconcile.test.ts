@@ -57,7 +57,7 @@ test('the reconciler runs on a Temporal Schedule that the worker creates once, v
 test('an event recorded but never started (the gateway died in between) is started and delivered', async () => {
   await subscribe('/orphan-event');
   // What the ledger holds when the gateway is killed between its write and the workflow start.
-  const { event } = await stack.ledger.insertEvent({ tenantId: 'default', id: 'evt_orphaned_1', type: 'rc.orphan-event', data: { n: 1 } });
+  const { event } = await stack.ledger.events.insert({ tenantId: 'default', id: 'evt_orphaned_1', type: 'rc.orphan-event', data: { n: 1 } });
   const [delivery] = await waitForEventDone(stack, event.id, 1);
   assert.equal(delivery!.status, 'succeeded');
   assert.equal(receiver.to('/orphan-event').length, 1);
@@ -66,7 +66,7 @@ test('an event recorded but never started (the gateway died in between) is start
 test('a delivery left pending by a retry that never started its workflow is started again', async () => {
   const { delivery } = await failedDelivery('/orphan-retry');
   // What POST /retry leaves when the gateway dies between reopening the delivery and starting it.
-  assert.equal(await stack.ledger.reopenDelivery(delivery.id, ['failed']), 'failed');
+  assert.equal(await stack.ledger.deliveries.reopen(delivery.id, ['failed']), 'failed');
   const done = await statusOf(delivery.id, 'succeeded');
   assert.deepEqual(done.attempts.map((a) => [a.number, a.outcome]), [[1, 'failed'], [2, 'succeeded']]);
 });
@@ -76,7 +76,7 @@ test('a delivery whose workflow was terminated mid-wait is ended as failed, and 
   const posted = await stack.api('POST', '/v1/events', { tenantId: 'default', type: 'rc.terminated', data: {} });
   const eventId = posted.body.id as string;
   const [awaiting] = await waitUntil(async () => {
-    const ds = await stack.ledger.listEventDeliveries(eventId);
+    const ds = await stack.ledger.deliveries.listForEvent(eventId);
     return ds[0]?.status === 'awaiting_confirmation' && ds;
   });
   await stack.env.client.workflow.getHandle(deliveryWorkflowId(eventId, sub.id)).terminate('an operator in the Web UI');
@@ -92,9 +92,9 @@ test('a pending delivery is left to the workflow that owns it while that one run
   failing.add('/owner-held');
   const held = await stack.api('POST', '/v1/events', { tenantId: 'default', type: 'rc.owner-held', data: {} });
   const ownerWorkflow = deliveryWorkflowId(held.body.id as string, ownerSub.id);
-  await waitUntil(async () => (await stack.ledger.listEventDeliveries(held.body.id as string))[0]?.nextAttemptAt);
+  await waitUntil(async () => (await stack.ledger.deliveries.listForEvent(held.body.id as string))[0]?.nextAttemptAt);
   // A pending delivery that a still-running workflow is to start (as a replay's queue would hold).
-  const pending = await stack.ledger.ensureDelivery({ id: owner.eventId, type: owner.delivery.eventType }, await subscribe('/owned'), ownerWorkflow);
+  const pending = await stack.ledger.deliveries.ensure({ id: owner.eventId, type: owner.delivery.eventType }, await subscribe('/owned'), ownerWorkflow);
   const sweepsBefore = await sweepCount();
   await waitUntil(async () => (await sweepCount()) >= sweepsBefore + 3, { what: 'three more sweeps' });
   assert.equal((await getDelivery(stack, pending.id)).status, 'pending', 'left alone while its owner runs');
@@ -113,12 +113,12 @@ test('a FIFO queue terminated with deliveries in it is woken by the reconciler, 
   const posts: string[] = [];
   for (let i = 0; i < 3; i++) posts.push((await stack.api('POST', '/v1/events', { tenantId: 'default', type: 'rc.fifo-held', data: { i } })).body.id as string);
   const queue = stack.env.client.workflow.getHandle(fifoQueueWorkflowId(sub.id));
-  await waitUntil(async () => (await stack.ledger.listEventDeliveries(posts[0]!))[0]?.nextAttemptAt, { what: 'the head failing' });
+  await waitUntil(async () => (await stack.ledger.deliveries.listForEvent(posts[0]!))[0]?.nextAttemptAt, { what: 'the head failing' });
   // What an operator's terminate in the Web UI leaves: the head is cancelled with its parent, two wait queued.
   const lostRun = (await queue.describe()).runId;
   await queue.terminate('test: the queue is lost');
   failing.delete('/fifo-held');
-  const [head, ...rest] = await Promise.all(posts.map(async (eventId) => (await stack.ledger.listEventDeliveries(eventId))[0]!.id));
+  const [head, ...rest] = await Promise.all(posts.map(async (eventId) => (await stack.ledger.deliveries.listForEvent(eventId))[0]!.id));
   await statusOf(head!, 'cancelled');
   for (const id of rest) await statusOf(id, 'succeeded');
   const order = receiver.requests.filter((r) => r.path === '/fifo-held').map((r) => Number(r.headers['webhook-sequence']));

@@ -60,9 +60,9 @@ test('a replay re-delivers the subscription’s events of the window, and only t
 
   // The replayed deliveries continue their attempt numbers in the ledger.
   for (const eventId of inWindow) {
-    const ds = await stack.ledger.listEventDeliveries(eventId);
+    const ds = await stack.ledger.deliveries.listForEvent(eventId);
     const mine = ds.find((d) => d.subscriptionId === original.id)!;
-    assert.deepEqual((await stack.ledger.listAttempts(mine.id)).map((a) => [a.number, a.outcome]), [[1, 'succeeded'], [2, 'succeeded']]);
+    assert.deepEqual((await stack.ledger.attempts.list(mine.id)).map((a) => [a.number, a.outcome]), [[1, 'succeeded'], [2, 'succeeded']]);
   }
 });
 
@@ -71,7 +71,7 @@ test('a replay is bounded by its limit, and cancelling it cancels its re-deliver
   const since = new Date().toISOString();
   for (let i = 0; i < 3; i++) {
     const e = await stack.api('POST', '/v1/events', { tenantId: 'default', type: 'q.x', data: { i } });
-    await waitUntil(async () => (await stack.ledger.listEventDeliveries(e.body.id as string))[0]?.nextAttemptAt);
+    await waitUntil(async () => (await stack.ledger.deliveries.listForEvent(e.body.id as string))[0]?.nextAttemptAt);
     await stack.api('POST', `/v1/events/${e.body.id as string}/cancel`);
     await waitForEventDone(stack, e.body.id as string, 1);
   }

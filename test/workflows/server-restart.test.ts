@@ -85,7 +85,7 @@ test('a confirmation wait survives a restart of the Temporal server', async () =
   });
   const event = await api('POST', '/v1/events', { tenantId: 'default', type: 'job.queued', data: {} });
   const eventId = event.body.id!;
-  await waitUntil(async () => (await ledger.listEventDeliveries(eventId))[0]?.status === 'awaiting_confirmation', {
+  await waitUntil(async () => (await ledger.deliveries.listForEvent(eventId))[0]?.status === 'awaiting_confirmation', {
     what: 'awaiting confirmation',
   });
 
@@ -96,8 +96,8 @@ test('a confirmation wait survives a restart of the Temporal server', async () =
   assert.equal((await fetch(url, { method: 'POST' })).status, 200);
   const handle = client.workflow.getHandle(deliveryWorkflowId(eventId, sub.body.id!));
   await waitUntil(async () => (await handle.describe()).status.name === 'COMPLETED', { timeoutMs: 60_000, what: 'the workflow to complete' });
-  const [delivery] = await ledger.listEventDeliveries(eventId);
+  const [delivery] = await ledger.deliveries.listForEvent(eventId);
   assert.equal(delivery!.status, 'succeeded');
-  assert.deepEqual((await ledger.listAttempts(delivery!.id)).map((a) => [a.number, a.outcome]), [[1, 'succeeded']]);
+  assert.deepEqual((await ledger.attempts.list(delivery!.id)).map((a) => [a.number, a.outcome]), [[1, 'succeeded']]);
   assert.equal(receiver.requests.length, 1);
 });

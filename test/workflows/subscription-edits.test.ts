@@ -23,7 +23,7 @@ test('a timeoutMs raised mid-delivery applies to the next attempt, activity time
   const posted = await stack.api('POST', '/v1/events', { tenantId: 'default', type: 'edit.timeout', data: {} });
   const eventId = posted.body.id as string;
   const first = await waitUntil(async () => {
-    const [d] = await stack.ledger.listEventDeliveries(eventId);
+    const [d] = await stack.ledger.deliveries.listForEvent(eventId);
     return d && d.attemptCount === 1 && d.nextAttemptAt !== null && d;
   }, { what: 'the first attempt to time out' });
   assert.match((await getDelivery(stack, first.id)).attempts[0]!.error ?? '', /timed out|timeout/i);

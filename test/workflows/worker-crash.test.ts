@@ -25,9 +25,9 @@ test('a worker killed mid-delivery is replaced and the delivery still succeeds e
 
   await receiver.waitFor(() => receiver.requests.length === 1, 60_000, 'the first attempt');
   await killHard(workers.all[0]!);
-  const [inFlight] = await stack.ledger.listEventDeliveries(eventId);
+  const [inFlight] = await stack.ledger.deliveries.listForEvent(eventId);
   assert.equal(inFlight!.status, 'delivering');
-  assert.deepEqual((await stack.ledger.listAttempts(inFlight!.id)).map((a) => a.outcome), ['sending']);
+  assert.deepEqual((await stack.ledger.attempts.list(inFlight!.id)).map((a) => a.outcome), ['sending']);
 
   workers.spawn(stack.config);
   const [delivery] = await waitForEventDone(stack, eventId, 1, 60_000);

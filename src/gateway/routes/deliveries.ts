@@ -14,7 +14,7 @@ export const deliveryRoutes = [
     responses: { 200: { description: 'A page of deliveries', schema: pageSchema(deliverySchema) } },
     problems: [],
     async handle({ query, scope }, { ledger }) {
-      return { status: 200, body: await ledger.listDeliveries(scoped(query, scope)) };
+      return { status: 200, body: await ledger.deliveries.list(scoped(query, scope)) };
     },
   }),
   route({
@@ -39,7 +39,7 @@ export const deliveryRoutes = [
     problems: [404],
     async handle({ params, scope }, context) {
       const delivery = await ownDelivery(context, scope, params.id!);
-      return { status: 200, body: { ...delivery, attempts: await context.ledger.listAttempts(delivery.id) } };
+      return { status: 200, body: { ...delivery, attempts: await context.ledger.attempts.list(delivery.id) } };
     },
   }),
   idRoute({

@@ -26,7 +26,7 @@ export const eventTypeRoutes = [
     responses: { 200: { description: 'The types', schema: z.object({ data: z.array(eventTypeEntrySchema) }) } },
     problems: [],
     async handle({ scope }, { ledger }) {
-      const [seen, declared] = await Promise.all([ledger.listEventTypes(scope.tenantId), ledger.catalog.list()]);
+      const [seen, declared] = await Promise.all([ledger.events.listTypes(scope.tenantId), ledger.catalog.list()]);
       return { status: 200, body: { data: mergedCatalog(seen, withOperationalTypes(declared)) } };
     },
   }),

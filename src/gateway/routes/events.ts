@@ -127,11 +127,11 @@ export const eventRoutes = [
     responses: { 200: { description: 'The event', schema: eventWithDeliveriesSchema } },
     problems: [404],
     async handle({ params, scope }, { ledger }) {
-      const event = await ledger.getEvent(params.id!);
+      const event = await ledger.events.get(params.id!);
       const visible = event && (scope.tenantId === undefined || event.tenantId === null || event.tenantId === scope.tenantId);
       if (!visible) throw new NotFoundError('event', params.id!);
       const { targetSubscriptionId: _, ...shown } = event;
-      const deliveries = (await ledger.listEventDeliveries(event.id)).filter((d) => scope.tenantId === undefined || d.tenantId === scope.tenantId);
+      const deliveries = (await ledger.deliveries.listForEvent(event.id)).filter((d) => scope.tenantId === undefined || d.tenantId === scope.tenantId);
       return { status: 200, body: { ...shown, data: event.dataRemovedAt === null ? event.data : null, deliveries } };
     },
   }),

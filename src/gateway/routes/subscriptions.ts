@@ -47,7 +47,7 @@ export const subscriptionRoutes = [
       checkReceiverUrl(body.url, context);
       const tenantId = await tenantForNewSubscription(context, scope, body.tenantId);
       const secret = body.secret ?? generateSecret();
-      const subscription = await context.ledger.createSubscription({ ...body, tenantId, secret }, scope.tenantId !== undefined);
+      const subscription = await context.ledger.subscriptions.create({ ...body, tenantId, secret }, scope.tenantId !== undefined);
       context.logger.info({ subscriptionId: subscription.id, url: urlForLog(subscription.url) }, 'subscription created');
       return { status: 201, location: `/v1/subscriptions/${subscription.id}`, body: { ...subscription, secret } };
     },
@@ -61,7 +61,7 @@ export const subscriptionRoutes = [
     responses: { 200: { description: 'A page of subscriptions', schema: pageSchema(subscriptionSchema) } },
     problems: [],
     async handle({ query, scope }, { ledger }) {
-      const page = await ledger.listSubscriptions(scoped(query, scope));
+      const page = await ledger.subscriptions.list(scoped(query, scope));
       // Header values are often credentials: a list (scraped, cached, pasted) shows only their names.
       return { status: 200, body: { ...page, data: page.data.map((s) => ({ ...s, headers: maskedHeaders(s.headers) })) } };
     },
@@ -88,7 +88,7 @@ export const subscriptionRoutes = [
     async handle({ params, body, scope }, context) {
       await ownSubscription(context, scope, params.id!);
       checkReceiverUrl(body.url, context);
-      const subscription = await context.ledger.updateSubscription(params.id!, body);
+      const subscription = await context.ledger.subscriptions.update(params.id!, body);
       if (!subscription) throw new NotFoundError('subscription', params.id!);
       return { status: 200, body: subscription };
     },
@@ -102,7 +102,7 @@ export const subscriptionRoutes = [
     problems: [404],
     async handle({ params, scope }, context) {
       await ownSubscription(context, scope, params.id!);
-      if (!(await context.ledger.deleteSubscription(params.id!))) throw new NotFoundError('subscription', params.id!);
+      if (!(await context.ledger.subscriptions.delete(params.id!))) throw new NotFoundError('subscription', params.id!);
       return { status: 204 };
     },
   }),
@@ -118,7 +118,7 @@ export const subscriptionRoutes = [
       await ownSubscription(context, scope, params.id!);
       const secret = body.secret ?? generateSecret();
       const previousUntil = new Date(Date.now() + (body.grace ?? context.secretRotationGraceMs)).toISOString();
-      const subscription = await context.ledger.rotateSecret(params.id!, secret, previousUntil);
+      const subscription = await context.ledger.subscriptions.rotateSecret(params.id!, secret, previousUntil);
       if (!subscription) throw new NotFoundError('subscription', params.id!);
       context.logger.info({ subscriptionId: subscription.id, previousUntil }, 'signing secret rotated');
       return { status: 200, body: { ...subscription, secret } };
@@ -133,7 +133,7 @@ export const subscriptionRoutes = [
     problems: [404],
     async handle({ params, scope }, context) {
       await ownSubscription(context, scope, params.id!);
-      const target = (await context.ledger.getSubscriptionTarget(params.id!))!;
+      const target = (await context.ledger.subscriptions.target(params.id!))!;
       context.logger.info({ subscriptionId: target.id }, 'signing secret revealed');
       return { status: 200, body: { secret: target.secret, previousSecretExpiresAt: target.previousSecretExpiresAt } };
     },
@@ -169,7 +169,7 @@ export const subscriptionRoutes = [
     problems: [404],
     async handle({ params, scope }, context) {
       await ownSubscription(context, scope, params.id!);
-      return { status: 200, body: await context.ledger.endpointStats(params.id!) };
+      return { status: 200, body: await context.ledger.attempts.endpointStats(params.id!) };
     },
   }),
   route({

@@ -38,7 +38,7 @@ export const tenantRoutes = [
     responses: { 200: { description: 'A page of tenants', schema: pageSchema(tenantSchema) } },
     problems: [],
     async handle({ query }, { ledger }) {
-      return { status: 200, body: await ledger.listTenants(query) };
+      return { status: 200, body: await ledger.tenants.list(query) };
     },
   }),
   route({
@@ -85,7 +85,7 @@ export const tenantRoutes = [
     problems: [404],
     async handle({ params, query }, context) {
       await existingTenant(context, params.id!);
-      return { status: 200, body: await context.ledger.listTenantKeys(params.id!, query) };
+      return { status: 200, body: await context.ledger.access.listKeys(params.id!, query) };
     },
   }),
   route({
@@ -95,7 +95,7 @@ export const tenantRoutes = [
     responses: { 200: { description: 'Revoked', schema: tenantKeySchema } },
     problems: [404],
     async handle({ params }, { ledger, logger }) {
-      const key = await ledger.revokeTenantKey(params.id!, params.keyId!);
+      const key = await ledger.access.revokeKey(params.id!, params.keyId!);
       if (!key) throw new NotFoundError('key', params.keyId!);
       logger.info({ tenantId: key.tenantId, keyId: key.id }, 'tenant key revoked');
       return { status: 200, body: key };
@@ -122,7 +122,7 @@ export const tenantRoutes = [
     problems: [404],
     async handle({ params }, context) {
       await existingTenant(context, params.id!);
-      return { status: 200, body: { ended: await context.ledger.revokePortalAccess(params.id!) } };
+      return { status: 200, body: { ended: await context.ledger.access.revokePortalAccess(params.id!) } };
     },
   }),
 ];

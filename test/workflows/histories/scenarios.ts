@@ -83,7 +83,7 @@ const tenantFirstTry = (tenantId: string, path: string, type: string): Scenario[
 const cancelledMidRequest = (path: string): Scenario['run'] => async (stack, receiver) => {
   const { eventId, deliveryId } = await singleDelivery(stack, receiver, path, { timeoutMs: 30_000 });
   await waitUntil(() => receiver.to(path).length === 1);
-  const [d] = await stack.ledger.listEventDeliveries(eventId);
+  const [d] = await stack.ledger.deliveries.listForEvent(eventId);
   await stack.api('POST', `/v1/deliveries/${d!.id}/cancel`);
   await closed(stack, deliveryId);
   return { delivery: deliveryId };
@@ -100,7 +100,7 @@ const deliveryToEnd = (path: string, extra: Record<string, unknown>): Scenario['
 /** A 2xx awaiting confirmation, then confirmed by the receiver. */
 const confirmed = (path: string): Scenario['run'] => async (stack, receiver) => {
   const { eventId, deliveryId } = await singleDelivery(stack, receiver, path, { confirmation: { required: true, timeout: '1m' } });
-  await waitUntil(() => receiver.to(path).length > 0 && stack.ledger.listEventDeliveries(eventId).then(([d]) => d?.status === 'awaiting_confirmation'));
+  await waitUntil(() => receiver.to(path).length > 0 && stack.ledger.deliveries.listForEvent(eventId).then(([d]) => d?.status === 'awaiting_confirmation'));
   await fetch(String(receiver.to(path)[0]!.headers['webhook-confirm-url']), { method: 'POST' });
   await closed(stack, deliveryId);
   return { delivery: deliveryId };
@@ -109,7 +109,7 @@ const confirmed = (path: string): Scenario['run'] => async (stack, receiver) => 
 /** A failing receiver with an hour before the next attempt: cancelled while waiting for it. */
 const cancelledBetweenRetries = (path: string): Scenario['run'] => async (stack, receiver) => {
   const { eventId, deliveryId } = await singleDelivery(stack, receiver, path, { retrySchedule: ['0', '1h'] });
-  const d = await waitUntil(async () => (await stack.ledger.listEventDeliveries(eventId)).find((x) => x.nextAttemptAt));
+  const d = await waitUntil(async () => (await stack.ledger.deliveries.listForEvent(eventId)).find((x) => x.nextAttemptAt));
   await stack.api('POST', `/v1/deliveries/${d.id}/cancel`);
   await closed(stack, deliveryId);
   return { delivery: deliveryId };
@@ -133,7 +133,7 @@ export const SCENARIOS: Scenario[] = [
     async run(stack, receiver) {
       const { eventId, deliveryId } = await singleDelivery(stack, receiver, '/confirm-cancel', { confirmation: { required: true, timeout: '1m' } });
       const delivery = await waitUntil(async () => {
-        const [d] = await stack.ledger.listEventDeliveries(eventId);
+        const [d] = await stack.ledger.deliveries.listForEvent(eventId);
         return d?.status === 'awaiting_confirmation' && d;
       });
       await stack.api('POST', `/v1/deliveries/${delivery.id}/cancel`);
@@ -287,8 +287,8 @@ export const SCENARIOS: Scenario[] = [
 /** `count` deliveries of one event that failed for good, to subscriptions with a one-attempt schedule. */
 async function failedDeliveries(stack: Stack, receiver: TestReceiver, count: number) {
   await seedSubscriptions(stack.ledger, count, { url: receiver.url('/down-bulk'), eventTypes: ['h.bulk'], retrySchedule: [0] });
-  const { event } = await stack.ledger.insertEvent({ tenantId: 'default', id: 'evt_bulk_failed', type: 'h.bulk', data: {} });
-  await stack.ledger.recordFanOut(event.id, count, 'event:seeded');
+  const { event } = await stack.ledger.events.insert({ tenantId: 'default', id: 'evt_bulk_failed', type: 'h.bulk', data: {} });
+  await stack.ledger.events.recordFanOut(event.id, count, 'event:seeded');
   await stack.ledger.db.updateTable('deliveries').set({ status: 'failed', owner: null }).where('event_id', '=', event.id).execute();
   return event.id;
 }
@@ -298,11 +298,11 @@ const OWNED_ROWS = 101 * 100;
 
 async function sweepPastOnePage(stack: Stack, receiver: TestReceiver): Promise<{ first: string; continued: string }> {
   const owner = await singleDelivery(stack, receiver, '/confirm-owner', { confirmation: { required: true, timeout: '1h' } });
-  await waitUntil(async () => (await stack.ledger.listEventDeliveries(owner.eventId))[0]?.status === 'awaiting_confirmation');
+  await waitUntil(async () => (await stack.ledger.deliveries.listForEvent(owner.eventId))[0]?.status === 'awaiting_confirmation');
   await seedSubscriptions(stack.ledger, OWNED_ROWS, { url: receiver.url('/owned'), eventTypes: ['h.owned'] });
-  const { event } = await stack.ledger.insertEvent({ tenantId: 'default', id: 'evt_owned_rows', type: 'h.owned', data: {} });
+  const { event } = await stack.ledger.events.insert({ tenantId: 'default', id: 'evt_owned_rows', type: 'h.owned', data: {} });
   const long = '2020-01-01T00:00:00.000Z';
-  await stack.ledger.recordFanOut(event.id, OWNED_ROWS, owner.deliveryId);
+  await stack.ledger.events.recordFanOut(event.id, OWNED_ROWS, owner.deliveryId);
   await stack.ledger.db.updateTable('deliveries').set({ updated_at: long }).where('event_id', '=', event.id).execute();
   const { workflowId, firstExecutionRunId } = await triggerSweep(stack);
   await closed(stack, workflowId);
