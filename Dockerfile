@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 #
 # One image for both processes. The gateway is the default command; the worker service in
-# docker-compose.yml overrides it with `node --import tsx src/worker.ts`.
+# docker-compose.yml overrides it with `node --import tsx src/worker/main.ts`.
 #
 # Debian (glibc), never Alpine: Temporal's native core bridge (@temporalio/core-bridge) and the
 # @swc/core binary the worker bundles workflows with are glibc builds, and better-sqlite3's

@@ -1,7 +1,7 @@
 import type { WebhookDispatcher } from '../src/http/webhook-dispatcher';
-import type { Logger } from '../src/logger';
+import type { Logger } from '../src/core/logger';
 import type { WorkerMetrics } from '../src/metrics';
-import type { RetentionSettings } from '../src/purge';
+import type { RetentionSettings } from '../src/operations/purge';
 import type { Ledger } from '../src/store/ledger';
 
 export interface ActivityDeps {

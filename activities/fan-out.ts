@@ -1,5 +1,5 @@
 import { Context } from '@temporalio/activity';
-import { wakeFifoQueues } from '../src/fifo-queue';
+import { wakeFifoQueues } from '../src/operations/fifo-queues';
 import type { ActivityDeps } from './deps';
 import { withHeartbeat } from './heartbeat';
 

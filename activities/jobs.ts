@@ -1,8 +1,8 @@
 import { Context } from '@temporalio/activity';
-import { type RetryPageResult, retryPage } from '../src/bulk-retry';
-import { purgePage } from '../src/purge';
-import { type ReconcilePage, reconcilePage } from '../src/reconcile';
-import type { ServiceDeps } from '../src/service-deps';
+import { type RetryPageResult, retryPage } from '../src/operations/retries';
+import { purgePage } from '../src/operations/purge';
+import { type ReconcilePage, reconcilePage } from '../src/operations/reconcile';
+import type { ServiceDeps } from '../src/operations/deps';
 import type { FinishedJob } from '../src/store/operational-events';
 import type { BulkRetryFilter, PurgeInput, PurgePage, ReconcileKind } from '../src/contract';
 import { syncFairnessWeights } from '../src/temporal/fairness-weights';

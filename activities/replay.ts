@@ -1,8 +1,8 @@
 import { Context } from '@temporalio/activity';
 import { fifoQueueWorkflowId } from '../src/contract';
-import { matchesPattern } from '../src/event-types';
+import { matchesPattern } from '../src/filters/event-types';
 import { type Filter, matchesFilter } from '../src/filters';
-import { wakeFifoQueues } from '../src/fifo-queue';
+import { wakeFifoQueues } from '../src/operations/fifo-queues';
 import type { Subscription } from '../src/model';
 import type { PreparedDelivery } from '../src/store/ledger';
 import type { ActivityDeps } from './deps';

@@ -11,7 +11,7 @@
 // this file from a worktree of an earlier commit to measure that (see docs/receiving-webhooks.md, 'Order').
 import pg from 'pg';
 import type { Kysely } from 'kysely';
-import { newId } from '../src/ids';
+import { newId } from '../src/core/ids';
 import { openDatabase } from '../src/store/db';
 import { Ledger, subscriptionRows } from '../src/store/ledger';
 import type { Database } from '../src/store/schema';

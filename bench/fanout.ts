@@ -4,8 +4,8 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { optionalTsToMs } from '@temporalio/common/lib/time';
 import SQLite from 'better-sqlite3';
-import { newId } from '../src/ids';
-import { generateSecret } from '../src/signing';
+import { newId } from '../src/core/ids';
+import { generateSecret } from '../src/security/signing';
 import { subscriptionRows } from '../src/store/ledger';
 import type { SubscriptionEventTypesTable, SubscriptionsTable } from '../src/store/schema';
 import { eventWorkflowId } from '../src/contract';

@@ -3,7 +3,7 @@
 // awaiting confirmation. The worker's memory is sampled as the number in flight grows: the goal
 // is that it stays bounded (the worker's workflow cache evicts idle deliveries), not that it
 // grows with N.
-import { configSchema } from '../src/config';
+import { configSchema } from '../src/core/config';
 import { insertSubscriptions } from './fanout';
 import { rssMb } from './procs';
 import { type BenchReceiver } from './receiver';

@@ -115,7 +115,7 @@ export async function startStack(dir: string, { concurrency, temporalDb, sqliteP
   }, { what: 'gateway GET /healthz = 200', timeoutMs: 60_000 });
   say(`gateway healthy on 127.0.0.1:${gatewayPort} (pid ${gateway.pid})`);
 
-  const worker = startProcess('worker', process.execPath, nodeArgs('src/worker.ts'), env, ROOT);
+  const worker = startProcess('worker', process.execPath, nodeArgs('src/worker/main.ts'), env, ROOT);
   // The worker bundles the workflows before it polls; ready = pollers on both task queue types.
   await waitUntil(async () => {
     deathCheck(temporal, gateway, worker);

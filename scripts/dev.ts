@@ -8,14 +8,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { configSchema, DATA_DIR } from '../src/config';
+import { configSchema, DATA_DIR } from '../src/core/config';
 import { resolveTemporalCli } from './lib/temporal-cli';
 import { devServerArgs } from './lib/dev-server';
 import { rememberServer, stopLeftoverServer } from './lib/leftover-server';
 import { GiveUp, waitUntil } from './lib/wait';
 import { killGroupsNow, spawnInGroup, stopGroup } from './lib/process-group';
 import { devLogFormat, logPrettifier, prettyPrintLines } from './lib/pretty-logs';
-import { PARENT_PID_ENV } from '../src/exit-with-parent';
+import { PARENT_PID_ENV } from '../src/core/exit-with-parent';
 
 const root = path.resolve(__dirname, '..');
 const children: ChildProcess[] = [];
@@ -70,7 +70,7 @@ const STOP_GRACE_MS = 10_000;
  */
 function start(name: string, command: string, args: string[], env: NodeJS.ProcessEnv, prettyLogs?: (line: string) => string): ChildProcess {
   // Its own process group, killed as a whole; the pid lets the worker and gateway exit by themselves
-  // should this process die without stopping them (src/exit-with-parent.ts).
+  // should this process die without stopping them (src/core/exit-with-parent.ts).
   const child = spawnInGroup(command, args, {
     cwd: root,
     env: { ...env, [PARENT_PID_ENV]: String(process.pid) },
@@ -149,7 +149,7 @@ async function main(): Promise<void> {
     ALLOW_PRIVATE_NETWORKS: process.env.ALLOW_PRIVATE_NETWORKS ?? 'true',
     PORT: port,
   };
-  start('worker', process.execPath, ['--import', 'tsx', path.join(root, 'src', 'worker.ts')], env, prettyLogs);
+  start('worker', process.execPath, ['--import', 'tsx', path.join(root, 'src', 'worker', 'main.ts')], env, prettyLogs);
   start('gateway', process.execPath, ['--import', 'tsx', path.join(root, 'src', 'gateway', 'main.ts')], env, prettyLogs);
 
   const gatewayUrl = `http://127.0.0.1:${port}`;

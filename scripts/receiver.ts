@@ -5,7 +5,7 @@
 // Without WEBHOOK_SECRET it makes one up and prints it, to use when creating the subscription.
 import http from 'node:http';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
-import { generateSecret } from '../src/signing';
+import { generateSecret } from '../src/security/signing';
 
 const port = Number(process.env.RECEIVER_PORT ?? 4000);
 const secret = process.env.WEBHOOK_SECRET || generateSecret();

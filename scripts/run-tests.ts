@@ -22,30 +22,28 @@ function testFiles(dir: string): string[] {
  * are tested on both databases in test/store).
  */
 const DATABASE_INDEPENDENT = [
+  'test/core/',
   'test/deploy/',
   'test/docs/',
   'test/scripts/',
+  'test/security/',
   'test/tracing/',
   'test/ui/',
   'test/catalog/catalog.test.ts',
   'test/code-shape.test.ts',
-  'test/config.test.ts',
-  'test/confirmation-token.test.ts',
   'test/delivery/outcome.test.ts',
-  'test/event-types.test.ts',
+  'test/delivery/reconcile-rules.test.ts',
+  'test/delivery/retry-schedule.test.ts',
+  'test/filters/event-types.test.ts',
   'test/filters/filter.test.ts',
   'test/http/address-guard.test.ts',
   'test/http/send-webhook.test.ts',
   'test/metrics/attempts.test.ts',
-  'test/reconcile-rules.test.ts',
-  'test/retry-schedule.test.ts',
-  'test/round-robin-queue.test.ts',
-  'test/signing.test.ts',
   'test/store/migration-files.test.ts',
   'test/temporal/sdk-logger.test.ts',
+  'test/workflows/fair-use.test.ts',
   'test/workflows/replay-histories.test.ts',
   'test/workflows/workflow-types.test.ts',
-  'test/workflows/fair-use.test.ts',
 ];
 
 /**

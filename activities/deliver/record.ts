@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { type Answer, judgeAttempt, type Verdict } from '../../src/delivery/outcome';
 import type { WebhookResponse } from '../../src/http/send-webhook';
-import type { Logger } from '../../src/logger';
+import type { Logger } from '../../src/core/logger';
 import type { AttemptResult, Ledger } from '../../src/store/ledger';
 import { type DeliverResult, type DeliveryWorkflowInput, FailureType } from '../../src/contract';
 import type { PreparedAttempt } from './prepare';

@@ -1,8 +1,8 @@
 import type { WebhookDispatcher } from '../../src/http/webhook-dispatcher';
-import { signConfirmation } from '../../src/confirmation-token';
-import { outgoingCustomHeaders } from '../../src/custom-headers';
+import { signConfirmation } from '../../src/security/confirmation-token';
+import { outgoingCustomHeaders } from '../../src/delivery/custom-headers';
 import { sendWebhook, type WebhookResponse } from '../../src/http/send-webhook';
-import { signWebhook } from '../../src/signing';
+import { signWebhook } from '../../src/security/signing';
 import type { StoredEvent, SubscriptionTarget } from '../../src/store/ledger';
 
 /** One webhook to send: the event, to whom, and which attempt of which delivery it is. */

@@ -1,5 +1,5 @@
 // `npm run dev`'s terminal: the worker's and gateway's JSON log lines, printed for a person.
-// The services themselves always write JSON lines (src/logger.ts), with secrets already redacted;
+// The services themselves always write JSON lines (src/core/logger.ts), with secrets already redacted;
 // only this dev-time view formats them, so tests, compose and production see the same JSON.
 import readline from 'node:readline';
 import type { Readable, Writable } from 'node:stream';

@@ -1,4 +1,4 @@
-import type { FieldError } from '../errors';
+import type { FieldError } from '../model/errors';
 import type { SchemaVersion } from '../store/ledger';
 import { checkValue, compileDataSchema, type DataValidator } from './json-schema';
 

@@ -1,6 +1,6 @@
 import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import type { FieldError } from '../errors';
+import type { FieldError } from '../model/errors';
 
 /**
  * JSON Schema 2020-12 for an event type's `data`, compiled and run by ajv (the validator most of

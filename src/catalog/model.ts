@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { jsonBytesUpTo } from '../filters/json-size';
-import { nonFiniteNumberPaths } from '../json-value';
+import { nonFiniteNumberPaths } from '../core/json-value';
 import { eventDataSchema, eventTypeSchema, MAX_DATA_DEPTH, nestsDeeperThan, storedTextSchema } from '../model';
 import { checkValue, compileDataSchema, type DataValidator } from './json-schema';
 

@@ -1,4 +1,4 @@
-import { OPERATIONAL_EVENT_TYPES, type OperationalEventType } from '../event-types';
+import { OPERATIONAL_EVENT_TYPES, type OperationalEventType } from '../filters/event-types';
 import type { DeclaredEventType } from '../store/ledger';
 
 /**

@@ -2,7 +2,7 @@
  * What one attempt's answer means for its delivery: the outcome rules, in one pure function
  * (the table in test/delivery/outcome.test.ts is the spec).
  */
-import { parseRetryAfter } from '../retry-schedule';
+import { parseRetryAfter } from './retry-schedule';
 import { nextDelayMs, type ScheduleCursor } from './schedule-cursor';
 
 /** What came back from the receiver, as far as the rules care. */

@@ -3,7 +3,7 @@
  * attempts are spent. The deliver activity, the confirmation timeout and the delivery workflow
  * all move through the schedule with this one type. Pure (workflows import it).
  */
-import { nextRetryDelayMs } from '../retry-schedule';
+import { nextRetryDelayMs } from './retry-schedule';
 
 export interface ScheduleCursor {
   /** Delay before each attempt of this stretch of the schedule. */

@@ -2,7 +2,18 @@
  * The delivery status rules, stated once: the ledger, the operations and the reconciler all read
  * them from here.
  */
-import type { DeliveryStatus } from '../model';
+import { z } from 'zod';
+
+/** Where a delivery stands: the API's and the ledger's vocabulary. */
+export const deliveryStatusSchema = z.enum([
+  'pending',
+  'delivering',
+  'awaiting_confirmation',
+  'succeeded',
+  'failed',
+  'cancelled',
+]);
+export type DeliveryStatus = z.infer<typeof deliveryStatusSchema>;
 
 /** States a delivery never leaves: writes that would move it out of them are ignored. */
 export const FINAL_STATUSES: readonly DeliveryStatus[] = ['succeeded', 'failed', 'cancelled'];

@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
 import { parse as parseCookies } from 'cookie';
 import type { Request, RequestHandler, Response } from 'express';
-import { hashToken, TOKEN_PREFIX } from '../bearer-token';
-import { ForbiddenError, UnauthorizedError } from '../errors';
+import { hashToken, TOKEN_PREFIX } from '../security/bearer-token';
+import { ForbiddenError, UnauthorizedError } from '../model/errors';
 import type { Ledger } from '../store/ledger';
 
 /**

@@ -1,16 +1,16 @@
 // First: tracing's HTTP instrumentation must be in place before http and express are loaded.
 import { gatewayTracing } from '../tracing/register';
 import type { AddressInfo } from 'node:net';
-import { loadConfig } from '../config';
+import { loadConfig } from '../core/config';
 import type { Client } from '@temporalio/client';
-import { createLogger, type Logger } from '../logger';
+import { createLogger, type Logger } from '../core/logger';
 import { createGatewayMetrics, startMetricsEndpoint } from '../metrics';
 import { openDatabase } from '../store/db';
 import { Ledger } from '../store/ledger';
 import { connectClient } from '../temporal/client';
 import { isTemporalUnavailable } from '../temporal/deadline';
 import { createApp, createDispatcher } from './app';
-import { exitWithParent } from '../exit-with-parent';
+import { exitWithParent } from '../core/exit-with-parent';
 import { answerClientErrorsAsProblems } from './client-errors';
 
 /**

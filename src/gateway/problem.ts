@@ -18,8 +18,8 @@ import {
   UnauthorizedError,
   UnsupportedMediaTypeError,
   ValidationError,
-} from '../errors';
-import type { Logger } from '../logger';
+} from '../model/errors';
+import type { Logger } from '../core/logger';
 import type { GatewayMetrics } from '../metrics';
 import { isTemporalUnavailable } from '../temporal/deadline';
 

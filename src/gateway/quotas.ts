@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import type { Ledger } from '../store/ledger';
-import { takeRequest } from '../tenant-quotas';
+import { takeRequest } from '../operations/quotas';
 import { principalOf } from './auth';
 
 /**

@@ -1,10 +1,10 @@
 import type { Client } from '@temporalio/client';
 import type { z } from 'zod';
 import type { EventSchemas } from '../catalog/event-schemas';
-import type { EventDispatcher } from '../event-dispatcher';
-import type { Logger } from '../logger';
+import type { EventDispatcher } from '../operations/event-dispatcher';
+import type { Logger } from '../core/logger';
 import type { GatewayMetrics } from '../metrics';
-import type { ServiceDeps } from '../service-deps';
+import type { ServiceDeps } from '../operations/deps';
 import type { Ledger } from '../store/ledger';
 import type { BodyLimit } from './validate';
 

@@ -1,5 +1,5 @@
 import type { Response, Router } from 'express';
-import { ForbiddenError } from '../errors';
+import { ForbiddenError } from '../model/errors';
 import { principalOf } from './auth';
 import type { GatewayContext, Route, Scope } from './route';
 import { parseInput } from './validate';

@@ -1,4 +1,4 @@
-import { NotFoundError, ValidationError } from '../errors';
+import { NotFoundError, ValidationError } from '../model/errors';
 import type { Delivery, Subscription } from '../model';
 import type { GatewayContext, Scope } from './route';
 

@@ -2,7 +2,7 @@ import { MIMEType } from 'node:util';
 import type { IncomingMessage } from 'node:http';
 import express, { type RequestHandler } from 'express';
 import type { z } from 'zod';
-import { type FieldError, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../errors';
+import { type FieldError, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../model/errors';
 
 /** How large a request body may be (after decompression), and how the 413 problem names it. */
 export interface BodyLimit {

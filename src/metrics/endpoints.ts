@@ -1,6 +1,6 @@
 import type { MetricsExporterConfig } from '@temporalio/worker';
 import type { Registry } from 'prom-client';
-import type { Logger } from '../logger';
+import type { Logger } from '../core/logger';
 import { freePort, type MetricsServer, serveMetrics } from './server';
 
 const hostPort = (host: string, port: number) => `${host.includes(':') ? `[${host}]` : host}:${port}`;

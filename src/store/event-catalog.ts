@@ -1,5 +1,5 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
-import { ConflictError } from '../errors';
+import { ConflictError } from '../model/errors';
 import { now } from './rows';
 import type { Database, EventCatalogTable } from './schema';
 

@@ -1,6 +1,6 @@
 import { type Kysely, PostgresAdapter, type Transaction } from 'kysely';
 import { eventWorkflowId, fifoQueueWorkflowId } from '../contract';
-import { patternsMatching } from '../event-types';
+import { patternsMatching } from '../filters/event-types';
 import { type Filter, matchesFilter } from '../filters';
 import { INSERT_CHUNK, now, pendingDeliveryRow } from './rows';
 import type { Database } from './schema';

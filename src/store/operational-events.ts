@@ -1,6 +1,6 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
-import { isOperationalType, type OperationalEventType } from '../event-types';
-import { newId } from '../ids';
+import { isOperationalType, type OperationalEventType } from '../filters/event-types';
+import { newId } from '../core/ids';
 import { newEventRow, recordEventTypes } from './event-rows';
 import { now } from './rows';
 import type { Database } from './schema';

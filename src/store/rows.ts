@@ -1,9 +1,9 @@
 import type { Insertable, Selectable } from 'kysely';
-import { newId } from '../ids';
-import { sameJsonValue } from '../json-value';
+import { newId } from '../core/ids';
+import { sameJsonValue } from '../core/json-value';
 import type { Attempt, CreateSubscriptionInput, Delivery, Page, Subscription, WebhookEvent } from '../model';
 import { DEFAULT_CONFIRMATION_TIMEOUT_MS, DEFAULT_TIMEOUT_MS } from '../model';
-import { STANDARD_RETRY_SCHEDULE_MS } from '../retry-schedule';
+import { STANDARD_RETRY_SCHEDULE_MS } from '../delivery/retry-schedule';
 import type { DeliveryPlan } from '../contract';
 import type { AttemptsTable, DeliveriesTable, EventsTable, SubscriptionsTable } from './schema';
 

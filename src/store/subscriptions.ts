@@ -1,4 +1,4 @@
-import { newId } from '../ids';
+import { newId } from '../core/ids';
 import type { CreateSubscriptionInput, Page, Subscription, TenantPageQuery, UpdateSubscriptionInput } from '../model';
 import { confirmationTimeout, headersColumn, now, pageOf, subscriptionRows, type SubscriptionTarget, toSubscription } from './rows';
 import { HookedQueries } from './hooks';

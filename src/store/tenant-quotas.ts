@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
-import { QuotaExceededError } from '../errors';
+import { QuotaExceededError } from '../model/errors';
 import type { TenantLimits } from '../model';
 import { now } from './rows';
 import type { Database, TenantJobsTable } from './schema';

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
-import type { Config } from '../config';
+import type { Config } from '../core/config';
 import { clientTracingInterceptors } from '../tracing';
 import { deadlineInterceptor } from './deadline';
 

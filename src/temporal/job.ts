@@ -1,6 +1,6 @@
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import type { QueryDefinition } from '@temporalio/common';
-import { ConflictError, NotFoundError } from '../errors';
+import { ConflictError, NotFoundError } from '../model/errors';
 
 /** How a job workflow (a replay, a bulk retry) ended when it did not end by itself. */
 const CLOSED_AS = { FAILED: 'failed', TERMINATED: 'terminated', CANCELLED: 'cancelled' } as const;

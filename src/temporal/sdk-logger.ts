@@ -1,6 +1,6 @@
 import { stripVTControlCharacters } from 'node:util';
 import type { LogLevel, LogMetadata, Logger as SdkLogger } from '@temporalio/worker';
-import type { Logger } from '../logger';
+import type { Logger } from '../core/logger';
 
 type Level = Lowercase<LogLevel>;
 

@@ -1,5 +1,5 @@
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
-import type { CloseStatus, WorkflowState } from '../reconcile-rules';
+import type { CloseStatus, WorkflowState } from '../delivery/reconcile-rules';
 
 /**
  * The state of the latest run of each workflow id. One visibility query finds the running ones;

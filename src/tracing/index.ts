@@ -1,6 +1,6 @@
 import type { ClientInterceptors } from '@temporalio/client';
-import type { Config } from '../config';
-import type { Logger } from '../logger';
+import type { Config } from '../core/config';
+import type { Logger } from '../core/logger';
 import type { Tracing } from './sdk';
 import { type TracedService, tracingSettings } from './settings';
 import type { WorkerTracingOptions } from './worker-options';

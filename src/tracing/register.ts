@@ -2,8 +2,8 @@
  * The gateway's tracing, started as a side effect of importing this module. main.ts imports it
  * first: the HTTP instrumentation must be in place before express and http are loaded.
  */
-import { type Config, loadConfig } from '../config';
-import { createLogger } from '../logger';
+import { type Config, loadConfig } from '../core/config';
+import { createLogger } from '../core/logger';
 import { startServiceTracing, type Tracing } from './index';
 
 function start(): Tracing | undefined {

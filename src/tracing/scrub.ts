@@ -1,6 +1,6 @@
 import type { Attributes, Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { urlForLog } from '../logger';
+import { urlForLog } from '../core/logger';
 
 /** Attributes holding a whole URL: cut to origin and path, as in logs. */
 const URL_ATTRIBUTES = ['url.full', 'http.url'];

@@ -5,7 +5,7 @@ import { Resource } from '@opentelemetry/resources';
 import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
-import type { Logger } from '../logger';
+import type { Logger } from '../core/logger';
 import { ScrubbingSpanProcessor } from './scrub';
 import type { TracingSettings } from './settings';
 

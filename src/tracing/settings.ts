@@ -1,4 +1,4 @@
-import type { Config } from '../config';
+import type { Config } from '../core/config';
 
 /** The processes that trace: each starts its own SDK (a tracer provider is per process). */
 export type TracedService = 'gateway' | 'worker';

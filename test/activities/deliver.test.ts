@@ -6,7 +6,7 @@ import { createDeliver } from '../../activities/deliver';
 import { takeAttemptCapacity } from '../../activities/deliver/limits';
 import type { WebhookTransport } from '../../activities/deliver/transport';
 import type { WebhookResponse } from '../../src/http/send-webhook';
-import { createLogger } from '../../src/logger';
+import { createLogger } from '../../src/core/logger';
 import { type DeliveryWorkflowInput, FailureType } from '../../src/contract';
 import { useLedger } from '../helpers/database';
 

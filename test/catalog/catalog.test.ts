@@ -9,9 +9,9 @@ import { EventSchemas } from '../../src/catalog/event-schemas';
 import { checkValue, compileDataSchema, pointerSegments } from '../../src/catalog/json-schema';
 import { putEventTypeSchema } from '../../src/catalog/model';
 import { OPERATIONAL_CATALOG, withOperationalTypes } from '../../src/catalog/operational';
-import { OPERATIONAL_EVENT_TYPES } from '../../src/event-types';
+import { OPERATIONAL_EVENT_TYPES } from '../../src/filters/event-types';
 import { mergedCatalog } from '../../src/catalog/views';
-import { ValidationError } from '../../src/errors';
+import { ValidationError } from '../../src/model/errors';
 import { parseInput } from '../../src/gateway/validate';
 import type { DeclaredEventType, SchemaVersion } from '../../src/store/ledger';
 

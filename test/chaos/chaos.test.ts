@@ -104,7 +104,7 @@ async function startProcesses(r: Partial<Rig> & { dir: string }): Promise<void> 
   r.gateway = nodeService('gateway', 'src/gateway/main.ts', env);
   r.gateway.start();
   await waitForGateway(r.gateway, r.gatewayUrl);
-  r.worker = nodeService('worker', 'src/worker.ts', env);
+  r.worker = nodeService('worker', 'src/worker/main.ts', env);
   r.worker.start();
   r.api = gatewayApi(r.gatewayUrl, TEST_TOKEN);
   r.connection = await Connection.connect({ address: temporalAddress });

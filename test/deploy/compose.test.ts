@@ -10,9 +10,9 @@ import { test } from 'node:test';
 import type { SearchAttributeType } from '@temporalio/common';
 import { parse } from 'yaml';
 import { DEV_DYNAMIC_CONFIG } from '../../scripts/lib/dev-server';
-import { configSchema, parseConfig } from '../../src/config';
+import { configSchema, parseConfig } from '../../src/core/config';
 import { SEARCH_ATTRIBUTES } from '../../src/contract';
-import { parseDuration } from '../../src/retry-schedule';
+import { parseDuration } from '../../src/delivery/retry-schedule';
 import { createGatewayMetrics, createWorkerMetrics } from '../../src/metrics';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -21,7 +21,7 @@ const DOCKERFILE = path.join(ROOT, 'Dockerfile');
 const DOCKERIGNORE = path.join(ROOT, '.dockerignore');
 
 const GATEWAY_COMMAND = ['node', '--import', 'tsx', 'src/gateway/main.ts'];
-const WORKER_COMMAND = ['node', '--import', 'tsx', 'src/worker.ts'];
+const WORKER_COMMAND = ['node', '--import', 'tsx', 'src/worker/main.ts'];
 const APP_SERVICES = ['worker', 'gateway'] as const;
 /** How the `temporal` CLI (`search-attribute create --type`) names each SDK type. */
 const CLI_SEARCH_ATTRIBUTE_TYPE: Record<SearchAttributeType, string> = {

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { z } from 'zod';
-import { configSchema, DATA_DIR } from '../../src/config';
+import { configSchema, DATA_DIR } from '../../src/core/config';
 import { ROUTES } from '../../src/gateway/routes';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -128,8 +128,8 @@ test(`the configuration table in ${CONFIGURATION_DOC} lists exactly the settings
   const extra = difference(documented.keys(), schemaKeys);
   const missing = difference(schemaKeys, new Set(documented.keys()));
   const problems = [
-    ...extra.map((key) => `${CONFIGURATION_DOC} lists ${key}, which configSchema (src/config.ts) does not have`),
-    ...missing.map((key) => `configSchema (src/config.ts) has ${key}, which ${CONFIGURATION_DOC} does not list`),
+    ...extra.map((key) => `${CONFIGURATION_DOC} lists ${key}, which configSchema (src/core/config.ts) does not have`),
+    ...missing.map((key) => `configSchema (src/core/config.ts) has ${key}, which ${CONFIGURATION_DOC} does not list`),
   ];
   assert.deepEqual(problems, [], problems.join('\n'));
 });

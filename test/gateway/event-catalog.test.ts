@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { after, test } from 'node:test';
 import { createApp } from '../../src/gateway/app';
 import { buildOpenApiDocument } from '../../src/gateway/openapi';
-import { createLogger } from '../../src/logger';
+import { createLogger } from '../../src/core/logger';
 import { type ApiResponse, type Stack, TEST_TOKEN, useStack } from '../helpers/stack';
 import { waitUntil } from '../helpers/wait';
 

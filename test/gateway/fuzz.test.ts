@@ -3,7 +3,7 @@ import http from 'node:http';
 import { test } from 'node:test';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import fc from 'fast-check';
-import { confirmationKey, signConfirmation } from '../../src/confirmation-token';
+import { confirmationKey, signConfirmation } from '../../src/security/confirmation-token';
 import { buildOpenApiDocument } from '../../src/gateway/openapi';
 import { createSubscription } from '../helpers/api';
 import { type Stack, TEST_TOKEN, useStack } from '../helpers/stack';

@@ -6,7 +6,7 @@ import { gzipSync } from 'node:zlib';
 import express from 'express';
 import { buildOpenApiDocument } from '../../src/gateway/openapi';
 import { problemHandler } from '../../src/gateway/problem';
-import { createLogger } from '../../src/logger';
+import { createLogger } from '../../src/core/logger';
 import { createSubscription } from '../helpers/api';
 import { TEST_TOKEN, useStack } from '../helpers/stack';
 

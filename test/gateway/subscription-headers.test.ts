@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MASKED_HEADER_VALUE } from '../../src/custom-headers';
+import { MASKED_HEADER_VALUE } from '../../src/delivery/custom-headers';
 import type { Subscription } from '../../src/model';
 import { createSubscription } from '../helpers/api';
 import { useStack } from '../helpers/stack';

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { createApp } from '../../src/gateway/app';
-import { createLogger } from '../../src/logger';
+import { createLogger } from '../../src/core/logger';
 import { connectClient } from '../../src/temporal/client';
 import type { Subscription } from '../../src/model';
-import { STANDARD_RETRY_SCHEDULE_MS } from '../../src/retry-schedule';
+import { STANDARD_RETRY_SCHEDULE_MS } from '../../src/delivery/retry-schedule';
 import { createSubscription } from '../helpers/api';
 import { useStack } from '../helpers/stack';
 

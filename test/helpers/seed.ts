@@ -1,6 +1,6 @@
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { newId } from '../../src/ids';
+import { newId } from '../../src/core/ids';
 import type { CreateSubscriptionInput } from '../../src/model';
 import { type Ledger, subscriptionRows } from '../../src/store/ledger';
 

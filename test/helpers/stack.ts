@@ -6,13 +6,13 @@ import path from 'node:path';
 import { after, before } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
-import { type Config, parseConfig } from '../../src/config';
+import { type Config, parseConfig } from '../../src/core/config';
 import { createApp, createDispatcher } from '../../src/gateway/app';
 import { answerClientErrorsAsProblems } from '../../src/gateway/client-errors';
-import { createLogger } from '../../src/logger';
+import { createLogger } from '../../src/core/logger';
 import { openDatabase } from '../../src/store/db';
 import { Ledger } from '../../src/store/ledger';
-import { createWorker, type WorkerDeps } from '../../src/worker';
+import { createWorker, type WorkerDeps } from '../../src/worker/create-worker';
 import { testDatabase } from './database';
 import { startTemporal } from './temporal';
 

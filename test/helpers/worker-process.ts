@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { after } from 'node:test';
-import type { Config } from '../../src/config';
+import type { Config } from '../../src/core/config';
 
 /**
  * The metrics endpoints off: a test's processes must not take the default ports (9464-9466), which
@@ -11,7 +11,7 @@ export const METRICS_OFF = { GATEWAY_METRICS_PORT: 'off', WORKER_METRICS_PORT: '
 
 /** The real worker entry point (`npm run worker`) as a separate process, so a test can kill it. */
 export function spawnWorker(config: Config, env: Record<string, string> = {}): ChildProcess {
-  return spawnService('src/worker.ts', config, env);
+  return spawnService('src/worker/main.ts', config, env);
 }
 
 /** The real gateway entry point (`npm run gateway`) as a separate process; `env` sets at least PORT. */

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { Webhook as SvixWebhook } from 'svix';
 import { compileDataSchema } from '../../src/catalog/json-schema';
 import { eventWorkflowId } from '../../src/contract';
-import { OPERATIONAL_EVENT_TYPES } from '../../src/event-types';
+import { OPERATIONAL_EVENT_TYPES } from '../../src/filters/event-types';
 import { createSubscription, getEvent, waitForEventDone } from '../helpers/api';
 import { type ReceivedRequest, TestReceiver } from '../helpers/receiver';
 import { useStack } from '../helpers/stack';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sql } from 'kysely';
 import { deliveryWorkflowId, eventWorkflowId } from '../../src/contract';
-import { EXPUNGED_REASON } from '../../src/delivery-operations';
+import { EXPUNGED_REASON } from '../../src/operations/deliveries';
 import { createSubscription, type DeliveryWithAttempts, getDelivery, getEvent, waitForEventDone } from '../helpers/api';
 import { TestReceiver } from '../helpers/receiver';
 import { useStack } from '../helpers/stack';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { test } from 'node:test';
 import { sql } from 'kysely';
-import { parseConfig } from '../../src/config';
+import { parseConfig } from '../../src/core/config';
 import { purgeScheduleId } from '../../src/contract';
 import { createSubscription, getDelivery, getEvent, waitForEventDone } from '../helpers/api';
 import { TestReceiver } from '../helpers/receiver';

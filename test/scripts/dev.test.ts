@@ -228,7 +228,7 @@ function services(dev: Dev): Promise<number[]> {
       if (dev.child.exitCode !== null) throw new GiveUp(`npm run dev exited with ${dev.child.exitCode}:\n${dev.output()}`);
       const pids = descendants(dev.child.pid!);
       const names = pids.map((pid) => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
-      return names.some((n) => n.includes('worker.ts')) && names.some((n) => n.includes('main.ts')) && pids;
+      return names.some((n) => n.includes('worker/main.ts')) && names.some((n) => n.includes('gateway/main.ts')) && pids;
     },
     { timeoutMs: 60_000, what: 'npm run dev to start the worker and the gateway' },
   );

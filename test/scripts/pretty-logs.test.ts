@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
-import { createLogger } from '../../src/logger';
+import { createLogger } from '../../src/core/logger';
 import { devLogFormat, logPrettifier, prettyPrintLines } from '../../scripts/lib/pretty-logs';
 
 /** A service's logger (the one the worker and gateway use) and the lines `npm run dev` would print for it. */

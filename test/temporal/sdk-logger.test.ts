@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { createLogger } from '../../src/logger';
+import { createLogger } from '../../src/core/logger';
 import { isCleanBundleReport, sdkLogger } from '../../src/temporal/sdk-logger';
 
 interface Line {

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { after, test } from 'node:test';
 import { createApp } from '../../src/gateway/app';
 import { createGatewayMetrics, type GatewayMetrics, METRIC } from '../../src/metrics';
-import { createLogger } from '../../src/logger';
+import { createLogger } from '../../src/core/logger';
 import type { TenantLimitsInput } from '../../src/model';
 import { openDatabase } from '../../src/store/db';
 import { Ledger } from '../../src/store/ledger';

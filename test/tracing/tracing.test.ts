@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { confirmationKey, signConfirmation } from '../../src/confirmation-token';
+import { confirmationKey, signConfirmation } from '../../src/security/confirmation-token';
 import { eventWorkflowId } from '../../src/contract';
 import { openDatabase } from '../../src/store/db';
 import { Ledger } from '../../src/store/ledger';
@@ -73,7 +73,7 @@ before(async () => {
   gateway = nodeService('gateway', 'src/gateway/main.ts', env);
   gateway.start();
   await waitForGateway(gateway, gatewayUrl);
-  worker = nodeService('worker', 'src/worker.ts', env);
+  worker = nodeService('worker', 'src/worker/main.ts', env);
   worker.start();
 });
 

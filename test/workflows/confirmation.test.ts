@@ -109,7 +109,7 @@ test('the last attempt unconfirmed fails the delivery, in the ledger and in Temp
   assert.equal(d!.status, 'failed');
   assert.equal((await handle.describe()).status.name, 'FAILED');
   // Refused as too late by the ledger, whether or not the token's own expiry has passed yet
-  // (that check is covered with a controlled clock in test/confirmation-token.test.ts).
+  // (that check is covered with a controlled clock in test/security/confirmation-token.test.ts).
   const res = await confirm(confirmUrl(receiver.to('/never')[0]!));
   assert.equal(res.status, 410);
   assert.equal((await getDelivery(stack, d!.id)).status, 'failed', 'a refused confirmation changes nothing');

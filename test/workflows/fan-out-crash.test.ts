@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { startEventWorkflow } from '../../src/publish-event';
+import { startEventWorkflow } from '../../src/operations/events';
 import { eventWorkflowId } from '../../src/contract';
 import { createSubscription, waitForEventDone } from '../helpers/api';
 import { TestReceiver } from '../helpers/receiver';

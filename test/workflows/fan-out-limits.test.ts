@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { temporal } from '@temporalio/proto';
-import { createLogger } from '../../src/logger';
-import { createWorker } from '../../src/worker';
+import { createLogger } from '../../src/core/logger';
+import { createWorker } from '../../src/worker/create-worker';
 import { eventWorkflowId, fanOutShardWorkflowId } from '../../src/contract';
 import { waitForEventDone } from '../helpers/api';
 import { TestReceiver } from '../helpers/receiver';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { Webhook as SvixWebhook } from 'svix';
-import { generateSecret } from '../../src/signing';
+import { generateSecret } from '../../src/security/signing';
 import { createSubscription, waitForEventDone } from '../helpers/api';
 import { type ReceivedRequest, TestReceiver } from '../helpers/receiver';
 import { useStack } from '../helpers/stack';

@@ -1,5 +1,5 @@
-import { startBulkRetry } from '../../bulk-retry';
-import { cancelDelivery, retryDelivery } from '../../delivery-operations';
+import { startBulkRetry } from '../../operations/retries';
+import { cancelDelivery, retryDelivery } from '../../operations/deliveries';
 import { bulkRetryJobSchema, bulkRetrySchema, deliveryFilterSchema, deliverySchema, deliveryWithAttemptsSchema, pageSchema } from '../../model';
 import { idRoute, route } from '../route';
 import { ownDelivery, scoped } from '../tenancy';

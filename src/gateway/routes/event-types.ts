@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { declaredEventTypeSchema, eventTypeEntrySchema, putEventTypeSchema } from '../../catalog/model';
 import { operationalEntry, withOperationalTypes } from '../../catalog/operational';
 import { declaredView, mergedCatalog } from '../../catalog/views';
-import { isOperationalType, OPERATIONAL_PREFIX } from '../../event-types';
-import { NotFoundError, ValidationError } from '../../errors';
+import { isOperationalType, OPERATIONAL_PREFIX } from '../../filters/event-types';
+import { NotFoundError, ValidationError } from '../../model/errors';
 import { route } from '../route';
 
 /** The service declares its own types (webhook.*): the operator cannot redeclare or remove them. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { cancelEvent, expungeEventPayload } from '../../delivery-operations';
-import { type FieldError, NotFoundError, ValidationError } from '../../errors';
+import { cancelEvent, expungeEventPayload } from '../../operations/deliveries';
+import { type FieldError, NotFoundError, ValidationError } from '../../model/errors';
 import {
   createEventBatchSchema,
   createEventSchema,
@@ -10,8 +10,8 @@ import {
   eventWithDeliveriesSchema,
   MAX_BATCH_EVENTS,
 } from '../../model';
-import { type BatchItem, type BatchItemResult, publishEventBatch } from '../../publish-batch';
-import { eventView, publishEvent } from '../../publish-event';
+import { type BatchItem, type BatchItemResult, publishEventBatch } from '../../operations/event-batches';
+import { eventView, publishEvent } from '../../operations/events';
 import { route } from '../route';
 import { type BodyLimit, parseInput } from '../validate';
 

@@ -1,7 +1,7 @@
-import { cancelBulkRetry, getBulkRetry } from '../../bulk-retry';
+import { cancelBulkRetry, getBulkRetry } from '../../operations/retries';
 import { bulkRetryJobSchema, replaySchema } from '../../model';
-import { cancelReplay, getReplay } from '../../replay';
-import { NotFoundError } from '../../errors';
+import { cancelReplay, getReplay } from '../../operations/replays';
+import { NotFoundError } from '../../model/errors';
 import { idRoute, type Scope } from '../route';
 
 /** A bulk retry is a tenant's if its filter was confined to that tenant. */

@@ -1,9 +1,9 @@
 import { buildAsyncApiDocument } from '../../catalog/asyncapi';
 import { withOperationalTypes } from '../../catalog/operational';
 import { SCHEMA_MAX_AGE_MS } from '../../catalog/event-schemas';
-import { confirmDelivery } from '../../confirm-delivery';
-import { type HealthCheck, HealthCheckFailedError } from '../../errors';
-import type { Logger } from '../../logger';
+import { confirmDelivery } from '../../operations/confirmations';
+import { type HealthCheck, HealthCheckFailedError } from '../../model/errors';
+import type { Logger } from '../../core/logger';
 import { type GatewayContext, route } from '../route';
 
 /** Under the 5 s a load balancer's health check typically allows. */

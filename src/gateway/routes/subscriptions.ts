@@ -1,7 +1,7 @@
-import { maskedHeaders } from '../../custom-headers';
-import { ConflictError, NotFoundError, ValidationError } from '../../errors';
+import { maskedHeaders } from '../../delivery/custom-headers';
+import { ConflictError, NotFoundError, ValidationError } from '../../model/errors';
 import { nonPublicHostReason } from '../../http/private-address';
-import { urlForLog } from '../../logger';
+import { urlForLog } from '../../core/logger';
 import {
   createdSubscriptionSchema,
   createSubscriptionSchema,
@@ -17,10 +17,10 @@ import {
   testEventSchema,
   updateSubscriptionSchema,
 } from '../../model';
-import { eventView, publishEvent } from '../../publish-event';
-import { startReplay } from '../../replay';
-import { generateSecret } from '../../signing';
-import { takeTestEvent } from '../../tenant-quotas';
+import { eventView, publishEvent } from '../../operations/events';
+import { startReplay } from '../../operations/replays';
+import { generateSecret } from '../../security/signing';
+import { takeTestEvent } from '../../operations/quotas';
 import { type GatewayContext, route } from '../route';
 import { ownSubscription, scoped, tenantForNewSubscription } from '../tenancy';
 

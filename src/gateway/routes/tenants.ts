@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { NotFoundError } from '../../errors';
+import { NotFoundError } from '../../model/errors';
 import {
   createdTenantKeySchema,
   createPortalSessionSchema,
@@ -11,7 +11,7 @@ import {
   tenantKeySchema,
   tenantSchema,
 } from '../../model';
-import { deleteTenant, existingTenant, issuePortalLink, issueTenantKey, putTenant } from '../../tenant-operations';
+import { deleteTenant, existingTenant, issuePortalLink, issueTenantKey, putTenant } from '../../operations/tenants';
 import { route } from '../route';
 
 /** Tenants, their keys and portal links: the operator's alone. */
