@@ -44,8 +44,14 @@ export interface Scope {
   tenantId?: string;
 }
 
-export interface RouteInput<B extends z.ZodType, Q extends z.ZodType> {
-  params: Record<string, string>;
+/** The names in a path's braces: `/v1/subscriptions/{id}/replays` has `id`. */
+type PathParamNames<P extends string> = P extends `${string}{${infer Name}}${infer Rest}` ? Name | PathParamNames<Rest> : never;
+
+/** A route's path parameters, typed from its path: each one is there (the router checked it). */
+export type PathParams<P extends string> = { [Name in PathParamNames<P>]: string };
+
+export interface RouteInput<B extends z.ZodType, Q extends z.ZodType, P extends string = string> {
+  params: PathParams<P>;
   scope: Scope;
   body: z.infer<B>;
   query: z.infer<Q>;
@@ -56,9 +62,9 @@ export interface RouteInput<B extends z.ZodType, Q extends z.ZodType> {
  * One route, declared once: the express router and the OpenAPI document are both made from it
  * (router.ts, openapi.ts). Path parameters are written `{id}` and checked before the handler runs.
  */
-export interface Route<B extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType> {
+export interface Route<B extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType, P extends string = string> {
   method: Method;
-  path: string;
+  path: P;
   summary: string;
   /** Served without the API token (the confirmation URL, the health check). */
   public?: boolean;
@@ -77,18 +83,20 @@ export interface Route<B extends z.ZodType = z.ZodType, Q extends z.ZodType = z.
   responses: Record<number, { description: string; schema?: z.ZodType }>;
   /** Problem statuses the route may answer besides 400 (invalid input), 401 and 415. */
   problems: number[];
-  handle(input: RouteInput<B, Q>, context: GatewayContext): Promise<Reply>;
+  handle(input: RouteInput<B, Q, P>, context: GatewayContext): Promise<Reply>;
 }
 
-/** Declares a route, inferring its body and query types from their schemas. */
-export function route<B extends z.ZodType = z.ZodUnknown, Q extends z.ZodType = z.ZodUnknown>(spec: Route<B, Q>): Route {
+/** Declares a route, inferring its body and query types from their schemas and its parameters from its path. */
+export function route<B extends z.ZodType = z.ZodUnknown, Q extends z.ZodType = z.ZodUnknown, P extends string = string>(spec: Route<B, Q, P>): Route {
   return spec as Route;
 }
+
+type IdPath = `${string}{id}${string}`;
 
 /** A route that runs one operation on the resource its `{id}` names and answers with the result. */
 export function idRoute(spec: {
   method: Method;
-  path: string;
+  path: IdPath;
   summary: string;
   status: number;
   description: string;
@@ -97,7 +105,7 @@ export function idRoute(spec: {
   access?: 'tenant';
   run(id: string, context: GatewayContext, scope: Scope): Promise<unknown>;
 }): Route {
-  return route({
+  return route<z.ZodUnknown, z.ZodUnknown, IdPath>({
     method: spec.method,
     path: spec.path,
     summary: spec.summary,
@@ -105,7 +113,7 @@ export function idRoute(spec: {
     responses: { [spec.status]: { description: spec.description, schema: spec.schema } },
     problems: spec.problems,
     async handle({ params, scope }, context) {
-      return { status: spec.status, body: await spec.run(params.id!, context, scope) };
+      return { status: spec.status, body: await spec.run(params.id, context, scope) };
     },
   });
 }

@@ -38,7 +38,7 @@ export const deliveryRoutes = [
     responses: { 200: { description: 'The delivery', schema: deliveryWithAttemptsSchema } },
     problems: [404],
     async handle({ params, scope }, context) {
-      const delivery = await ownDelivery(context, scope, params.id!);
+      const delivery = await ownDelivery(context, scope, params.id);
       return { status: 200, body: { ...delivery, attempts: await context.ledger.attempts.list(delivery.id) } };
     },
   }),

@@ -38,8 +38,8 @@ export const eventTypeRoutes = [
     responses: { 200: { description: 'The declared type', schema: declaredEventTypeSchema } },
     problems: [404],
     async handle({ params, scope }, { ledger }) {
-      const entry = operationalEntry(params.type!) ?? (await ledger.catalog.get(params.type!));
-      if (!entry) throw new NotFoundError('declared event type', params.type!);
+      const entry = operationalEntry(params.type) ?? (await ledger.catalog.get(params.type));
+      if (!entry) throw new NotFoundError('declared event type', params.type);
       return { status: 200, body: declaredView(entry, await ledger.catalog.lastSeenAt(entry.type, scope.tenantId)) };
     },
   }),
@@ -54,7 +54,7 @@ export const eventTypeRoutes = [
     },
     problems: [409],
     async handle({ params, body }, { ledger, logger, eventSchemas }) {
-      const type = notReserved(params.type!);
+      const type = notReserved(params.type);
       if (body.replacedBy === type) throw new ValidationError([{ in: 'body', field: 'replacedBy', message: 'must be another type than this one' }]);
       const { entry, created } = await ledger.catalog.put(type, body);
       eventSchemas.forget(type);
@@ -69,8 +69,8 @@ export const eventTypeRoutes = [
     responses: { 204: { description: 'Removed' } },
     problems: [404],
     async handle({ params }, { ledger, logger, eventSchemas }) {
-      if (!(await ledger.catalog.delete(notReserved(params.type!)))) throw new NotFoundError('declared event type', params.type!);
-      eventSchemas.forget(params.type!);
+      if (!(await ledger.catalog.delete(notReserved(params.type)))) throw new NotFoundError('declared event type', params.type);
+      eventSchemas.forget(params.type);
       logger.info({ eventType: params.type }, 'event type declaration removed');
       return { status: 204 };
     },

@@ -127,9 +127,9 @@ export const eventRoutes = [
     responses: { 200: { description: 'The event', schema: eventWithDeliveriesSchema } },
     problems: [404],
     async handle({ params, scope }, { ledger }) {
-      const event = await ledger.events.get(params.id!);
+      const event = await ledger.events.get(params.id);
       const visible = event && (scope.tenantId === undefined || event.tenantId === null || event.tenantId === scope.tenantId);
-      if (!visible) throw new NotFoundError('event', params.id!);
+      if (!visible) throw new NotFoundError('event', params.id);
       const { targetSubscriptionId: _, ...shown } = event;
       const deliveries = (await ledger.deliveries.listForEvent(event.id)).filter((d) => scope.tenantId === undefined || d.tenantId === scope.tenantId);
       return { status: 200, body: { ...shown, data: event.dataRemovedAt === null ? event.data : null, deliveries } };
@@ -144,7 +144,7 @@ export const eventRoutes = [
     responses: { 200: { description: 'Expunged; the event as it is now', schema: eventWithDeliveriesSchema } },
     problems: [404],
     async handle({ params }, context) {
-      const event = await expungeEventPayload(context, params.id!);
+      const event = await expungeEventPayload(context, params.id);
       context.logger.info({ eventId: event.id, cancelled: event.deliveries.filter((d) => d.status === 'cancelled').length }, 'event payload expunged');
       return { status: 200, body: event };
     },
@@ -156,7 +156,7 @@ export const eventRoutes = [
     responses: { 202: { description: 'Cancelling' } },
     problems: [404, 503],
     async handle({ params }, context) {
-      return { status: 202, body: { id: params.id, ...(await cancelEvent(context, params.id!)) } };
+      return { status: 202, body: { id: params.id, ...(await cancelEvent(context, params.id)) } };
     },
   }),
 ];

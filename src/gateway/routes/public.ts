@@ -54,7 +54,7 @@ export const publicRoutes = [
     responses: { 200: { description: 'Confirmed' } },
     problems: [403, 409, 410],
     async handle({ params }, context) {
-      return { status: 200, body: await confirmDelivery({ ...context, key: context.confirmationKey }, params.token!) };
+      return { status: 200, body: await confirmDelivery({ ...context, key: context.confirmationKey }, params.token) };
     },
   }),
   route({

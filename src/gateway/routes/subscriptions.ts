@@ -74,7 +74,7 @@ export const subscriptionRoutes = [
     responses: { 200: { description: 'The subscription', schema: subscriptionSchema } },
     problems: [404],
     async handle({ params, scope }, context) {
-      return { status: 200, body: await ownSubscription(context, scope, params.id!) };
+      return { status: 200, body: await ownSubscription(context, scope, params.id) };
     },
   }),
   route({
@@ -86,10 +86,10 @@ export const subscriptionRoutes = [
     responses: { 200: { description: 'The subscription', schema: subscriptionSchema } },
     problems: [404],
     async handle({ params, body, scope }, context) {
-      await ownSubscription(context, scope, params.id!);
+      await ownSubscription(context, scope, params.id);
       checkReceiverUrl(body.url, context);
-      const subscription = await context.ledger.subscriptions.update(params.id!, body);
-      if (!subscription) throw new NotFoundError('subscription', params.id!);
+      const subscription = await context.ledger.subscriptions.update(params.id, body);
+      if (!subscription) throw new NotFoundError('subscription', params.id);
       return { status: 200, body: subscription };
     },
   }),
@@ -101,8 +101,8 @@ export const subscriptionRoutes = [
     responses: { 204: { description: 'Deleted' } },
     problems: [404],
     async handle({ params, scope }, context) {
-      await ownSubscription(context, scope, params.id!);
-      if (!(await context.ledger.subscriptions.delete(params.id!))) throw new NotFoundError('subscription', params.id!);
+      await ownSubscription(context, scope, params.id);
+      if (!(await context.ledger.subscriptions.delete(params.id))) throw new NotFoundError('subscription', params.id);
       return { status: 204 };
     },
   }),
@@ -115,11 +115,11 @@ export const subscriptionRoutes = [
     responses: { 200: { description: 'Rotated; the new secret is shown only here', schema: createdSubscriptionSchema } },
     problems: [404],
     async handle({ params, body, scope }, context) {
-      await ownSubscription(context, scope, params.id!);
+      await ownSubscription(context, scope, params.id);
       const secret = body.secret ?? generateSecret();
       const previousUntil = new Date(Date.now() + (body.grace ?? context.secretRotationGraceMs)).toISOString();
-      const subscription = await context.ledger.subscriptions.rotateSecret(params.id!, secret, previousUntil);
-      if (!subscription) throw new NotFoundError('subscription', params.id!);
+      const subscription = await context.ledger.subscriptions.rotateSecret(params.id, secret, previousUntil);
+      if (!subscription) throw new NotFoundError('subscription', params.id);
       context.logger.info({ subscriptionId: subscription.id, previousUntil }, 'signing secret rotated');
       return { status: 200, body: { ...subscription, secret } };
     },
@@ -132,8 +132,8 @@ export const subscriptionRoutes = [
     responses: { 200: { description: 'The secret', schema: subscriptionSecretSchema } },
     problems: [404],
     async handle({ params, scope }, context) {
-      await ownSubscription(context, scope, params.id!);
-      const target = (await context.ledger.subscriptions.target(params.id!))!;
+      await ownSubscription(context, scope, params.id);
+      const target = (await context.ledger.subscriptions.target(params.id))!;
       context.logger.info({ subscriptionId: target.id }, 'signing secret revealed');
       return { status: 200, body: { secret: target.secret, previousSecretExpiresAt: target.previousSecretExpiresAt } };
     },
@@ -147,7 +147,7 @@ export const subscriptionRoutes = [
     responses: { 202: { description: 'Accepted', schema: eventSchema } },
     problems: [404, 409],
     async handle({ params, body, scope }, context) {
-      const subscription = await ownSubscription(context, scope, params.id!);
+      const subscription = await ownSubscription(context, scope, params.id);
       if (subscription.status !== 'active') throw new ConflictError(`Subscription ${subscription.id} is disabled; enable it to test it.`);
       if (scope.tenantId !== undefined) await takeTestEvent(context.ledger, scope.tenantId);
       const { event } = await publishEvent(context, {
@@ -168,8 +168,8 @@ export const subscriptionRoutes = [
     responses: { 200: { description: 'The statistics', schema: endpointStatsSchema } },
     problems: [404],
     async handle({ params, scope }, context) {
-      await ownSubscription(context, scope, params.id!);
-      return { status: 200, body: await context.ledger.attempts.endpointStats(params.id!) };
+      await ownSubscription(context, scope, params.id);
+      return { status: 200, body: await context.ledger.attempts.endpointStats(params.id) };
     },
   }),
   route({
@@ -180,7 +180,7 @@ export const subscriptionRoutes = [
     responses: { 202: { description: 'The replay, started', schema: replaySchema } },
     problems: [404, 409, 503],
     async handle({ params, body }, context) {
-      const replay = await startReplay(context, params.id!, body);
+      const replay = await startReplay(context, params.id, body);
       context.logger.info({ subscriptionId: params.id, replayId: replay.id }, 'replay started');
       return { status: 202, location: `/v1/replays/${replay.id}`, body: replay };
     },

@@ -24,7 +24,7 @@ export const tenantRoutes = [
     responses: { 201: { description: 'Created', schema: tenantSchema }, 200: { description: 'Updated', schema: tenantSchema } },
     problems: [409, 503],
     async handle({ params, body }, context) {
-      const { tenant, created } = await putTenant(context, params.id!, body);
+      const { tenant, created } = await putTenant(context, params.id, body);
       const { logger } = context;
       logger.info({ tenantId: tenant.id, created }, created ? 'tenant created' : 'tenant updated');
       return { status: created ? 201 : 200, location: `/v1/tenants/${tenant.id}`, body: tenant };
@@ -48,7 +48,7 @@ export const tenantRoutes = [
     responses: { 200: { description: 'The tenant', schema: tenantSchema } },
     problems: [404],
     async handle({ params }, context) {
-      return { status: 200, body: await existingTenant(context, params.id!) };
+      return { status: 200, body: await existingTenant(context, params.id) };
     },
   }),
   route({
@@ -58,7 +58,7 @@ export const tenantRoutes = [
     responses: { 200: { description: 'Deleted', schema: z.object({ id: z.string(), cancelledDeliveries: z.number() }) } },
     problems: [404, 503],
     async handle({ params }, context) {
-      const { cancelled } = await deleteTenant(context, params.id!);
+      const { cancelled } = await deleteTenant(context, params.id);
       context.logger.info({ tenantId: params.id, cancelled }, 'tenant deleted');
       return { status: 200, body: { id: params.id, cancelledDeliveries: cancelled } };
     },
@@ -71,7 +71,7 @@ export const tenantRoutes = [
     responses: { 201: { description: 'Issued; the key is shown only here', schema: createdTenantKeySchema } },
     problems: [404],
     async handle({ params, body }, context) {
-      const key = await issueTenantKey(context, params.id!, body);
+      const key = await issueTenantKey(context, params.id, body);
       context.logger.info({ tenantId: key.tenantId, keyId: key.id }, 'tenant key issued');
       return { status: 201, body: key };
     },
@@ -84,8 +84,8 @@ export const tenantRoutes = [
     responses: { 200: { description: 'A page of keys', schema: pageSchema(tenantKeySchema) } },
     problems: [404],
     async handle({ params, query }, context) {
-      await existingTenant(context, params.id!);
-      return { status: 200, body: await context.ledger.access.listKeys(params.id!, query) };
+      await existingTenant(context, params.id);
+      return { status: 200, body: await context.ledger.access.listKeys(params.id, query) };
     },
   }),
   route({
@@ -95,8 +95,8 @@ export const tenantRoutes = [
     responses: { 200: { description: 'Revoked', schema: tenantKeySchema } },
     problems: [404],
     async handle({ params }, { ledger, logger }) {
-      const key = await ledger.access.revokeKey(params.id!, params.keyId!);
-      if (!key) throw new NotFoundError('key', params.keyId!);
+      const key = await ledger.access.revokeKey(params.id, params.keyId);
+      if (!key) throw new NotFoundError('key', params.keyId);
       logger.info({ tenantId: key.tenantId, keyId: key.id }, 'tenant key revoked');
       return { status: 200, body: key };
     },
@@ -109,7 +109,7 @@ export const tenantRoutes = [
     responses: { 201: { description: 'The link to hand to the customer', schema: portalLinkSchema } },
     problems: [404],
     async handle({ params, body }, context) {
-      const link = await issuePortalLink(context, params.id!, body);
+      const link = await issuePortalLink(context, params.id, body);
       context.logger.info({ tenantId: params.id, expiresAt: link.expiresAt }, 'portal link issued');
       return { status: 201, body: link };
     },
@@ -121,8 +121,8 @@ export const tenantRoutes = [
     responses: { 200: { description: 'Ended', schema: z.object({ ended: z.number() }) } },
     problems: [404],
     async handle({ params }, context) {
-      await existingTenant(context, params.id!);
-      return { status: 200, body: { ended: await context.ledger.access.revokePortalAccess(params.id!) } };
+      await existingTenant(context, params.id);
+      return { status: 200, body: { ended: await context.ledger.access.revokePortalAccess(params.id) } };
     },
   }),
 ];
