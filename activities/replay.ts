@@ -1,21 +1,13 @@
 import { Context } from '@temporalio/activity';
 import { fifoQueueWorkflowId } from '../src/contract';
-import { matchesPattern } from '../src/filters/event-types';
-import { type Filter, matchesFilter } from '../src/filters';
+import { type Filter, receives } from '../src/filters';
 import { wakeFifoQueues } from '../src/operations/fifo-queues';
-import type { Subscription } from '../src/model';
 import type { PreparedDelivery } from '../src/store/ledger';
 import type { ActivityDeps } from './deps';
 import { withHeartbeat } from './heartbeat';
 
 /** Events scanned per replay page (matching ones are re-delivered). */
 const REPLAY_SCAN_PAGE = 200;
-
-/** What a subscription would have received: events of its types that pass its payload filter, if it has one. */
-function wouldReceive(subscription: Subscription, event: { type: string; data: Record<string, unknown> }): boolean {
-  const filter = subscription.filter as Filter | null;
-  return subscription.eventTypes.some((p) => matchesPattern(p, event.type)) && (filter === null || matchesFilter(filter, event.data));
-}
 
 /** The replay workflow's activity. */
 export function createReplayActivities({ ledger }: ActivityDeps) {
@@ -42,7 +34,8 @@ export function createReplayActivities({ ledger }: ActivityDeps) {
       const fifo = subscription.ordering === 'fifo';
       const owner = fifo ? fifoQueueWorkflowId(subscription.id) : (Context.current().info.workflowExecution?.workflowId ?? null);
       const events = await ledger.events.listInWindow(subscription, input.since, input.until, input.after, REPLAY_SCAN_PAGE);
-      const matching = events.filter((e) => wouldReceive(subscription, e)).slice(0, input.remaining);
+      const receiver = { ...subscription, filter: subscription.filter as Filter | null };
+      const matching = events.filter((e) => receives(receiver, e)).slice(0, input.remaining);
       const deliveries: (PreparedDelivery & { eventId: string; eventType: string; attemptOffset: number })[] = [];
       let queued = 0;
       await withHeartbeat(async (beat) => {

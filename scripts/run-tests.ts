@@ -36,6 +36,7 @@ const DATABASE_INDEPENDENT = [
   'test/delivery/retry-schedule.test.ts',
   'test/filters/event-types.test.ts',
   'test/filters/filter.test.ts',
+  'test/filters/receives.test.ts',
   'test/http/address-guard.test.ts',
   'test/http/send-webhook.test.ts',
   'test/metrics/attempts.test.ts',

@@ -26,3 +26,4 @@ export { MAX_FILTER_BYTES, MAX_FILTER_CONDITIONS, MAX_FILTER_DEPTH } from './lim
 export { filterSchema } from './schema';
 export { matchesFilter } from './evaluate';
 export type { Filter, Literal, PathCondition, PathOperators } from './types';
+export { receives, type Receivable, type Receiver } from './receives';

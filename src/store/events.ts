@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import type { Receivable } from '../filters';
 import { type FanOutResult, recordFanOut } from './fan-out';
 import { newEventRow, recordEventTypes } from './event-rows';
 import { instant, type NewEvent, now, type PreparedDelivery, type StoredEvent, toPrepared, toStoredEvent } from './rows';
@@ -84,10 +85,10 @@ export class EventQueries {
     until: string,
     after: { createdAt: string; id: string } | undefined,
     limit: number,
-  ): Promise<{ id: string; type: string; createdAt: string; data: Record<string, unknown> }[]> {
+  ): Promise<(Receivable & { id: string; createdAt: string })[]> {
     let query = this.db
       .selectFrom('events')
-      .select(['id', 'type', 'created_at', 'data'])
+      .select(['id', 'type', 'created_at', 'data', 'tenant_id', 'target_subscription_id', 'about_subscription_id'])
       .where('created_at', '>=', instant(since))
       .where('created_at', '<', instant(until))
       // A removed payload is never sent again.
@@ -105,6 +106,14 @@ export class EventQueries {
         ]),
       );
     }
-    return (await query.execute()).map((r) => ({ id: r.id, type: r.type, createdAt: r.created_at, data: JSON.parse(r.data) as Record<string, unknown> }));
+    return (await query.execute()).map((r) => ({
+      id: r.id,
+      type: r.type,
+      createdAt: r.created_at,
+      data: JSON.parse(r.data) as Record<string, unknown>,
+      tenantId: r.tenant_id,
+      targetSubscriptionId: r.target_subscription_id,
+      aboutSubscriptionId: r.about_subscription_id,
+    }));
   }
 }

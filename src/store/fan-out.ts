@@ -1,7 +1,7 @@
 import { type Kysely, PostgresAdapter, type Transaction } from 'kysely';
 import { eventWorkflowId, fifoQueueWorkflowId } from '../contract';
 import { patternsMatching } from '../filters/event-types';
-import { type Filter, matchesFilter } from '../filters';
+import { type Filter, type Receivable, receives } from '../filters';
 import { INSERT_CHUNK, now, pendingDeliveryRow } from './rows';
 import type { Database } from './schema';
 
@@ -209,14 +209,23 @@ interface EventRow {
 }
 
 /**
- * The subscriptions an event reaches: active, of its tenant (every tenant for a broadcast),
- * matching its type and their payload filter, if any; a test event reaches its one subscription
- * whatever types and filter that has.
+ * The subscriptions an event reaches (filters/receives.ts decides), among the active ones. The
+ * query narrows to the candidates by the same rule through the ledger's indexes: tenant, the
+ * endpoint an operational event is about, a test event's target, and the event type's patterns.
  */
 async function matchingSubscriptions(db: Db, event: EventRow) {
-  if (event.target_subscription_id !== null) return candidates(db, event);
-  const data = JSON.parse(event.data) as Record<string, unknown>;
-  return (await candidates(db, event)).filter((s) => s.filter === null || matchesFilter(JSON.parse(s.filter) as Filter, data));
+  const received: Receivable = {
+    type: event.type,
+    data: JSON.parse(event.data) as Record<string, unknown>,
+    tenantId: event.tenant_id,
+    targetSubscriptionId: event.target_subscription_id,
+    aboutSubscriptionId: event.about_subscription_id,
+  };
+  // Each candidate has one of these patterns (the query's join): they stand for its types here.
+  const eventTypes = patternsMatching(event.type);
+  return (await candidates(db, event)).filter((s) =>
+    receives({ id: s.id, tenantId: s.tenant_id, eventTypes, filter: s.filter === null ? null : (JSON.parse(s.filter) as Filter) }, received),
+  );
 }
 
 async function candidates(db: Db, event: EventRow) {

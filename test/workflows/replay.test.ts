@@ -96,3 +96,29 @@ test('a replay is bounded by its limit, and cancelling it cancels its re-deliver
   const bad = await stack.api('POST', `/v1/subscriptions/${sub.id}/replay`, { since: 'yesterday' });
   assert.equal(bad.status, 400);
 });
+
+/** The types of the webhooks a path received, in arrival order. */
+const typesAt = (path: string) => receiver.to(path).map((r) => (JSON.parse(r.body) as { type: string }).type);
+
+test('a replay re-delivers what the fan-out delivered: a test event to its endpoint, never an event about the endpoint itself', async () => {
+  await stack.api('PUT', '/v1/tenants/rself', { name: 'replay rules' });
+  const watcher = await createSubscription(stack, { tenantId: 'rself', url: receiver.url('/ops-self'), eventTypes: ['webhook.*'] });
+  const failing = await createSubscription(stack, { tenantId: 'rself', url: receiver.url('/down-self'), eventTypes: ['rs.*', 'webhook.*'], retrySchedule: ['0'] });
+  const since = new Date().toISOString();
+  const posted = await stack.api('POST', '/v1/events', { tenantId: 'rself', type: 'rs.one', data: {} });
+  await waitForEventDone(stack, posted.body.id as string, 1);
+  // The failure is told to the watcher, about the failing endpoint, which never gets it itself.
+  await waitUntil(() => typesAt('/ops-self').includes('webhook.delivery.exhausted'), { what: 'the exhaustion told to the watcher' });
+  assert.equal((await stack.api('POST', `/v1/subscriptions/${watcher.id}/test`, { eventType: 'other.kind' })).status, 202);
+  await waitUntil(() => typesAt('/ops-self').includes('other.kind'), { what: 'the test event at the watcher' });
+  const until = new Date().toISOString();
+
+  const replayOf = async (subscriptionId: string) => {
+    const started = await stack.api('POST', `/v1/subscriptions/${subscriptionId}/replay`, { since, until });
+    return waitReplay(started.body.id as string, 'completed');
+  };
+  assert.equal((await replayOf(failing.id)).matched, 1, 'only rs.one: the events about it are not its own');
+  assert.deepEqual(typesAt('/down-self'), ['rs.one', 'rs.one']);
+  await replayOf(watcher.id);
+  assert.deepEqual(typesAt('/ops-self').filter((t) => t === 'other.kind').length, 2, 'the test event again, though its type is not subscribed');
+});
