@@ -2,6 +2,39 @@ import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
+/**
+ * The layers of src/, lowest first: a folder imports its own layer and those below, never one
+ * above. The rules (delivery/, filters/, security/) know no store; the store knows no operation;
+ * operations know no gateway. test/layers.test.ts checks every folder is here and the imports agree.
+ */
+export const LAYERS = [
+  ['core'],
+  ['contract', 'delivery', 'filters', 'security'],
+  ['model'],
+  ['store', 'http', 'metrics', 'tracing'],
+  ['catalog', 'temporal'],
+  ['operations'],
+  ['gateway', 'worker'],
+];
+const SRC_FOLDERS = LAYERS.flat();
+const layerOf = (folder) => LAYERS.findIndex((layer) => layer.includes(folder));
+
+/** What a file in src/<folder>/ may not import: folders of higher layers, workflows/ and activities/. */
+function restrictedFor(folder) {
+  const above = SRC_FOLDERS.filter((other) => layerOf(other) > layerOf(folder));
+  const patterns = above.map((other) => ({
+    group: [`../${other}`, `../${other}/*`, `../../${other}`, `../../${other}/*`],
+    message: `src/${folder}/ sits below src/${other}/ (LAYERS in eslint.config.mjs).`,
+  }));
+  // src/worker/ is the composition root that wires the workflows and activities into a worker.
+  if (folder === 'worker') return patterns;
+  return [
+    ...patterns,
+    { group: ['**/workflows', '**/workflows/*'], message: 'src/ sits below workflows/: use src/contract (WorkflowTypes for starting one).' },
+    { group: ['**/activities', '**/activities/*'], message: 'src/ sits below activities/.' },
+  ];
+}
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'data/', 'test-output/', 'bench/results.json'] },
   js.configs.recommended,
@@ -38,22 +71,9 @@ export default tseslint.config(
       ],
     },
   },
-  {
-    // Layering: src/ sits below workflows/ and activities/; what they share lives in src/contract
-    // (workflow types by name included). src/worker/ is the composition root that wires the
-    // workflows and activities into a worker, so it is the one exception.
-    files: ['src/**/*.ts'],
-    ignores: ['src/worker/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            { group: ['**/workflows', '**/workflows/*'], message: 'src/ sits below workflows/: use src/contract (WorkflowTypes for starting one).' },
-            { group: ['**/activities', '**/activities/*'], message: 'src/ sits below activities/.' },
-          ],
-        },
-      ],
-    },
-  },
+  // src/ sits below workflows/ and activities/, and each folder of src/ on its layer (LAYERS).
+  ...SRC_FOLDERS.map((folder) => ({
+    files: [`src/${folder}/**/*.ts`],
+    rules: { 'no-restricted-imports': ['error', { patterns: restrictedFor(folder) }] },
+  })),
 );

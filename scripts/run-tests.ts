@@ -39,6 +39,7 @@ const DATABASE_INDEPENDENT = [
   'test/filters/receives.test.ts',
   'test/http/address-guard.test.ts',
   'test/http/send-webhook.test.ts',
+  'test/layers.test.ts',
   'test/metrics/attempts.test.ts',
   'test/store/migration-files.test.ts',
   'test/temporal/sdk-logger.test.ts',

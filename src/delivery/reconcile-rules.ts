@@ -2,7 +2,7 @@
  * What the reconciler does with an event or delivery that the ledger says is unfinished, given
  * what Temporal says about its workflow. Pure: the table in test/delivery/reconcile-rules.test.ts is the spec.
  */
-import type { DeliveryStatus } from '../model';
+import type { DeliveryStatus } from './status';
 
 export type CloseStatus = 'COMPLETED' | 'FAILED' | 'CANCELLED' | 'TERMINATED' | 'TIMED_OUT' | 'CONTINUED_AS_NEW';
 
