@@ -28,7 +28,8 @@ export async function generateClientFiles(): Promise<GeneratedFile[]> {
   const document = buildOpenApiDocument();
   const json = `${JSON.stringify(document, null, 2)}\n`;
   // openapi-typescript gets its own copy: the document it reads must not share objects with ours.
-  const nodes = await openapiTS(JSON.parse(json) as OpenAPI3, { silent: true });
+  // emptyObjectsUnknown: `type: object` without properties (a filter, event data) is any object, not {}.
+  const nodes = await openapiTS(JSON.parse(json) as OpenAPI3, { silent: true, emptyObjectsUnknown: true });
   return [
     { path: `${CLIENT_DIR}/openapi.json`, content: json },
     { path: `${CLIENT_DIR}/src/openapi-types.ts`, content: HEADER + astToString(nodes) },

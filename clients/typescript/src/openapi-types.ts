@@ -471,7 +471,7 @@ export interface paths {
                          */
                         ordering?: "unordered" | "fifo";
                         /** @description Only events whose data matches get a delivery: paths (order.total) with $eq, $neq, $gt, $gte, $lt, $lte, $in, $nin, $exists, $startsWith, and $and/$or/$not. See docs/operating.md, Payload filters. */
-                        filter?: Record<string, never>;
+                        filter?: Record<string, unknown>;
                         /** @description Headers sent with every attempt, name → value (at most 20). Not allowed: hop-by-hop headers, host, content-length, content-type, content-encoding, user-agent, expect, traceparent, tracestate and webhook-*. */
                         headers?: {
                             [key: string]: string;
@@ -1042,7 +1042,7 @@ export interface paths {
                          */
                         ordering?: "unordered" | "fifo";
                         /** @description null removes the filter. */
-                        filter?: Record<string, never> | null;
+                        filter?: Record<string, unknown> | null;
                         /** @description Replaces the whole set; null or {} removes every custom header. */
                         headers?: {
                             [key: string]: string;
