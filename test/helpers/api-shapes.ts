@@ -115,3 +115,12 @@ export async function checkedFetch(request: Request): Promise<Response> {
   checkAnswer(request.method, request.url, response, await response.clone().text());
   return response;
 }
+
+export type Problem = z.infer<typeof problemSchema>;
+
+/** The problem of an answer (stack.api's), typed: for tests that send what the gateway must refuse. */
+export function problemOf(answer: { body: unknown }): Problem {
+  const parsed = problemSchema.safeParse(answer.body);
+  if (!parsed.success) throw new Error(`not a problem: ${JSON.stringify(answer.body).slice(0, 500)}\n${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}

@@ -145,9 +145,14 @@ export class Deliveries {
     return unwrap(this.http.POST('/v1/deliveries/{id}/cancel', path(id)));
   }
 
-  /** Retries the failed (or cancelled) deliveries matching a filter, as a job; follow it at GET /v1/retries/{id}. */
+  /** Retries the failed (or cancelled) deliveries matching a filter, as a job that runs on; follow it with `retryJob`. */
   retryMatching(filter: BulkRetry): Promise<BulkRetryJob> {
     return unwrap(this.http.POST('/v1/deliveries/retry', { body: filter }));
+  }
+
+  /** A bulk retry job's progress: matched, started and skipped deliveries so far. */
+  retryJob(id: string): Promise<BulkRetryJob> {
+    return unwrap(this.http.GET('/v1/retries/{id}', path(id)));
   }
 }
 
