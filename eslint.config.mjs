@@ -36,7 +36,7 @@ function restrictedFor(folder) {
 }
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'data/', 'test-output/', 'bench/results.json'] },
+  { ignores: ['node_modules/', 'data/', 'test-output/', 'bench/results.json', 'clients/typescript/dist/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -37,7 +37,9 @@ export async function startReplay(
       staticSummary: `replay ${subscriptionId} from ${input.since} to ${input.until}`,
     }),
   );
-  return { id, ...input, status: 'running', matched: 0, started: 0, skipped: 0, succeeded: 0, failed: 0, cancelled: 0 };
+  // The answer is a ReplayView like GET /v1/replays/{id}'s: the workflow's input without its replayId.
+  const { replayId: _, ...shown } = input;
+  return { id, ...shown, status: 'running', matched: 0, started: 0, skipped: 0, succeeded: 0, failed: 0, cancelled: 0 };
 }
 
 /** A replay's progress, from its workflow's query (which also answers after it has closed). */

@@ -11,6 +11,7 @@ import { EventDispatcher } from '../../src/operations/event-dispatcher';
 import { type BatchItem, publishEventBatch } from '../../src/operations/event-batches';
 import { connectClient } from '../../src/temporal/client';
 import { createSubscription, getEvent } from '../helpers/api';
+import { problemOf } from '../helpers/api-shapes';
 import { TestReceiver } from '../helpers/receiver';
 import { workflowExists as eventWorkflowExists } from '../helpers/temporal';
 import { useStack } from '../helpers/stack';
@@ -23,7 +24,6 @@ const receiver = new TestReceiver();
 const stack = useStack({ setup: (s) => createSubscription(s, { url: receiver.url('/hook'), eventTypes: ['batch.*'] }) }, receiver);
 
 type Result = { status: number; event?: { id: string; status: string; tenantId: string | null }; errors?: { in: string; field: string; message: string }[]; detail?: string };
-type Problem = { status: number; detail: string; errors?: { in: string; field: string }[] };
 
 async function postBatch(events: unknown[]): Promise<Result[]> {
   const res = await stack.api('POST', '/v1/events/batch', { events });
@@ -105,19 +105,19 @@ test('the request is a 400 naming events unless it holds 1 to 1,000 of them; ove
     const res = await stack.api('POST', '/v1/events/batch', body);
     assert.equal(res.status, 400, JSON.stringify(body).slice(0, 80));
     assert.match(res.headers.get('content-type') ?? '', /^application\/problem\+json/);
-    assert.deepEqual((res.body as unknown as Problem).errors!.map((e) => `${e.in}:${e.field}`), ['body:events']);
+    assert.deepEqual(problemOf(res).errors!.map((e) => `${e.in}:${e.field}`), ['body:events']);
   }
   const unknownKey = await stack.api('POST', '/v1/events/batch', { events: [item], atomic: true });
-  assert.deepEqual((unknownKey.body as unknown as Problem).errors!.map((e) => e.field), ['atomic']);
+  assert.deepEqual(problemOf(unknownKey).errors!.map((e) => e.field), ['atomic']);
 
   const huge = JSON.stringify({ events: [{ ...item, data: { blob: 'x'.repeat(5 * 1024 * 1024) } }] });
   const tooLarge = await stack.api('POST', '/v1/events/batch', huge);
   assert.equal(tooLarge.status, 413);
-  assert.match((tooLarge.body as unknown as Problem).detail, /larger than 5 MiB/);
+  assert.match(problemOf(tooLarge).detail, /larger than 5 MiB/);
   // Other routes keep their limit, and their 413 names it.
   const single = await stack.api('POST', '/v1/events', JSON.stringify({ ...item, data: { blob: 'x'.repeat(300 * 1024) } }));
   assert.equal(single.status, 413);
-  assert.match((single.body as unknown as Problem).detail, /larger than 256 KiB/);
+  assert.match(problemOf(single).detail, /larger than 256 KiB/);
   assert.equal((await stack.ledger.db.selectFrom('events').select('id').where('type', '=', 'batch.created').where('data', 'like', '%blob%').execute()).length, 0);
 });
 

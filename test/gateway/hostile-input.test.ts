@@ -7,6 +7,7 @@ import express from 'express';
 import { buildOpenApiDocument } from '../../src/gateway/openapi';
 import { problemHandler } from '../../src/gateway/problem';
 import { createLogger } from '../../src/core/logger';
+import { eventBatchResultSchema } from '../../src/model';
 import { createSubscription } from '../helpers/api';
 import { TEST_TOKEN, useStack } from '../helpers/stack';
 
@@ -210,9 +211,10 @@ test('a number JSON cannot keep (1e400 parses as Infinity) is a 400 naming its p
     body: '{"events":[{"tenantId":"default","id":"finite-ok","type":"order.created","data":{"n":1e308}},{"tenantId":"default","type":"order.created","data":{"a":{"b":-1e400}}}]}',
   });
   assert.equal(batch.status, 207);
-  const results = (batch.problem as unknown as { results: { status: number; errors?: FieldError[] }[] }).results;
+  const { results } = eventBatchResultSchema.parse(batch.problem);
   assert.deepEqual(results.map((r) => r.status), [202, 400]);
-  assert.deepEqual(results[1]!.errors!.map((e) => e.field), ['events.1.data.a.b']);
+  const bad = results[1]!;
+  assert.deepEqual(bad.status === 400 && bad.errors.map((e) => e.field), ['events.1.data.a.b']);
   assert.deepEqual((await stack.ledger.events.get('finite-ok'))?.data, { n: 1e308 });
 });
 

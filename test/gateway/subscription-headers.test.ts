@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MASKED_HEADER_VALUE } from '../../src/delivery/custom-headers';
 import type { Subscription } from '../../src/model';
+import type { FieldError } from '../../clients/typescript/src';
 import { createSubscription } from '../helpers/api';
+import { problemOf } from '../helpers/api-shapes';
 import { useStack } from '../helpers/stack';
 
 // Custom headers of an endpoint through the API: limits and their 400s naming the field, what is
@@ -10,25 +12,23 @@ import { useStack } from '../helpers/stack';
 const stack = useStack({ withoutWorker: true });
 
 const URL_ = 'https://example.com/hooks';
-type Problem = { status: number; errors: { in: string; field: string; message: string }[] };
-
-async function refused(headers: unknown, method: 'POST' | 'PATCH' = 'POST', id?: string): Promise<Problem['errors']> {
+async function refused(headers: unknown, method: 'POST' | 'PATCH' = 'POST', id?: string): Promise<FieldError[]> {
   const res =
     method === 'POST'
       ? await stack.api('POST', '/v1/subscriptions', { tenantId: 'default', url: URL_, eventTypes: ['order.*'], headers })
       : await stack.api('PATCH', `/v1/subscriptions/${id!}`, { headers });
   assert.equal(res.status, 400, JSON.stringify(res.body));
   assert.match(res.headers.get('content-type') ?? '', /^application\/problem\+json/);
-  return (res.body as unknown as Problem).errors;
+  return problemOf(res).errors ?? [];
 }
 
-const fields = (errors: Problem['errors']) => errors.map((e) => e.field);
+const fields = (errors: FieldError[]) => errors.map((e) => e.field);
 
 test('headers are kept as given, shown on the subscription, masked in lists, replaced by PATCH and removed by null', async () => {
   const headers = { Authorization: 'Bearer rcv-token-123', 'X-Tenant-Route': 'eu-1' };
   const created = await createSubscription(stack, { url: URL_, eventTypes: ['order.*'], headers });
   assert.deepEqual(created.headers, headers);
-  const read = (await stack.api('GET', `/v1/subscriptions/${created.id}`)).body as unknown as Subscription;
+  const read = await stack.client.subscriptions.get(created.id);
   assert.deepEqual(read.headers, headers);
 
   const listed = (await stack.api('GET', '/v1/subscriptions?limit=100')).body.data as Subscription[];

@@ -4,7 +4,6 @@ import { test } from 'node:test';
 import { createApp } from '../../src/gateway/app';
 import { createLogger } from '../../src/core/logger';
 import { connectClient } from '../../src/temporal/client';
-import type { Subscription } from '../../src/model';
 import { STANDARD_RETRY_SCHEDULE_MS } from '../../src/delivery/retry-schedule';
 import { createSubscription } from '../helpers/api';
 import { useStack } from '../helpers/stack';
@@ -42,17 +41,15 @@ test('a given secret and schedule are kept; durations become milliseconds', asyn
 
 test('PATCH changes fields, disables and re-enables; DELETE removes', async () => {
   const created = await createSubscription(stack, { url: 'https://example.com/p', eventTypes: ['a.b'] });
-  const patched = await stack.api('PATCH', `/v1/subscriptions/${created.id}`, {
+  const s = await stack.client.subscriptions.update(created.id, {
     url: 'https://example.com/q',
     eventTypes: ['c.*'],
     description: 'billing',
     status: 'disabled',
   });
-  assert.equal(patched.status, 200);
-  const s = patched.body as unknown as Subscription;
   assert.deepEqual([s.url, s.eventTypes, s.description, s.status], ['https://example.com/q', ['c.*'], 'billing', 'disabled']);
   assert.ok(s.disabledAt);
-  const enabled = (await stack.api('PATCH', `/v1/subscriptions/${created.id}`, { status: 'active' })).body as unknown as Subscription;
+  const enabled = await stack.client.subscriptions.update(created.id, { status: 'active' });
   assert.deepEqual([enabled.status, enabled.disabledReason, enabled.disabledAt], ['active', null, null]);
 
   assert.equal((await stack.api('DELETE', `/v1/subscriptions/${created.id}`)).status, 204);
@@ -67,8 +64,7 @@ test('lists page through every subscription once, newest first', async () => {
   let cursor: string | null = null;
   let pages = 0;
   do {
-    const res = await stack.api('GET', `/v1/subscriptions?limit=3${cursor ? `&cursor=${cursor}` : ''}`);
-    const page = res.body as unknown as { data: Subscription[]; nextCursor: string | null };
+    const page = await stack.client.subscriptions.list({ limit: 3, ...(cursor && { cursor }) });
     assert.ok(page.data.length <= 3);
     seen.push(...page.data.map((s) => s.id));
     cursor = page.nextCursor;

@@ -1,29 +1,22 @@
-import type { z } from 'zod';
+import type { DeliveryWithAttempts, EventWithDeliveries, NewSubscription, SubscriptionWithSecret } from '../../clients/typescript/src';
 import { isFinal } from '../../src/delivery/status';
-import type { Attempt, createSubscriptionSchema, Delivery, Subscription } from '../../src/model';
 import type { Stack } from './stack';
 import { waitUntil } from './wait';
 
-export type DeliveryWithAttempts = Delivery & { attempts: Attempt[] };
-export type EventView = { id: string; type: string; status: string; deliveries: Delivery[] };
+export type { DeliveryWithAttempts, EventWithDeliveries };
 
-export async function createSubscription(
-  stack: Stack,
-  body: z.input<typeof createSubscriptionSchema>,
-): Promise<Subscription & { secret: string }> {
-  const res = await stack.api('POST', '/v1/subscriptions', { tenantId: 'default', ...body });
-  if (res.status !== 201) throw new Error(`create subscription: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body as unknown as Subscription & { secret: string };
+/** A subscription of the tenant `default` unless the body names another. */
+export async function createSubscription(stack: Stack, body: Omit<NewSubscription, 'tenantId'> & { tenantId?: string }): Promise<SubscriptionWithSecret> {
+  return stack.client.subscriptions.create({ tenantId: 'default', ...body });
 }
 
-export async function getEvent(stack: Stack, id: string): Promise<EventView> {
-  return (await stack.api('GET', `/v1/events/${encodeURIComponent(id)}`)).body as unknown as EventView;
+export async function getEvent(stack: Stack, id: string): Promise<EventWithDeliveries> {
+  return stack.client.events.get(id);
 }
 
 export async function getDelivery(stack: Stack, id: string): Promise<DeliveryWithAttempts> {
-  return (await stack.api('GET', `/v1/deliveries/${id}`)).body as unknown as DeliveryWithAttempts;
+  return stack.client.deliveries.get(id);
 }
-
 
 /** Waits until the event is fanned out to `count` deliveries and all of them ended; returns them with attempts. */
 export async function waitForEventDone(stack: Stack, eventId: string, count: number, timeoutMs = 30_000) {

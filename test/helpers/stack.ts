@@ -13,6 +13,8 @@ import { createLogger } from '../../src/core/logger';
 import { openDatabase } from '../../src/store/db';
 import { Ledger } from '../../src/store/ledger';
 import { createWorker, type WorkerDeps } from '../../src/worker/create-worker';
+import { WebhooksClient } from '../../clients/typescript/src';
+import { checkAnswer, checkedFetch } from './api-shapes';
 import { testDatabase } from './database';
 import { startTemporal } from './temporal';
 
@@ -25,8 +27,15 @@ export interface Stack {
   dataDir: string;
   gatewayUrl: string;
   logs: string[];
-  /** fetch against the gateway with the API token. */
+  /**
+   * fetch against the gateway with the API token, untyped: for requests no typed client would
+   * send (malformed bodies, odd headers, paths of no route). Prefer `client` for the rest.
+   */
   api(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<ApiResponse>;
+  /** The producer's typed client (clients/typescript) with the API token; problems are thrown as WebhooksApiError. */
+  client: WebhooksClient;
+  /** The same client with another key, e.g. a tenant key. */
+  clientFor(apiKey: string): WebhooksClient;
   startWorker(): Promise<void>;
   stopWorker(): Promise<void>;
   stop(): Promise<void>;
@@ -35,7 +44,7 @@ export interface Stack {
 export interface ApiResponse {
   status: number;
   headers: Headers;
-  /** Parsed JSON; tests cast it to the model type they assert on. */
+  /** Parsed JSON, already checked against the route's declared answer (helpers/api-shapes.ts). */
   body: Record<string, unknown>;
 }
 
@@ -71,17 +80,17 @@ export interface StackOptions {
   addressCheck?: WorkerDeps['addressCheck'];
 }
 
-/** Temporal dev server + ledger + worker + gateway, all real, on 127.0.0.1 free ports. */
-export async function startStack(opts: StackOptions = {}): Promise<Stack> {
-  const env = await startTemporal(opts.temporalArgs, opts.uiPort);
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'webhook-relay-test-'));
-  // The gateway's port is needed in the config (confirmation URLs point at it), so listen first.
+/** The gateway's server, listening on a free port of 127.0.0.1 before the app exists (the config needs its URL). */
+async function listenGateway(): Promise<{ server: http.Server; gatewayUrl: string }> {
   const server = http.createServer();
   answerClientErrorsAsProblems(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const gatewayUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const database = await testDatabase(dataDir);
-  const config = parseConfig({
+  return { server, gatewayUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+/** The services' configuration, from the options, as the environment would give it. */
+function stackConfig(opts: StackOptions, gatewayUrl: string, temporalAddress: string, databaseUrl: string): Config {
+  return parseConfig({
     PUBLIC_URL: gatewayUrl,
     DISABLE_AFTER_FAILING_FOR: opts.disableAfterFailingFor,
     RECONCILE_INTERVAL: opts.reconcileInterval,
@@ -92,24 +101,23 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     OPERATIONS_TENANT_ID: opts.operationsTenantId,
     WORKER_MAX_CONCURRENT_ACTIVITIES: opts.workerActivitySlots?.toString(),
     API_TOKEN: TEST_TOKEN,
-    DATABASE_URL: database.url,
-    TEMPORAL_ADDRESS: env.address,
+    DATABASE_URL: databaseUrl,
+    TEMPORAL_ADDRESS: temporalAddress,
     TASK_QUEUE: `test-${process.pid}`,
     ALLOW_PRIVATE_NETWORKS: String(opts.allowPrivateNetworks ?? true),
     WEBHOOK_PROXY_URL: opts.proxyUrl?.(),
     PORT: '0',
     LOG_LEVEL: opts.captureLogs ? 'debug' : (process.env.TEST_LOG_LEVEL ?? 'silent'),
   });
-  const logs: string[] = [];
-  const sink = { write: (line: string) => void logs.push(line) };
-  const logger = createLogger('test', config.LOG_LEVEL, opts.captureLogs ? sink : undefined);
-  const ledger = new Ledger(await openDatabase(config.DATABASE_URL), undefined, { operationsTenantId: config.OPERATIONS_TENANT_ID });
+}
 
+/** The in-process worker, started and stopped on demand (tests stop it to see what survives). */
+function workerControl(opts: StackOptions, deps: Omit<WorkerDeps, 'fanOutPageSize' | 'fanOutShardSize' | 'addressCheck'>) {
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
   const startWorker = async () => {
     const { fanOutPageSize, fanOutShardSize, addressCheck } = opts;
-    worker = await createWorker({ config, connection: env.nativeConnection, ledger, logger, fanOutPageSize, fanOutShardSize, addressCheck });
+    worker = await createWorker({ ...deps, fanOutPageSize, fanOutShardSize, addressCheck });
     running = worker.run();
   };
   const stopWorker = async () => {
@@ -118,11 +126,48 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     await running;
     worker = undefined;
   };
+  return { startWorker, stopWorker };
+}
+
+/**
+ * The untyped caller: any method, path, body (a string is sent as it is) and headers, for tests
+ * that send what no typed client would. Answers of a known route are still held to its declaration.
+ */
+function apiCaller(gatewayUrl: string): Stack['api'] {
+  return async (method, urlPath, body, headers = {}) => {
+    const res = await fetch(`${gatewayUrl}${urlPath}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${TEST_TOKEN}`,
+        ...(body !== undefined && { 'content-type': 'application/json' }),
+        ...headers,
+      },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await res.text();
+    checkAnswer(method, res.url, res, text);
+    return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : {} };
+  };
+}
+
+/** Temporal dev server + ledger + worker + gateway, all real, on 127.0.0.1 free ports. */
+export async function startStack(opts: StackOptions = {}): Promise<Stack> {
+  const env = await startTemporal(opts.temporalArgs, opts.uiPort);
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'webhook-relay-test-'));
+  const { server, gatewayUrl } = await listenGateway();
+  const database = await testDatabase(dataDir);
+  const config = stackConfig(opts, gatewayUrl, env.address, database.url);
+  const logs: string[] = [];
+  const sink = { write: (line: string) => void logs.push(line) };
+  const logger = createLogger('test', config.LOG_LEVEL, opts.captureLogs ? sink : undefined);
+  const ledger = new Ledger(await openDatabase(config.DATABASE_URL), undefined, { operationsTenantId: config.OPERATIONS_TENANT_ID });
+  const { startWorker, stopWorker } = workerControl(opts, { config, connection: env.nativeConnection, ledger, logger });
   if (!opts.withoutWorker) await startWorker();
 
   // The worker shares this ledger: its dispatcher starts the operational events the gateway records too.
   const dispatcher = createDispatcher({ config, ledger, client: env.client, logger });
   server.on('request', createApp({ config, ledger, client: env.client, logger, dispatcher }));
+  const clientFor = (apiKey: string) => new WebhooksClient({ baseUrl: gatewayUrl, apiKey, fetch: checkedFetch });
 
   return {
     env,
@@ -131,21 +176,11 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     dataDir,
     gatewayUrl,
     logs,
-    async api(method, urlPath, body, headers = {}) {
-      const res = await fetch(`${gatewayUrl}${urlPath}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${TEST_TOKEN}`,
-          ...(body !== undefined && { 'content-type': 'application/json' }),
-          ...headers,
-        },
-        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-      });
-      const text = await res.text();
-      return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : {} };
-    },
     startWorker,
     stopWorker,
+    clientFor,
+    api: apiCaller(gatewayUrl),
+    client: clientFor(TEST_TOKEN),
     async stop() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

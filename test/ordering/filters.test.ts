@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Subscription } from '../../src/model';
 import { createSubscription, waitForEventDone } from '../helpers/api';
 import { TestReceiver } from '../helpers/receiver';
 import { useStack } from '../helpers/stack';
@@ -34,8 +33,8 @@ test('a payload filter is evaluated in the fan-out: a non-matching subscription 
   assert.equal(receiver.to('/big-eu').length, 1);
 
   // Editing the filter applies to the next events; null removes it.
-  const patched = await stack.api('PATCH', `/v1/subscriptions/${bigEu.id}`, { filter: { region: 'us' } });
-  assert.deepEqual((patched.body as unknown as Subscription).filter, { region: 'us' });
+  const patched = await stack.client.subscriptions.update(bigEu.id, { filter: { region: 'us' } });
+  assert.deepEqual(patched.filter, { region: 'us' });
   assert.equal((await waitForEventDone(stack, await post({ region: 'us' }), 2)).length, 2);
   await stack.api('PATCH', `/v1/subscriptions/${bigEu.id}`, { filter: null });
   assert.equal((await waitForEventDone(stack, await post({ region: 'nowhere' }), 2)).length, 2);

@@ -97,9 +97,7 @@ async function fetchFromPage(page: Page, url: string, init: { method?: string; h
 }
 
 async function acmeSubscription(): Promise<Subscription> {
-  const res = await api().api('GET', `/v1/subscriptions/${acme.subscriptionId}`);
-  assert.equal(res.status, 200);
-  return res.body as unknown as Subscription;
+  return api().client.subscriptions.get(acme.subscriptionId!);
 }
 
 /** The delivery view's own status (the first badge of its summary), once it shows `status`. */

@@ -16,7 +16,7 @@ async function seed(s: typeof stack): Promise<void> {
   for (const tenant of ['acme', 'globex'] as const) {
     await s.api('PUT', `/v1/tenants/${tenant}`, { name: tenant });
     const key = (await s.api('POST', `/v1/tenants/${tenant}/keys`, { name: 'ci' })).body.key as string;
-    const sub = (await s.api('POST', '/v1/subscriptions', { tenantId: tenant, url: receiver.url(`/fail/${tenant}`), eventTypes: ['k.*'], retrySchedule: ['0'] })).body as unknown as Subscription;
+    const sub = await s.client.subscriptions.create({ tenantId: tenant, url: receiver.url(`/fail/${tenant}`), eventTypes: ['k.*'], retrySchedule: ['0'] });
     const event = await s.api('POST', '/v1/events', { tenantId: tenant, type: 'k.failed', data: { tenant } });
     const [delivery] = await waitForEventDone(s, event.body.id as string, 1);
     world[tenant] = { key, sub, delivery: delivery! };

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { deliveryWorkflowId, eventWorkflowId } from '../../src/contract';
-import type { Subscription } from '../../src/model';
 import { getEvent, waitForEventDone } from '../helpers/api';
 import { TestReceiver } from '../helpers/receiver';
 import { useStack } from '../helpers/stack';
@@ -15,10 +14,8 @@ async function putTenant(id: string, name = id) {
   return stack.api('PUT', `/v1/tenants/${id}`, { name, metadata: { plan: 'pro' } });
 }
 
-async function subscribe(tenantId: string, path: string, eventTypes = ['order.*'], extra: Record<string, unknown> = {}) {
-  const res = await stack.api('POST', '/v1/subscriptions', { tenantId, url: receiver.url(path), eventTypes, ...extra });
-  assert.equal(res.status, 201, JSON.stringify(res.body));
-  return res.body as unknown as Subscription;
+async function subscribe(tenantId: string, path: string, eventTypes = ['order.*']) {
+  return stack.client.subscriptions.create({ tenantId, url: receiver.url(path), eventTypes });
 }
 
 const requestsTo = (path: string, eventId: string) => receiver.requests.filter((r) => r.path === path && r.headers['webhook-id'] === eventId);
@@ -111,7 +108,7 @@ test('deleting a tenant disables its subscriptions, cancels its open deliveries 
     return status !== 'RUNNING' && status;
   }, { what: 'the delivery workflow to close' });
   assert.equal(closedAs, 'CANCELLED', 'ended by its workflow, not only in the ledger');
-  const after = (await stack.api('GET', `/v1/subscriptions/${sub.id}`)).body as unknown as Subscription;
+  const after = await stack.client.subscriptions.get(sub.id);
   assert.deepEqual([after.status, after.disabledReason], ['disabled', 'tenant deleted']);
   assert.equal((await stack.api('GET', '/v1/tenants/t-gone')).status, 404);
   assert.equal((await stack.api('POST', '/v1/events', { tenantId: 't-gone', type: 'gone.again', data: {} })).status, 400);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Webhook as SvixWebhook } from 'svix';
 import { deliveryWorkflowId } from '../../src/contract';
+import type { BulkRetryJob } from '../../clients/typescript/src';
 import { createSubscription, getDelivery, waitForEventDone } from '../helpers/api';
 import { TestReceiver } from '../helpers/receiver';
 import { useStack } from '../helpers/stack';
@@ -116,14 +117,12 @@ test('a running delivery cannot be retried', async () => {
   await stack.api('POST', `/v1/deliveries/${d.id}/cancel`);
 });
 
-type BulkRetryJob = { id: string; status: string; matched: number; started: number; skipped: number; skippedSample: { id: string; reason: string }[] };
-
 async function bulkRetry(body: Record<string, unknown>): Promise<BulkRetryJob> {
   const res = await stack.api('POST', '/v1/deliveries/retry', body);
   assert.equal(res.status, 202, JSON.stringify(res.body));
   assert.equal(res.headers.get('location'), `/v1/retries/${String(res.body.id)}`);
   return waitUntil(async () => {
-    const job = (await stack.api('GET', `/v1/retries/${String(res.body.id)}`)).body as unknown as BulkRetryJob;
+    const job = await stack.client.deliveries.retryJob(String(res.body.id));
     return job.status === 'completed' && job;
   }, { what: 'the bulk retry job to complete' });
 }

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Subscription } from '../../src/model';
 import { createSubscription, waitForEventDone } from '../helpers/api';
 import { TestReceiver } from '../helpers/receiver';
 import { useStack } from '../helpers/stack';
@@ -15,7 +14,7 @@ const receiver = new TestReceiver((req) => {
 // Endpoint health threshold cut from 5 days to 400 ms so a test can cross it.
 const stack = useStack({ disableAfterFailingFor: '400ms' }, receiver);
 
-const getSub = async (id: string) => (await stack.api('GET', `/v1/subscriptions/${id}`)).body as unknown as Subscription;
+const getSub = (id: string) => stack.client.subscriptions.get(id);
 
 test('410 disables the subscription at once; PATCH re-enables it and deliveries resume', async () => {
   const sub = await createSubscription(stack, { url: receiver.url('/gone'), eventTypes: ['h.gone'], retrySchedule: ['0', '10ms'] });
@@ -57,7 +56,7 @@ test('a subscription failing continuously past the threshold is disabled, with t
 
   // Re-enabled and healthy: the failing streak is cleared, deliveries succeed.
   healthy = true;
-  const enabled = (await stack.api('PATCH', `/v1/subscriptions/${sub.id}`, { status: 'active' })).body as unknown as Subscription;
+  const enabled = await stack.client.subscriptions.update(sub.id, { status: 'active' });
   assert.deepEqual([enabled.status, enabled.failingSince, enabled.disabledReason], ['active', null, null]);
   const later = await stack.api('POST', '/v1/events', { tenantId: 'default', type: 'h.flap', data: {} });
   const [ok] = await waitForEventDone(stack, later.body.id as string, 1);

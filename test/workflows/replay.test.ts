@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { replayProgressQuery, replayWorkflowId } from '../../src/contract';
+import { unwrap } from '../../clients/typescript/src';
 import { createSubscription, waitForEventDone } from '../helpers/api';
 import { TestReceiver } from '../helpers/receiver';
 import { useStack } from '../helpers/stack';
@@ -9,12 +10,12 @@ import { waitUntil } from '../helpers/wait';
 const receiver = new TestReceiver((req) => (req.path.startsWith('/down') ? { status: 500 } : { status: 200 }));
 const stack = useStack({}, receiver);
 
-type Replay = { id: string; status: string; matched: number; started: number; succeeded: number; failed: number; cancelled: number; skipped: number };
+const getReplay = (id: string) => unwrap(stack.client.http.GET('/v1/replays/{id}', { params: { path: { id } } }));
 
 async function waitReplay(id: string, status: string) {
   return waitUntil(
     async () => {
-      const r = (await stack.api('GET', `/v1/replays/${id}`)).body as unknown as Replay;
+      const r = await getReplay(id);
       return r.status === status && r;
     },
     { what: `replay ${id} ${status}` },
@@ -78,7 +79,7 @@ test('a replay is bounded by its limit, and cancelling it cancels its re-deliver
   const started = await stack.api('POST', `/v1/subscriptions/${sub.id}/replay`, { since, limit: 2 });
   const id = started.body.id as string;
   await waitUntil(async () => {
-    const r = (await stack.api('GET', `/v1/replays/${id}`)).body as unknown as Replay;
+    const r = await getReplay(id);
     return r.started === 2;
   });
   assert.equal((await stack.api('GET', `/v1/replays/${id}`)).body.matched, 2, 'bounded by limit');
