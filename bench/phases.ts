@@ -38,9 +38,9 @@ export const MAIN_PHASES: AnyPhase[] = [
     enabled: (p) => p.latency,
     run: ({ stack, receiver, say, measured }) => latencyPhase(stack, receiver, say, measured.shapes?.oneSubscriber.product.deliveriesPerSecond),
   },
-  { name: 'warmUp', measures: 'nothing: subscribes the main load\'s receivers and warms the stack up', run: subscribeAndWarmUp },
+  { name: 'warmUp', measures: "nothing: subscribes the main load's receivers and warms the stack up", run: subscribeAndWarmUp },
   { name: 'phaseA', measures: 'sustained deliveries/s and accept → first attempt, as fast as the stack goes', run: fullSpeed },
-  { name: 'phaseB', measures: 'accept → first attempt at a paced BENCH_RATE deliveries/s', run: fixedRate },
+  { name: 'phaseB', measures: 'accept → first attempt at a paced rate (BENCH_RATE, default 100 deliveries/s)', run: fixedRate },
   { name: 'history', measures: "history events and Temporal Actions per delivery, from a sample of phase A's workflows", run: historySample },
   { name: 'peakMemory', measures: 'peak RSS of the worker, gateway and Temporal after the main load', run: peakMemory },
   {
@@ -87,7 +87,7 @@ export const MAIN_PHASES: AnyPhase[] = [
     enabled: (p) => p.fifoEvents > 0,
     run: ({ stack, receiver, params, say }) => fifoPhase(stack, receiver, params.fifoEvents, 300, say),
   },
-  { name: 'httpCeiling', measures: 'plain HTTP POSTs to the same receiver: the machine\'s own limit', stack: 'stopped', run: httpCeiling },
+  { name: 'httpCeiling', measures: "plain HTTP POSTs to the same receiver, with the stack stopped: the machine's own limit", stack: 'stopped', run: httpCeiling },
 ];
 
 /** BENCH_ONLY_FANOUT=1: the large fan-out alone, bench/fanout-results.json. */
