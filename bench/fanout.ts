@@ -1,25 +1,20 @@
 // The large fan-out phase: N subscribers to one event type, ONE event posted through the gateway,
 // and how long the stack takes to record, start and deliver all N deliveries. Enabled by
-// BENCH_FANOUT_SUBSCRIBERS > 0; see bench/run.ts for the parameters.
-import type { Client, WorkflowHandle } from '@temporalio/client';
-import { optionalTsToMs } from '@temporalio/common/lib/time';
-import SQLite from 'better-sqlite3';
-import { newId } from '../src/core/ids';
-import { generateSecret } from '../src/security/signing';
-import { subscriptionRows } from '../src/store/ledger';
-import type { SubscriptionEventTypesTable, SubscriptionsTable } from '../src/store/schema';
+// BENCH_FANOUT_SUBSCRIBERS > 0 (bench/params.ts). The subscriptions are written straight into the
+// ledger (bench/fanout-setup.ts), the run is watched from the outside (bench/fanout-watch.ts) and
+// the event's and shards' histories are read at the end (bench/fanout-histories.ts).
 import { eventWorkflowId } from '../src/contract';
+import { eventAndShardStats, type HistoryStats } from './fanout-histories';
+import { insertSubscriptions } from './fanout-setup';
+import { FANOUT_EVENT_ID, FanOutWatch, type Sample } from './fanout-watch';
 import { type PhaseResult, phaseWindow } from './measure';
 import { peakRssMb } from './procs';
 import type { BenchReceiver } from './receiver';
 import { round } from './report';
-import { deathCheck, type Stack } from './stack';
+import type { Stack } from './stack';
 
 /** Matched by the fan-out subscriptions only: the other phases' subscriptions take `bench.*`. */
 export const FANOUT_EVENT_TYPE = 'benchfanout.created';
-/** `<phase>-<n>` like every bench event id, so the receiver counts its first attempts apart. */
-export const FANOUT_EVENT_ID = 'fanout-000000';
-const FANOUT_PHASE = 'fanout';
 
 /** Temporal's default per-workflow limits (self-hosted and dev server), for the report. */
 export const TEMPORAL_LIMITS = {
@@ -30,213 +25,11 @@ export const TEMPORAL_LIMITS = {
   pendingChildrenError: 2_000,
 };
 
-type History = Awaited<ReturnType<WorkflowHandle['fetchHistory']>>;
-type HistoryEvent = NonNullable<History['events']>[number];
-
-// ---------------------------------------------------------------------------------------------
-// Setup: subscriptions written straight into the ledger file
-
-/** One `subscriptions` row exactly as the ledger stores it: the ledger's own row builder. */
-function subscriptionRow(url: string, eventTypes: string[], at: string) {
-  const input = { tenantId: 'default', url, eventTypes, description: 'bench fan-out', secret: generateSecret() };
-  return subscriptionRows(input, newId.subscription(), at).subscription;
-}
-
-/** Fails if the ledger's table and the rows written here no longer have the same columns. */
-function assertColumns(db: SQLite.Database, table: string, written: string[]): void {
-  const actual = (db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((c) => c.name).sort();
-  const mine = [...written].sort();
-  if (actual.join(',') !== mine.join(',')) {
-    throw new Error(
-      `bench fan-out setup: ${table} has columns [${actual.join(', ')}] but bench/fanout.ts writes [${mine.join(', ')}]; ` +
-        'bring it in line with src/store/schema.ts',
-    );
-  }
-}
-
-function insertStatement(db: SQLite.Database, table: string, columns: string[]): SQLite.Statement {
-  return db.prepare(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')})`);
-}
-
-export interface SetupResult {
-  /** Subscription ids in insertion order (ascending: ULIDs from a monotonic factory). */
-  ids: string[];
-  /** Open, build, insert and commit. */
-  ms: number;
-}
-
-/**
- * Creates `count` active subscriptions to `eventType`, subscription i delivering to `urlFor(i)`,
- * in ONE write transaction on a separate writable handle to the ledger file (the HTTP API would
- * take minutes for 100,000). The gateway and worker have the file open too: WAL lets them read on,
- * and their busy timeout (10 s) waits out this transaction's write lock.
- */
-export function insertSubscriptions(
-  file: string,
-  count: number,
-  eventType: string,
-  urlFor: (i: number) => string,
-  overrides: Partial<Pick<SubscriptionsTable, 'confirmation_timeout_ms' | 'description'>> = {},
-): SetupResult {
-  const t0 = performance.now();
-  const db = new SQLite(file, { fileMustExist: true });
-  try {
-    db.pragma('busy_timeout = 30000');
-    db.pragma('foreign_keys = ON');
-    const at = new Date().toISOString();
-    const row = (i: number) => ({ ...subscriptionRow(urlFor(i), [eventType], at), ...overrides });
-    const probe = row(0);
-    const typeRow = (subscriptionId: string): SubscriptionEventTypesTable => ({ subscription_id: subscriptionId, pattern: eventType });
-    const subColumns = Object.keys(probe);
-    const typeColumns = Object.keys(typeRow(probe.id));
-    assertColumns(db, 'subscriptions', subColumns);
-    assertColumns(db, 'subscription_event_types', typeColumns);
-    const insertSub = insertStatement(db, 'subscriptions', subColumns);
-    const insertType = insertStatement(db, 'subscription_event_types', typeColumns);
-    const ids: string[] = [];
-    db.transaction(() => {
-      for (let i = 0; i < count; i++) {
-        const sub = i === 0 ? probe : row(i);
-        insertSub.run(sub);
-        insertType.run(typeRow(sub.id));
-        ids.push(sub.id);
-      }
-    }).immediate();
-    return { ids, ms: round(performance.now() - t0) };
-  } finally {
-    db.close();
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Histories
-
-interface HistoryStats {
-  events: number;
-  /** Most children initiated and not yet closed at any point of the history. */
-  maxPendingChildren: number;
-  childWorkflowIds: string[];
-  /** Children the server reported started (ChildWorkflowExecutionStarted). */
-  childrenStarted: number;
-  /** Wall-clock times (ms since the epoch, server's clock) of the last child initiated and started. */
-  lastChildInitiatedAt: number | null;
-  lastChildStartedAt: number | null;
-  workflowTasks: number;
-  /** Longest wait of one of its workflow tasks / activity tasks in the task queue (scheduled → started). */
-  maxWorkflowTaskQueueMs: number;
-  maxActivityQueueMs: number;
-  closed: boolean;
-}
-
-export function historyStats(events: HistoryEvent[]): HistoryStats {
-  let pending = 0;
-  let maxPending = 0;
-  const childWorkflowIds: string[] = [];
-  let childrenStarted = 0;
-  let lastChildInitiatedAt: number | null = null;
-  let lastChildStartedAt: number | null = null;
-  let workflowTasks = 0;
-  let maxWorkflowTaskQueueMs = 0;
-  let maxActivityQueueMs = 0;
-  const timeOf = new Map<string, number>();
-  const latest = (prev: number | null, at: number | undefined) => (at === undefined ? prev : Math.max(prev ?? 0, at));
-  for (const e of events) {
-    const at = optionalTsToMs(e.eventTime);
-    if (at !== undefined) timeOf.set(String(e.eventId), at);
-    const queued = (scheduledEventId: unknown) => {
-      const scheduled = timeOf.get(String(scheduledEventId));
-      return at === undefined || scheduled === undefined ? 0 : at - scheduled;
-    };
-    if (e.workflowTaskStartedEventAttributes) {
-      maxWorkflowTaskQueueMs = Math.max(maxWorkflowTaskQueueMs, queued(e.workflowTaskStartedEventAttributes.scheduledEventId));
-    } else if (e.workflowTaskCompletedEventAttributes) {
-      workflowTasks += 1;
-    } else if (e.activityTaskStartedEventAttributes) {
-      maxActivityQueueMs = Math.max(maxActivityQueueMs, queued(e.activityTaskStartedEventAttributes.scheduledEventId));
-    } else if (e.startChildWorkflowExecutionInitiatedEventAttributes) {
-      pending += 1;
-      maxPending = Math.max(maxPending, pending);
-      childWorkflowIds.push(e.startChildWorkflowExecutionInitiatedEventAttributes.workflowId ?? '');
-      lastChildInitiatedAt = latest(lastChildInitiatedAt, at);
-    } else if (e.childWorkflowExecutionStartedEventAttributes) {
-      childrenStarted += 1;
-      lastChildStartedAt = latest(lastChildStartedAt, at);
-    } else if (
-      e.startChildWorkflowExecutionFailedEventAttributes ||
-      e.childWorkflowExecutionCompletedEventAttributes ||
-      e.childWorkflowExecutionFailedEventAttributes ||
-      e.childWorkflowExecutionCanceledEventAttributes ||
-      e.childWorkflowExecutionTimedOutEventAttributes ||
-      e.childWorkflowExecutionTerminatedEventAttributes
-    ) {
-      pending -= 1;
-    }
-  }
-  const last = events[events.length - 1];
-  const closed = Boolean(
-    last &&
-      (last.workflowExecutionCompletedEventAttributes ||
-        last.workflowExecutionFailedEventAttributes ||
-        last.workflowExecutionCanceledEventAttributes ||
-        last.workflowExecutionTerminatedEventAttributes ||
-        last.workflowExecutionTimedOutEventAttributes ||
-        last.workflowExecutionContinuedAsNewEventAttributes),
-  );
-  return {
-    events: events.length,
-    maxPendingChildren: maxPending,
-    childWorkflowIds,
-    childrenStarted,
-    lastChildInitiatedAt,
-    lastChildStartedAt,
-    workflowTasks,
-    maxWorkflowTaskQueueMs,
-    maxActivityQueueMs,
-    closed,
-  };
-}
-
-async function fetchStats(client: Client, workflowId: string): Promise<HistoryStats> {
-  return historyStats((await client.workflow.getHandle(workflowId).fetchHistory()).events ?? []);
-}
-
-/** Waits for a workflow to close, up to `ms`; false if it has not by then. */
-async function closedWithin(client: Client, workflowId: string, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      client.workflow
-        .getHandle(workflowId)
-        .result()
-        .then(
-          () => true,
-          () => true, // closed, just not successfully: still closed
-        ),
-      new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(false), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// The phase
-
 export interface FanOutOptions {
   subscribers: number;
   /** Per milestone deadline, counted from the event's 202. */
   timeoutSeconds: number;
   say: (message: string) => void;
-}
-
-interface Sample {
-  /** Seconds since the event was accepted. */
-  s: number;
-  attempted: number;
-  firstAttempts: number;
-  succeeded: number;
 }
 
 export interface FanOutResult {
@@ -317,7 +110,84 @@ export interface FanOutResult {
   };
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** The shards' histories summed up; times in ms since the event was accepted. */
+function shardSummary(shards: HistoryStats[], N: number, acceptedAtWallMs: number) {
+  const shardEvents = shards.map((s) => s.events);
+  const workflowsStarted = shards.reduce((a, s) => a + s.childrenStarted, 0);
+  const lastStart = Math.max(0, ...shards.map((s) => s.lastChildStartedAt ?? 0));
+  const lastInitiated = Math.max(0, ...shards.map((s) => s.lastChildInitiatedAt ?? 0));
+  return {
+    workflowsStarted,
+    allWorkflowsStartedMs: workflowsStarted >= N && lastStart > 0 ? round(lastStart - acceptedAtWallMs) : null,
+    shardWorkflows: {
+      count: shards.length,
+      minHistoryEvents: shards.length > 0 ? Math.min(...shardEvents) : null,
+      maxHistoryEvents: shards.length > 0 ? Math.max(...shardEvents) : null,
+      maxPendingChildren: Math.max(0, ...shards.map((s) => s.maxPendingChildren)),
+      maxWorkflowTasks: Math.max(0, ...shards.map((s) => s.workflowTasks)),
+      deliveryChildren: shards.reduce((a, s) => a + s.childWorkflowIds.length, 0),
+      lastChildInitiatedMs: lastInitiated > 0 ? round(lastInitiated - acceptedAtWallMs) : null,
+      maxWorkflowTaskQueueMs: Math.max(0, ...shards.map((s) => s.maxWorkflowTaskQueueMs)),
+      maxActivityQueueMs: Math.max(0, ...shards.map((s) => s.maxActivityQueueMs)),
+      allClosed: shards.every((s) => s.closed),
+    },
+  };
+}
+
+/** Where the run got to, from the watch and the receiver. */
+function reached(w: FanOutWatch, workflowsStarted: number): FanOutResult['fanOut']['reached'] {
+  const { attempted, succeeded, failed, cancelled } = w.counts;
+  return { recorded: w.recorded, workflowsStarted, attempted, firstAttemptsAtReceiver: w.firstAttemptsAtEnd, succeeded, failed, cancelled };
+}
+
+interface Observed {
+  N: number;
+  setupMs: number;
+  timeoutSeconds: number;
+  watch: FanOutWatch;
+  event: HistoryStats;
+  shards: ReturnType<typeof shardSummary>;
+  rest: Pick<FanOutResult['fanOut'], 'repeatedDeliveries' | 'cpu' | 'temporalServer' | 'peakRssMb'>;
+}
+
+/** The phase's result from what it watched and read. */
+function fanOutResult({ N, setupMs, timeoutSeconds, watch: w, event, shards, rest }: Observed): FanOutResult {
+  const seconds = (w.timedOut ? w.elapsedMs : (w.lastSuccessMs ?? w.elapsedMs)) / 1000;
+  return {
+    fanOutSubscribers: N,
+    fanOutSetupMs: setupMs,
+    fanOutRecordedMs: w.recordedMs,
+    fanOutAllStartedMs: w.allStartedMs,
+    fanOutAllDeliveredMs: w.deliveredMs,
+    fanOutDeliveriesPerSecond: round(w.counts.succeeded / Math.max(0.001, seconds)),
+    fanOutEventHistoryEvents: event.events,
+    fanOutMaxShardHistoryEvents: shards.shardWorkflows.maxHistoryEvents,
+    fanOutShards: event.childWorkflowIds.length,
+    fanOutMaxPendingChildren: Math.max(event.maxPendingChildren, shards.shardWorkflows.maxPendingChildren),
+    fanOut: {
+      completed: !w.timedOut && w.settled() >= w.recorded && w.recorded > 0,
+      timedOut: w.timedOut,
+      timeoutSeconds,
+      reached: reached(w, shards.workflowsStarted),
+      elapsedMs: w.elapsedMs,
+      allWorkflowsStartedMs: shards.allWorkflowsStartedMs,
+      allAttemptedMs: w.allAttemptedMs,
+      deliveriesPerSecondAfterRecorded:
+        w.deliveredMs !== null && w.recordedMs !== null ? round(N / Math.max(0.001, (w.deliveredMs - w.recordedMs) / 1000)) : null,
+      eventWorkflow: {
+        historyEvents: event.events,
+        maxPendingChildren: event.maxPendingChildren,
+        workflowTasks: event.workflowTasks,
+        maxActivityQueueMs: event.maxActivityQueueMs,
+        closed: event.closed,
+      },
+      shardWorkflows: shards.shardWorkflows,
+      limits: TEMPORAL_LIMITS,
+      ...rest,
+      timeline: w.timeline,
+    },
+  };
+}
 
 /**
  * Runs the phase on a started stack: inserts the subscriptions, posts one event, watches the
@@ -330,182 +200,33 @@ export async function fanOutPhase(stack: Stack, receiver: BenchReceiver, { subsc
   const setup = insertSubscriptions(stack.ledgerFile, N, FANOUT_EVENT_TYPE, (i) => receiver.url(`/fanout/${i + 1}`));
   say(`fan-out: ${N} subscriptions inserted in ${setup.ms} ms`);
 
-  const ledger = stack.ledger;
-  const eventStatus = ledger.prepare('SELECT status FROM events WHERE id = ?').pluck();
-  const recordedCount = ledger.prepare('SELECT count(*) FROM deliveries WHERE event_id = ?').pluck();
-  const statusCounts = ledger.prepare('SELECT status, count(*) AS n FROM deliveries WHERE event_id = ? GROUP BY status');
-
   const repeatsBefore = receiver.repeats;
   const usage = await phaseWindow(stack);
   await stack.api.publish(FANOUT_EVENT_ID, 0, FANOUT_EVENT_TYPE);
-  const t0 = performance.now();
+  const watch = new FanOutWatch(stack, receiver, N, say);
   const acceptedAtWallMs = Date.now();
-  const deadline = t0 + timeoutSeconds * 1000;
-  const since = () => round(performance.now() - t0);
   say(`fan-out: event ${FANOUT_EVENT_ID} accepted; deadline ${timeoutSeconds} s`);
-
-  let recorded = 0;
-  let recordedMs: number | null = null;
-  let allAttemptedMs: number | null = null;
-  let allStartedMs: number | null = null;
-  let deliveredMs: number | null = null;
-  let lastSuccessMs: number | null = null;
-  let counts = { attempted: 0, succeeded: 0, failed: 0, cancelled: 0 };
-  const timeline: Sample[] = [];
-
-  // The grouped count reads every delivery row of the event: spaced out as N grows.
-  const ledgerEveryMs = Math.min(1_000, Math.max(100, N / 50));
-  const sampleEveryMs = 10_000;
-  const sayEveryMs = 15_000;
-  let nextLedger = 0;
-  let nextSample = t0 + sampleEveryMs;
-  let nextSay = t0 + sayEveryMs;
-  let timedOut = false;
-
-  const sample = (): Sample => ({
-    s: round(since() / 1000, 1),
-    attempted: counts.attempted,
-    firstAttempts: receiver.firstAttempts(FANOUT_PHASE),
-    succeeded: counts.succeeded,
-  });
-
-  for (;;) {
-    const now = performance.now();
-    deathCheck(stack.temporal, stack.gateway, stack.worker);
-
-    if (recordedMs === null && eventStatus.get(FANOUT_EVENT_ID) === 'dispatched') {
-      // Set in the same transaction as the delivery rows: they are all there now.
-      recorded = recordedCount.get(FANOUT_EVENT_ID) as number;
-      recordedMs = since();
-      say(`fan-out: ${recorded} deliveries recorded after ${recordedMs} ms`);
-      if (recorded !== N) say(`fan-out: WARNING the ledger recorded ${recorded} deliveries for ${N} subscriptions`);
-    }
-
-    if (allStartedMs === null && receiver.firstAttempts(FANOUT_PHASE) >= N) allStartedMs = since();
-
-    if (now >= nextLedger) {
-      nextLedger = now + ledgerEveryMs;
-      const rows = statusCounts.all(FANOUT_EVENT_ID) as { status: string; n: number }[];
-      const by = Object.fromEntries(rows.map((r) => [r.status, r.n])) as Record<string, number>;
-      const total = rows.reduce((a, r) => a + r.n, 0);
-      const before = counts.succeeded;
-      counts = { attempted: total - (by.pending ?? 0), succeeded: by.succeeded ?? 0, failed: by.failed ?? 0, cancelled: by.cancelled ?? 0 };
-      if (counts.succeeded > before) lastSuccessMs = since();
-      if (allAttemptedMs === null && recordedMs !== null && total >= N && counts.attempted >= N) allAttemptedMs = since();
-      if (deliveredMs === null && counts.succeeded >= N) deliveredMs = since();
-    }
-
-    if (now >= nextSample) {
-      nextSample += sampleEveryMs;
-      timeline.push(sample());
-    }
-    if (now >= nextSay) {
-      nextSay += sayEveryMs;
-      const s = sample();
-      say(
-        `fan-out: ${s.s} s: attempted ${s.attempted}, at receiver ${s.firstAttempts}, ` +
-          `succeeded ${s.succeeded}${counts.failed || counts.cancelled ? `, failed ${counts.failed}, cancelled ${counts.cancelled}` : ''} of ${N}`,
-      );
-    }
-
-    // Every recorded delivery settled (succeeded, or ended badly: reported, not thrown).
-    if (recordedMs !== null && recorded > 0 && counts.succeeded + counts.failed + counts.cancelled >= recorded) break;
-    if (now >= deadline) {
-      timedOut = true;
-      break;
-    }
-    await sleep(50);
-  }
-  const elapsedMs = since();
-  if (allStartedMs === null && receiver.firstAttempts(FANOUT_PHASE) >= N) allStartedMs = elapsedMs;
-  timeline.push(sample());
-  const cost = await usage(Math.max(1, counts.succeeded));
+  await watch.untilSettled(timeoutSeconds);
+  const cost = await usage(Math.max(1, watch.counts.succeeded));
   const repeatedDeliveries = receiver.repeats - repeatsBefore;
-  const firstAttempts = receiver.firstAttempts(FANOUT_PHASE);
+  const done = `${watch.counts.succeeded}/${N} succeeded, ${watch.firstAttemptsAtEnd} first attempts`;
   say(
-    timedOut
-      ? `fan-out: deadline passed after ${round(elapsedMs / 1000)} s: ${counts.succeeded}/${N} succeeded, ${firstAttempts} first attempts`
-      : `fan-out: all ${N} settled after ${round(elapsedMs / 1000)} s (${counts.succeeded} succeeded)`,
+    watch.timedOut
+      ? `fan-out: deadline passed after ${round(watch.elapsedMs / 1000)} s: ${done}`
+      : `fan-out: all ${N} settled after ${round(watch.elapsedMs / 1000)} s (${watch.counts.succeeded} succeeded)`,
   );
 
-  // Histories. After a complete run the shards and the event close within moments; after a
-  // deadline they are still running and their histories so far are what there is.
-  const eventId = eventWorkflowId(FANOUT_EVENT_ID);
-  if (!timedOut && !(await closedWithin(stack.client, eventId, 120_000))) say('fan-out: the event workflow did not close within 120 s');
-  const event = await fetchStats(stack.client, eventId);
-  const shardIds = event.childWorkflowIds;
-  say(`fan-out: reading the histories of the event workflow and its ${shardIds.length} shards`);
-  const shards: HistoryStats[] = [];
-  let next = 0;
-  const lane = async () => {
-    while (next < shardIds.length) shards.push(await fetchStats(stack.client, shardIds[next++]!));
-  };
-  await Promise.all(Array.from({ length: 4 }, lane));
-  const shardEvents = shards.map((s) => s.events);
-  const maxShardEvents = shards.length > 0 ? Math.max(...shardEvents) : null;
-  const maxShardPending = Math.max(0, ...shards.map((s) => s.maxPendingChildren));
-  const workflowsStarted = shards.reduce((a, s) => a + s.childrenStarted, 0);
-  const lastStart = Math.max(0, ...shards.map((s) => s.lastChildStartedAt ?? 0));
-  const lastInitiated = Math.max(0, ...shards.map((s) => s.lastChildInitiatedAt ?? 0));
-  const allWorkflowsStartedMs = workflowsStarted >= N && lastStart > 0 ? round(lastStart - acceptedAtWallMs) : null;
-
-  const seconds = (timedOut ? elapsedMs : (lastSuccessMs ?? elapsedMs)) / 1000;
-  return {
-    fanOutSubscribers: N,
-    fanOutSetupMs: setup.ms,
-    fanOutRecordedMs: recordedMs,
-    fanOutAllStartedMs: allStartedMs,
-    fanOutAllDeliveredMs: deliveredMs,
-    fanOutDeliveriesPerSecond: round(counts.succeeded / Math.max(0.001, seconds)),
-    fanOutEventHistoryEvents: event.events,
-    fanOutMaxShardHistoryEvents: maxShardEvents,
-    fanOutShards: shardIds.length,
-    fanOutMaxPendingChildren: Math.max(event.maxPendingChildren, maxShardPending),
-    fanOut: {
-      completed: !timedOut && counts.succeeded + counts.failed + counts.cancelled >= recorded && recorded > 0,
-      timedOut,
-      timeoutSeconds,
-      reached: {
-        recorded,
-        workflowsStarted,
-        attempted: counts.attempted,
-        firstAttemptsAtReceiver: firstAttempts,
-        succeeded: counts.succeeded,
-        failed: counts.failed,
-        cancelled: counts.cancelled,
-      },
-      elapsedMs,
-      allWorkflowsStartedMs,
-      allAttemptedMs,
-      deliveriesPerSecondAfterRecorded:
-        deliveredMs !== null && recordedMs !== null ? round(N / Math.max(0.001, (deliveredMs - recordedMs) / 1000)) : null,
-      eventWorkflow: {
-        historyEvents: event.events,
-        maxPendingChildren: event.maxPendingChildren,
-        workflowTasks: event.workflowTasks,
-        maxActivityQueueMs: event.maxActivityQueueMs,
-        closed: event.closed,
-      },
-      shardWorkflows: {
-        count: shards.length,
-        minHistoryEvents: shards.length > 0 ? Math.min(...shardEvents) : null,
-        maxHistoryEvents: maxShardEvents,
-        maxPendingChildren: maxShardPending,
-        maxWorkflowTasks: Math.max(0, ...shards.map((s) => s.workflowTasks)),
-        deliveryChildren: shards.reduce((a, s) => a + s.childWorkflowIds.length, 0),
-        lastChildInitiatedMs: lastInitiated > 0 ? round(lastInitiated - acceptedAtWallMs) : null,
-        maxWorkflowTaskQueueMs: Math.max(0, ...shards.map((s) => s.maxWorkflowTaskQueueMs)),
-        maxActivityQueueMs: Math.max(0, ...shards.map((s) => s.maxActivityQueueMs)),
-        allClosed: shards.every((s) => s.closed),
-      },
-      limits: TEMPORAL_LIMITS,
-      repeatedDeliveries,
-      cpu: cost.cpu,
-      temporalServer: cost.temporal,
-      peakRssMb: { worker: peakRssMb(stack.worker.pid), gateway: peakRssMb(stack.gateway.pid), temporal: peakRssMb(stack.temporal.pid) },
-      timeline,
-    },
-  };
+  const { event, shards } = await eventAndShardStats(stack.client, eventWorkflowId(FANOUT_EVENT_ID), watch.timedOut, say);
+  const peak = { worker: peakRssMb(stack.worker.pid), gateway: peakRssMb(stack.gateway.pid), temporal: peakRssMb(stack.temporal.pid) };
+  return fanOutResult({
+    N,
+    setupMs: setup.ms,
+    timeoutSeconds,
+    watch,
+    event,
+    shards: shardSummary(shards, N, acceptedAtWallMs),
+    rest: { repeatedDeliveries, cpu: cost.cpu, temporalServer: cost.temporal, peakRssMb: peak },
+  });
 }
 
 /** The phase's rows for the results table. */

@@ -4,7 +4,7 @@
 // is that it stays bounded (the worker's workflow cache evicts idle deliveries), not that it
 // grows with N.
 import { configSchema } from '../src/core/config';
-import { insertSubscriptions } from './fanout';
+import { insertSubscriptions } from './fanout-setup';
 import { rssMb } from './procs';
 import { type BenchReceiver } from './receiver';
 import { round } from './report';

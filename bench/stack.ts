@@ -1,3 +1,5 @@
+// The stack every bench phase runs on: the product as `npm run dev` starts it, each part a process
+// of its own so its memory and CPU can be measured apart.
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
@@ -44,15 +46,15 @@ export interface StackOptions {
   say: (message: string) => void;
 }
 
+type Say = (message: string) => void;
+
 /**
- * Temporal dev server, gateway and worker as separate processes (so each one's memory and CPU can
- * be read from /proc), on free 127.0.0.1 ports, each awaited until it really answers.
+ * The server `npm run dev` starts (same arguments, SQLite file and pragmas), unless asked for the
+ * in-memory store, awaited until it answers; and a client connected to it.
  */
-export async function startStack(dir: string, { concurrency, temporalDb, sqlitePragmas, temporalDynamicConfig = [], say }: StackOptions): Promise<Stack> {
-  const [grpcPort, httpPort, metricsPort, gatewayPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+async function startTemporal(dir: string, { temporalDb, sqlitePragmas, temporalDynamicConfig = [], say }: StackOptions) {
+  const [grpcPort, httpPort, metricsPort] = [await freePort(), await freePort(), await freePort()];
   const binary = resolveTemporalCli((m) => say(`temporal-cli: ${m}`));
-  // The server `npm run dev` starts (same arguments, SQLite file and pragmas), unless asked for
-  // the in-memory store.
   const devArgs = devServerArgs({
     port: grpcPort,
     dbFile: temporalDb === 'memory' ? undefined : path.join(dir, 'temporal.sqlite'),
@@ -85,11 +87,13 @@ export async function startStack(dir: string, { concurrency, temporalDb, sqliteP
       throw err;
     }
   }, { what: 'the Temporal dev server to answer', timeoutMs: 60_000 });
-  const client = new Client({ connection, namespace: 'default' });
   say(`temporal dev server up on ${address} (pid ${temporal.pid})`);
+  return { temporal, address, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`, client: new Client({ connection, namespace: 'default' }) };
+}
 
-  const dbFile = path.join(dir, 'ledger.sqlite');
-  const env: NodeJS.ProcessEnv = {
+/** The environment the gateway and the worker share: the ledger file, the Temporal server, a port. */
+function productEnv(dbFile: string, address: string, gatewayPort: number): NodeJS.ProcessEnv {
+  return {
     ...process.env,
     API_TOKEN,
     DATABASE_URL: `sqlite:${dbFile}`,
@@ -103,17 +107,22 @@ export async function startStack(dir: string, { concurrency, temporalDb, sqliteP
     WORKER_METRICS_PORT: '0',
     WORKER_SDK_METRICS_PORT: '0',
   };
-  const nodeArgs = (entry: string) => ['--import', 'tsx', '--import', pathToFileURL(path.join(__dirname, 'orphan-guard.mjs')).href, entry];
+}
 
-  // Gateway first and worker after it is healthy: both run the ledger migrations at start-up and
-  // starting them together could race on a fresh SQLite file.
+const nodeArgs = (entry: string) => ['--import', 'tsx', '--import', pathToFileURL(path.join(__dirname, 'orphan-guard.mjs')).href, entry];
+
+/**
+ * Gateway first and worker after it is healthy: both run the ledger migrations at start-up and
+ * starting them together could race on a fresh SQLite file.
+ */
+async function startGatewayAndWorker(temporal: Proc, client: Client, env: NodeJS.ProcessEnv, concurrency: number, say: Say) {
   const gateway = startProcess('gateway', process.execPath, nodeArgs('src/gateway/main.ts'), env, ROOT);
-  const api = new GatewayClient(`http://127.0.0.1:${gatewayPort}`, API_TOKEN, concurrency);
+  const api = new GatewayClient(`http://127.0.0.1:${env.PORT}`, API_TOKEN, concurrency);
   await waitUntil(async () => {
     deathCheck(temporal, gateway);
     return (await api.call('GET', '/healthz')).status === 200;
   }, { what: 'gateway GET /healthz = 200', timeoutMs: 60_000 });
-  say(`gateway healthy on 127.0.0.1:${gatewayPort} (pid ${gateway.pid})`);
+  say(`gateway healthy on 127.0.0.1:${env.PORT} (pid ${gateway.pid})`);
 
   const worker = startProcess('worker', process.execPath, nodeArgs('src/worker/main.ts'), env, ROOT);
   // The worker bundles the workflows before it polls; ready = pollers on both task queue types.
@@ -125,9 +134,20 @@ export async function startStack(dir: string, { concurrency, temporalDb, sqliteP
     return workflows.pollers.length > 0 && activities.pollers.length > 0;
   }, { what: 'the worker to poll its task queue', timeoutMs: 120_000, intervalMs: 250 });
   say(`worker polling ${TASK_QUEUE} (pid ${worker.pid})`);
+  return { gateway, worker, api };
+}
 
+/**
+ * Temporal dev server, gateway and worker as separate processes (so each one's memory and CPU can
+ * be read from /proc), on free 127.0.0.1 ports, each awaited until it really answers.
+ */
+export async function startStack(dir: string, options: StackOptions): Promise<Stack> {
+  const { temporal, address, metricsUrl, client } = await startTemporal(dir, options);
+  const dbFile = path.join(dir, 'ledger.sqlite');
+  const env = productEnv(dbFile, address, await freePort());
+  const { gateway, worker, api } = await startGatewayAndWorker(temporal, client, env, options.concurrency, options.say);
   const ledger = new SQLite(dbFile, { readonly: true, fileMustExist: true });
-  return { temporal, address, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`, gateway, worker, client, api, ledger, ledgerFile: dbFile };
+  return { temporal, address, metricsUrl, gateway, worker, client, api, ledger, ledgerFile: dbFile };
 }
 
 export async function stopStack(stack: Stack, say: (message: string) => void): Promise<void> {

@@ -3,10 +3,6 @@
  * activities (to pick the next delay), so no Node built-ins here.
  */
 
-import { parseDuration } from '../core/duration';
-
-export { parseDuration };
-
 /**
  * The Standard Webhooks schedule: delay before each attempt. Attempt 1 goes out at once, the last
  * one about three days after the event.

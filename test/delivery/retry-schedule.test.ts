@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { parseDuration } from '../../src/core/duration';
 import {
   nextRetryDelayMs,
-  parseDuration,
   parseRetryAfter,
   RETRY_AFTER_CAP_MS,
   STANDARD_RETRY_SCHEDULE_MS,

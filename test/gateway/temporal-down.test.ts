@@ -151,23 +151,14 @@ function pause(child: ChildProcess, signal: 'SIGSTOP' | 'SIGCONT'): void {
   assert.ok(child.kill(signal), `could not send ${signal} to the Temporal server`);
 }
 
-test('with the Temporal server hung or killed, every route that needs it answers 503 problem+json within 5 s', async (t) => {
-  const temporalPort = await freePort();
-  const temporal = await startDevServer(temporalPort);
-  cleanups.push(() => stopDevServer(temporal, 'SIGKILL'));
-  const gateway = await startGateway(`127.0.0.1:${temporalPort}`);
-  const receiver = await new TestReceiver((req) => ({ status: req.path === '/fails' ? 500 : 202 })).start();
-  cleanups.push(() => receiver.stop());
-  const worker = await startWorker(gateway.config, gateway.ledger);
+type Gateway = Awaited<ReturnType<typeof startGateway>>;
+type EventDeliveries = Awaited<ReturnType<typeof deliveriesOfOneEvent>>;
 
-  const healthy = await timedFetch(`${gateway.url}/healthz`);
-  assert.equal(healthy.status, 200);
-  assert.deepEqual(JSON.parse(healthy.text), { status: 'ok', checks: { ledger: 'ok', temporal: 'ok' } });
-  const { confirming, event, waiting, failed, confirmUrl } = await deliveriesOfOneEvent(gateway, receiver);
-  await worker.stop();
-
-  // Hung: connected, but no answer. Only read-only routes, since a paused server carries out
-  // requests once it resumes.
+/**
+ * Hung: connected, but no answer. Only read-only routes, since a paused server carries out
+ * requests once it resumes. Returns each route's answer time, after the server has resumed.
+ */
+async function whileHung(temporal: ChildProcess, gateway: Gateway, temporalPort: number): Promise<string[]> {
   pause(temporal, 'SIGSTOP');
   const hung = await Promise.all(
     ['/v1/replays/rpl_01HZZZZZZZZZZZZZZZZZZZZZZZ', '/v1/replays/rpl_01HZZZZZZZZZZZZZZZZZZZZZZZ/cancel', '/healthz'].map(async (p) => {
@@ -176,11 +167,13 @@ test('with the Temporal server hung or killed, every route that needs it answers
       return `${p} ${answer.ms} ms`;
     }),
   );
-  t.diagnostic(`Temporal hung: ${hung.join(', ')}`);
   pause(temporal, 'SIGCONT');
   await waitUntil(async () => (await timedFetch(`${gateway.url}/healthz`)).status === 200, { what: 'healthz 200 after the server resumed' });
+  return hung;
+}
 
-  await stopDevServer(temporal, 'SIGKILL');
+/** With the server killed, every route that needs it answers 503 and the ledger is left as it was. */
+async function routesWhileKilled(gateway: Gateway, temporalPort: number, { confirming, event, waiting, failed }: EventDeliveries): Promise<string[]> {
   const calls: [string, string, unknown?][] = [
     ['GET', '/v1/replays/rpl_01HZZZZZZZZZZZZZZZZZZZZZZZ'],
     ['POST', '/v1/replays/rpl_01HZZZZZZZZZZZZZZZZZZZZZZZ/cancel'],
@@ -199,7 +192,11 @@ test('with the Temporal server hung or killed, every route that needs it answers
   // Nothing changed in the ledger: the failed retry put the delivery back as it was.
   assert.equal((await gateway.ledger.deliveries.get(failed.id))?.status, 'failed');
   assert.equal((await gateway.ledger.deliveries.get(waiting.id))?.status, 'awaiting_confirmation');
+  return timings;
+}
 
+/** /healthz with the server killed: 503 naming Temporal, the ledger still ok. */
+async function healthWhileKilled(gateway: Gateway, temporalPort: number): Promise<string> {
   const health = await timedFetch(`${gateway.url}/healthz`);
   assertUnavailable('GET /healthz', health, temporalPort);
   assert.deepEqual(JSON.parse(health.text), {
@@ -209,15 +206,42 @@ test('with the Temporal server hung or killed, every route that needs it answers
     detail: 'Temporal is unavailable.',
     checks: { ledger: 'ok', temporal: 'unavailable' },
   });
-  timings.push(`GET /healthz ${health.ms} ms`);
+  return `GET /healthz ${health.ms} ms`;
+}
 
-  // The confirmation is the ledger's to record; the workflow learns of it from its timer if the
-  // signal is lost, so the receiver hears it worked.
+/**
+ * The confirmation is the ledger's to record; the workflow learns of it from its timer if the
+ * signal is lost, so the receiver hears it worked.
+ */
+async function confirmationWhileKilled(confirmUrl: string, temporalPort: number): Promise<string> {
   const confirmation = await timedFetch(confirmUrl, 'POST');
   assert.ok(confirmation.ms < LIMIT_MS, `confirmation took ${confirmation.ms} ms`);
   assert.equal(confirmation.status, 200, confirmation.text);
   assertNoInternals('confirmation', confirmation, temporalPort);
-  timings.push(`POST /v1/confirmations/:token ${confirmation.ms} ms (200)`);
+  return `POST /v1/confirmations/:token ${confirmation.ms} ms (200)`;
+}
+
+test('with the Temporal server hung or killed, every route that needs it answers 503 problem+json within 5 s', async (t) => {
+  const temporalPort = await freePort();
+  const temporal = await startDevServer(temporalPort);
+  cleanups.push(() => stopDevServer(temporal, 'SIGKILL'));
+  const gateway = await startGateway(`127.0.0.1:${temporalPort}`);
+  const receiver = await new TestReceiver((req) => ({ status: req.path === '/fails' ? 500 : 202 })).start();
+  cleanups.push(() => receiver.stop());
+  const worker = await startWorker(gateway.config, gateway.ledger);
+
+  const healthy = await timedFetch(`${gateway.url}/healthz`);
+  assert.equal(healthy.status, 200);
+  assert.deepEqual(JSON.parse(healthy.text), { status: 'ok', checks: { ledger: 'ok', temporal: 'ok' } });
+  const deliveries = await deliveriesOfOneEvent(gateway, receiver);
+  await worker.stop();
+
+  t.diagnostic(`Temporal hung: ${(await whileHung(temporal, gateway, temporalPort)).join(', ')}`);
+
+  await stopDevServer(temporal, 'SIGKILL');
+  const timings = await routesWhileKilled(gateway, temporalPort, deliveries);
+  timings.push(await healthWhileKilled(gateway, temporalPort));
+  timings.push(await confirmationWhileKilled(deliveries.confirmUrl, temporalPort));
   t.diagnostic(`Temporal killed: ${timings.join(', ')}`);
 
   assert.ok(gateway.logs.some((l) => l.level === 40 && l.msg === 'dependency unavailable'), 'a 503 is logged as a warning');

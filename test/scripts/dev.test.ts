@@ -89,65 +89,60 @@ after(async () => {
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-test('npm run dev starts Temporal with its Web UI, the worker and the gateway, and Ctrl-C stops them all', async (t) => {
-  if (skip) return t.skip(skip);
-  const dev = startDev();
-  try {
-    await waitForBanner(dev);
-    const token = /API token:\s+(\S+)/.exec(dev.output())![1]!;
-    assert.match(dev.output(), new RegExp(`Gateway:\\s+http://127\\.0\\.0\\.1:${gatewayPort}`));
-    assert.match(dev.output(), /Temporal UI:\s+http:\/\/127\.0\.0\.1:8233/);
-    const portalLink = /Portal:\s+(\S+)/.exec(dev.output())![1]!;
-    assert.match(portalLink, new RegExp(`^http://127\\.0\\.0\\.1:${gatewayPort}/portal/login#token=whl_`));
-    // The printed link opens the demo tenant's portal (what the login page does with its fragment).
-    const session = await fetch(`http://127.0.0.1:${gatewayPort}/portal/session`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ token: new URL(portalLink).hash.slice('#token='.length) }),
-    });
-    assert.equal(session.status, 200);
-    assert.equal(((await session.json()) as { tenant: { id: string } }).tenant.id, 'demo');
+/** The banner's links: the gateway, the Web UI and a portal link that opens the demo tenant's portal. */
+async function checkBannerLinks(dev: Dev): Promise<void> {
+  assert.match(dev.output(), new RegExp(`Gateway:\\s+http://127\\.0\\.0\\.1:${gatewayPort}`));
+  assert.match(dev.output(), /Temporal UI:\s+http:\/\/127\.0\.0\.1:8233/);
+  const portalLink = /Portal:\s+(\S+)/.exec(dev.output())![1]!;
+  assert.match(portalLink, new RegExp(`^http://127\\.0\\.0\\.1:${gatewayPort}/portal/login#token=whl_`));
+  // The printed link opens the demo tenant's portal (what the login page does with its fragment).
+  const session = await fetch(`http://127.0.0.1:${gatewayPort}/portal/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ token: new URL(portalLink).hash.slice('#token='.length) }),
+  });
+  assert.equal(session.status, 200);
+  assert.equal(((await session.json()) as { tenant: { id: string } }).tenant.id, 'demo');
+}
 
-    const api = `http://127.0.0.1:${gatewayPort}`;
-    assert.equal((await fetch(`${api}/healthz`)).status, 200);
-    assert.equal((await fetch('http://127.0.0.1:8233/')).status, 200, 'the Web UI answers');
-
-    // The banner names the three metrics endpoints, and each serves Prometheus text.
-    const served = {
-      gateway: [metricsPorts.GATEWAY_METRICS_PORT, 'webhook_events_accepted_total'],
-      worker: [metricsPorts.WORKER_METRICS_PORT, 'webhook_attempts_total'],
-      'Temporal SDK': [metricsPorts.WORKER_SDK_METRICS_PORT, 'temporal_'],
-    } as const;
-    for (const [name, [port, metric]] of Object.entries(served)) {
-      const url = `http://127.0.0.1:${port}/metrics`;
-      assert.match(dev.output(), new RegExp(`${name} ${url.replaceAll('.', '\\.')}`), `the banner prints the ${name} metrics URL`);
-      assert.ok((await (await fetch(url)).text()).includes(metric), `${url} serves ${metric}`);
-    }
-
-    // The search attributes are registered: a query on them is accepted.
-    const connection = await Connection.connect({ address: '127.0.0.1:7233' });
-    const client = new Client({ connection });
-    for await (const _ of client.workflow.list({ query: 'WebhookEventId="none" AND WebhookSubscriptionId="none" AND WebhookTenantId="none"' })) break;
-    await connection.close();
-
-    // A real delivery through the dev stack, with the printed token.
-    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-    const sub = await fetch(`${api}/v1/subscriptions`, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify({ tenantId: 'demo', url: receiver.url('/dev'), eventTypes: ['dev.*'] }),
-    });
-    assert.equal(sub.status, 201);
-    const ev = await fetch(`${api}/v1/events`, { method: 'POST', headers, body: JSON.stringify({ id: 'dev_1', tenantId: 'demo', type: 'dev.ping', data: {} }) });
-    assert.equal(ev.status, 202);
-    await receiver.waitFor(() => receiver.to('/dev').length === 1, 60_000, 'the dev delivery');
-  } finally {
-    assert.equal(await ctrlC(dev), 0);
+/** The banner names the three metrics endpoints, and each serves Prometheus text. */
+async function checkMetricsEndpoints(dev: Dev): Promise<void> {
+  const served = {
+    gateway: [metricsPorts.GATEWAY_METRICS_PORT, 'webhook_events_accepted_total'],
+    worker: [metricsPorts.WORKER_METRICS_PORT, 'webhook_attempts_total'],
+    'Temporal SDK': [metricsPorts.WORKER_SDK_METRICS_PORT, 'temporal_'],
+  } as const;
+  for (const [name, [port, metric]] of Object.entries(served)) {
+    const url = `http://127.0.0.1:${port}/metrics`;
+    assert.match(dev.output(), new RegExp(`${name} ${url.replaceAll('.', '\\.')}`), `the banner prints the ${name} metrics URL`);
+    assert.ok((await (await fetch(url)).text()).includes(metric), `${url} serves ${metric}`);
   }
-  assert.equal(await portFree(7233), true, 'Temporal stopped');
-  assert.equal(await portFree(gatewayPort), true, 'gateway stopped');
+}
 
-  // State persists in the data folder: a second start knows the event and its delivery.
+/** The search attributes are registered: a query on them is accepted. */
+async function checkSearchAttributes(): Promise<void> {
+  const connection = await Connection.connect({ address: '127.0.0.1:7233' });
+  const client = new Client({ connection });
+  for await (const _ of client.workflow.list({ query: 'WebhookEventId="none" AND WebhookSubscriptionId="none" AND WebhookTenantId="none"' })) break;
+  await connection.close();
+}
+
+/** A real delivery through the dev stack, with the printed token: event dev_1 to the receiver's /dev. */
+async function deliverThroughDev(api: string, token: string): Promise<void> {
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const sub = await fetch(`${api}/v1/subscriptions`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ tenantId: 'demo', url: receiver.url('/dev'), eventTypes: ['dev.*'] }),
+  });
+  assert.equal(sub.status, 201);
+  const ev = await fetch(`${api}/v1/events`, { method: 'POST', headers, body: JSON.stringify({ id: 'dev_1', tenantId: 'demo', type: 'dev.ping', data: {} }) });
+  assert.equal(ev.status, 202);
+  await receiver.waitFor(() => receiver.to('/dev').length === 1, 60_000, 'the dev delivery');
+}
+
+/** State persists in the data folder: a second start knows the event and its delivery. */
+async function checkStatePersists(): Promise<void> {
   const again = startDev();
   try {
     await waitForBanner(again);
@@ -158,6 +153,27 @@ test('npm run dev starts Temporal with its Web UI, the worker and the gateway, a
   } finally {
     assert.equal(await ctrlC(again), 0);
   }
+}
+
+test('npm run dev starts Temporal with its Web UI, the worker and the gateway, and Ctrl-C stops them all', async (t) => {
+  if (skip) return t.skip(skip);
+  const dev = startDev();
+  try {
+    await waitForBanner(dev);
+    const token = /API token:\s+(\S+)/.exec(dev.output())![1]!;
+    await checkBannerLinks(dev);
+    const api = `http://127.0.0.1:${gatewayPort}`;
+    assert.equal((await fetch(`${api}/healthz`)).status, 200);
+    assert.equal((await fetch('http://127.0.0.1:8233/')).status, 200, 'the Web UI answers');
+    await checkMetricsEndpoints(dev);
+    await checkSearchAttributes();
+    await deliverThroughDev(api, token);
+  } finally {
+    assert.equal(await ctrlC(dev), 0);
+  }
+  assert.equal(await portFree(7233), true, 'Temporal stopped');
+  assert.equal(await portFree(gatewayPort), true, 'gateway stopped');
+  await checkStatePersists();
 });
 
 // ---- A first start that never fails, and a stop that leaves nothing behind (issue 17) ----

@@ -73,14 +73,13 @@ async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(OUTPUT, name), fullPage: true });
 }
 
-test('the Web UI lists exactly an event’s workflows and shows a delivery’s summary', { skip: SKIP, timeout: 180_000 }, async () => {
-  assert.ok(stack && browser);
-  const subs = [
-    await createSubscription(stack, { url: receiver.url('/hooks/a'), eventTypes: ['order.created'] }),
-    await createSubscription(stack, { url: receiver.url('/hooks/b'), eventTypes: ['order.created'] }),
-  ];
+type Subscription = Awaited<ReturnType<typeof createSubscription>>;
 
-  // Another event to the same subscribers first: its workflows must not show up in the filtered list.
+/**
+ * Another event to the same subscribers first, then the one the page is asked about: the other's
+ * workflows must not show up in the filtered list. Both delivered before the browser looks.
+ */
+async function postTwoEvents(stack: Stack): Promise<{ otherId: string; eventId: string }> {
   const other = await stack.api('POST', '/v1/events', { tenantId: 'default', type: 'order.created', data: { orderId: 1 } });
   assert.equal(other.status, 202);
   const otherId = other.body.id as string;
@@ -92,62 +91,82 @@ test('the Web UI lists exactly an event’s workflows and shows a delivery’s s
     assert.deepEqual(deliveries.map((d) => d.status), ['succeeded', 'succeeded']);
   }
   assert.equal(receiver.requests.length, 4);
+  return { otherId, eventId };
+}
 
-  // The event workflow and a delivery per subscriber (two subscribers need no fan-out shard).
-  const expected = [eventWorkflowId(eventId), ...subs.map((s) => deliveryWorkflowId(eventId, s.id))];
-  // Wait for the event workflow to close and for visibility to catch up, so the page has no reason to lag.
+/** Waits for the event workflow to close and for visibility to catch up, so the page has no reason to lag. */
+async function awaitVisibility(stack: Stack, eventId: string, expected: string[]): Promise<void> {
   await stack.env.client.workflow.getHandle(eventWorkflowId(eventId)).result();
   await waitUntil(
     async () => {
       let n = 0;
-      for await (const wf of stack!.env.client.workflow.list({ query: `WebhookEventId="${eventId}" AND ExecutionStatus="Completed"` })) {
+      for await (const wf of stack.env.client.workflow.list({ query: `WebhookEventId="${eventId}" AND ExecutionStatus="Completed"` })) {
         if (wf.workflowId) n++;
       }
       return n === expected.length;
     },
     { what: `visibility to list the ${expected.length} completed workflows of the event` },
   );
+}
+
+/** The list, filtered by the event's search attribute, shows exactly `expected` and not the other event. */
+async function checkFilteredList(page: Page, eventId: string, otherId: string, expected: string[]): Promise<void> {
+  // Unfiltered, the list does show the other event (so its absence below means the filter works).
+  await page.goto(`${uiUrl}/namespaces/default/workflows`);
+  await page.getByRole('link', { name: eventWorkflowId(otherId), exact: true }).waitFor();
+
+  const query = `WebhookEventId="${eventId}"`;
+  await page.goto(`${uiUrl}/namespaces/default/workflows?query=${encodeURIComponent(query)}`);
+  const listed = await waitUntil(
+    async () => {
+      const ids = await listedWorkflowIds(page);
+      return ids.length === expected.length && new Set(ids).size === expected.length && ids.every((id) => expected.includes(id)) && ids;
+    },
+    { timeoutMs: UI_TIMEOUT_MS, intervalMs: 200, what: `the Web UI to list ${expected.join(', ')}` },
+  ).catch(async (err: unknown) => {
+    throw new Error(`${String(err)}; the page lists ${JSON.stringify(await listedWorkflowIds(page))}`);
+  });
+  assert.deepEqual(new Set(listed), new Set(expected));
+  for (const id of expected) await page.getByRole('link', { name: id, exact: true }).waitFor();
+  await page.getByRole('cell', { name: 'Completed' }).first().waitFor();
+  const listText = await page.locator('body').innerText();
+  assert.ok(!listText.includes(otherId), `the other event ${otherId} must not be listed`);
+  assert.match(listText, new RegExp(`\\b${expected.length}\\s+Workflows\\b`), `the page counts ${expected.length} workflows`);
+  await screenshot(page, 'web-ui-list.png');
+}
+
+/** One delivery, opened from the list: its summary is under the User Metadata tab. */
+async function checkDeliverySummary(page: Page, eventId: string, sub: Subscription): Promise<void> {
+  const deliveryId = deliveryWorkflowId(eventId, sub.id);
+  await page.getByRole('link', { name: deliveryId, exact: true }).click();
+  await page.waitForURL((url) => url.pathname.includes(`/workflows/${encodeURIComponent(deliveryId)}/`));
+  await page.getByRole('heading', { name: deliveryId }).waitFor();
+  await page.getByRole('tab', { name: 'User Metadata' }).click();
+  await page.getByRole('heading', { name: 'Summary', exact: true }).waitFor();
+  // The UI renders the summary (markdown) in an iframe of its own.
+  const summary = `order.created → ${receiver.url('/hooks/a')}`;
+  await page.locator('iframe#user-metadata-summary').contentFrame().getByText(summary).waitFor();
+  await page.locator('iframe#user-metadata-details').contentFrame().getByText(`to subscription ${sub.id}`).waitFor();
+  await screenshot(page, 'web-ui-delivery.png');
+}
+
+test('the Web UI lists exactly an event’s workflows and shows a delivery’s summary', { skip: SKIP, timeout: 180_000 }, async () => {
+  assert.ok(stack && browser);
+  const subs = [
+    await createSubscription(stack, { url: receiver.url('/hooks/a'), eventTypes: ['order.created'] }),
+    await createSubscription(stack, { url: receiver.url('/hooks/b'), eventTypes: ['order.created'] }),
+  ];
+  const { otherId, eventId } = await postTwoEvents(stack);
+
+  // The event workflow and a delivery per subscriber (two subscribers need no fan-out shard).
+  const expected = [eventWorkflowId(eventId), ...subs.map((s) => deliveryWorkflowId(eventId, s.id))];
+  await awaitVisibility(stack, eventId, expected);
 
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   page.setDefaultTimeout(UI_TIMEOUT_MS);
   try {
-    // Unfiltered, the list does show the other event (so its absence below means the filter works).
-    await page.goto(`${uiUrl}/namespaces/default/workflows`);
-    await page.getByRole('link', { name: eventWorkflowId(otherId), exact: true }).waitFor();
-
-    // The list, filtered by the event's search attribute.
-    const query = `WebhookEventId="${eventId}"`;
-    await page.goto(`${uiUrl}/namespaces/default/workflows?query=${encodeURIComponent(query)}`);
-    const listed = await waitUntil(
-      async () => {
-        const ids = await listedWorkflowIds(page);
-        return ids.length === expected.length && new Set(ids).size === expected.length && ids.every((id) => expected.includes(id)) && ids;
-      },
-      { timeoutMs: UI_TIMEOUT_MS, intervalMs: 200, what: `the Web UI to list ${expected.join(', ')}` },
-    ).catch(async (err: unknown) => {
-      throw new Error(`${String(err)}; the page lists ${JSON.stringify(await listedWorkflowIds(page))}`);
-    });
-    assert.deepEqual(new Set(listed), new Set(expected));
-    for (const id of expected) await page.getByRole('link', { name: id, exact: true }).waitFor();
-    await page.getByRole('cell', { name: 'Completed' }).first().waitFor();
-    const listText = await page.locator('body').innerText();
-    assert.ok(!listText.includes(otherId), `the other event ${otherId} must not be listed`);
-    assert.match(listText, new RegExp(`\\b${expected.length}\\s+Workflows\\b`), `the page counts ${expected.length} workflows`);
-    await screenshot(page, 'web-ui-list.png');
-
-    // One delivery, opened from the list: its summary is under the User Metadata tab.
-    const [sub] = subs as [(typeof subs)[0]];
-    const deliveryId = deliveryWorkflowId(eventId, sub.id);
-    await page.getByRole('link', { name: deliveryId, exact: true }).click();
-    await page.waitForURL((url) => url.pathname.includes(`/workflows/${encodeURIComponent(deliveryId)}/`));
-    await page.getByRole('heading', { name: deliveryId }).waitFor();
-    await page.getByRole('tab', { name: 'User Metadata' }).click();
-    await page.getByRole('heading', { name: 'Summary', exact: true }).waitFor();
-    // The UI renders the summary (markdown) in an iframe of its own.
-    const summary = `order.created → ${receiver.url('/hooks/a')}`;
-    await page.locator('iframe#user-metadata-summary').contentFrame().getByText(summary).waitFor();
-    await page.locator('iframe#user-metadata-details').contentFrame().getByText(`to subscription ${sub.id}`).waitFor();
-    await screenshot(page, 'web-ui-delivery.png');
+    await checkFilteredList(page, eventId, otherId, expected);
+    await checkDeliverySummary(page, eventId, subs[0]!);
   } catch (err) {
     await screenshot(page, 'web-ui-failure.png').catch(() => undefined);
     throw err;

@@ -14,26 +14,12 @@ const receiver = new TestReceiver((req, nth) =>
 // Shards of 4 subscribers loaded 3 at a time, so a few subscribers already span shards and pages.
 const stack = useStack({ fanOutPageSize: 3, fanOutShardSize: 4 }, receiver);
 
-test('an event reaches every matching subscriber, retries a failing one, and records each attempt once', async () => {
-  const fast = ['0', '50ms', '50ms', '50ms'];
-  const subs = await Promise.all([
-    createSubscription(stack, { url: receiver.url('/exact'), eventTypes: ['order.created'], retrySchedule: fast }),
-    createSubscription(stack, { url: receiver.url('/prefix'), eventTypes: ['order.*'], retrySchedule: fast }),
-    createSubscription(stack, { url: receiver.url('/flaky'), eventTypes: ['*'], retrySchedule: fast }),
-    createSubscription(stack, { url: receiver.url('/other'), eventTypes: ['user.signed_up'], retrySchedule: fast }),
-  ]);
-  const [exact, prefix, flaky, other] = subs as [(typeof subs)[0], (typeof subs)[0], (typeof subs)[0], (typeof subs)[0]];
+type Subscription = Awaited<ReturnType<typeof createSubscription>>;
+type Delivery = Awaited<ReturnType<typeof waitForEventDone>>[number];
 
-  const posted = await stack.api('POST', '/v1/events', { tenantId: 'default', type: 'order.created', data: { orderId: 42 } });
-  assert.equal(posted.status, 202);
-  const eventId = posted.body.id as string;
-  assert.equal(posted.body.type, 'order.created');
-
-  const deliveries = await waitForEventDone(stack, eventId, 3);
-  const bySub = new Map(deliveries.map((d) => [d.subscriptionId, d]));
-  assert.equal(bySub.has(other.id), false, 'a non-matching subscription gets nothing');
-
-  for (const sub of [exact, prefix]) {
+/** The ledger's side: one attempt each for the steady subscribers, two failures then a success for /flaky. */
+function assertLedgerAttempts(bySub: Map<string, Delivery>, steady: Subscription[], flaky: Subscription): void {
+  for (const sub of steady) {
     const d = bySub.get(sub.id)!;
     assert.equal(d.status, 'succeeded');
     assert.deepEqual(d.attempts.map((a) => [a.number, a.outcome, a.statusCode]), [[1, 'succeeded', 204]]);
@@ -49,18 +35,22 @@ test('an event reaches every matching subscriber, retries a failing one, and rec
       [3, 'succeeded', 204, ''],
     ],
   );
+}
 
-  // The deliveries list filters by event, subscription and status.
+/** The deliveries list filters by event, subscription and status. */
+async function assertDeliveriesListFilters(eventId: string, deliveries: Delivery[], flaky: Subscription, flakyDelivery: Delivery): Promise<void> {
   const list = async (q: string) => ((await stack.api('GET', `/v1/deliveries?${q}`)).body.data as { id: string }[]).map((d) => d.id);
   assert.deepEqual(new Set(await list(`eventId=${eventId}&status=succeeded`)), new Set(deliveries.map((d) => d.id)));
-  assert.deepEqual(await list(`eventId=${eventId}&subscriptionId=${flaky.id}`), [f.id]);
+  assert.deepEqual(await list(`eventId=${eventId}&subscriptionId=${flaky.id}`), [flakyDelivery.id]);
   assert.deepEqual(await list(`eventId=${eventId}&status=failed`), []);
+}
 
-  // What the receivers got: the same webhook-id on every attempt, valid signatures, the documented body.
+/** What the receivers got: the same webhook-id on every attempt, valid signatures, the documented body. */
+function assertReceiversGot(eventId: string, matching: [path: string, sub: Subscription][]): void {
   const flakyRequests = receiver.to('/flaky');
   assert.equal(flakyRequests.length, 3);
   assert.deepEqual(new Set(flakyRequests.map((r) => r.headers['webhook-id'])), new Set([eventId]));
-  for (const [path, sub] of [['/exact', exact], ['/prefix', prefix], ['/flaky', flaky]] as const) {
+  for (const [path, sub] of matching) {
     for (const r of receiver.to(path)) {
       const verified = new SvixWebhook(sub.secret).verify(r.body, r.headers as Record<string, string>);
       assert.deepEqual((verified as { data: unknown }).data, { orderId: 42 });
@@ -70,17 +60,19 @@ test('an event reaches every matching subscriber, retries a failing one, and rec
     }
   }
   assert.equal(receiver.to('/other').length, 0);
+}
 
-  // Temporal agrees with the ledger: the event and its deliveries completed.
+/** Temporal agrees with the ledger, and every workflow of the event is found by its search attribute. */
+async function assertTemporalAgrees(eventId: string, delivered: Subscription[]): Promise<void> {
   const client = stack.env.client;
   const eventRun = await client.workflow.getHandle(eventWorkflowId(eventId)).result();
   assert.deepEqual(eventRun, { deliveries: 3, succeeded: 3, failed: 0, cancelled: 0 });
-  for (const sub of [exact, prefix, flaky]) {
+  for (const sub of delivered) {
     const desc = await client.workflow.getHandle(deliveryWorkflowId(eventId, sub.id)).describe();
     assert.equal(desc.status.name, 'COMPLETED');
   }
 
-  // Every workflow of the event is found by its search attribute, as a user would in the Web UI.
+  // As a user would find them in the Web UI.
   const found = await waitUntil(
     async () => {
       const ids: string[] = [];
@@ -92,8 +84,33 @@ test('an event reaches every matching subscriber, retries a failing one, and rec
   assert.deepEqual(
     new Set(found),
     // One shard's worth of subscribers: the event workflow runs the deliveries itself.
-    new Set([eventWorkflowId(eventId), ...[exact, prefix, flaky].map((s) => deliveryWorkflowId(eventId, s.id))]),
+    new Set([eventWorkflowId(eventId), ...delivered.map((s) => deliveryWorkflowId(eventId, s.id))]),
   );
+}
+
+test('an event reaches every matching subscriber, retries a failing one, and records each attempt once', async () => {
+  const fast = ['0', '50ms', '50ms', '50ms'];
+  const subs = await Promise.all([
+    createSubscription(stack, { url: receiver.url('/exact'), eventTypes: ['order.created'], retrySchedule: fast }),
+    createSubscription(stack, { url: receiver.url('/prefix'), eventTypes: ['order.*'], retrySchedule: fast }),
+    createSubscription(stack, { url: receiver.url('/flaky'), eventTypes: ['*'], retrySchedule: fast }),
+    createSubscription(stack, { url: receiver.url('/other'), eventTypes: ['user.signed_up'], retrySchedule: fast }),
+  ]);
+  const [exact, prefix, flaky, other] = subs as [Subscription, Subscription, Subscription, Subscription];
+
+  const posted = await stack.api('POST', '/v1/events', { tenantId: 'default', type: 'order.created', data: { orderId: 42 } });
+  assert.equal(posted.status, 202);
+  const eventId = posted.body.id as string;
+  assert.equal(posted.body.type, 'order.created');
+
+  const deliveries = await waitForEventDone(stack, eventId, 3);
+  const bySub = new Map(deliveries.map((d) => [d.subscriptionId, d]));
+  assert.equal(bySub.has(other.id), false, 'a non-matching subscription gets nothing');
+
+  assertLedgerAttempts(bySub, [exact, prefix], flaky);
+  await assertDeliveriesListFilters(eventId, deliveries, flaky, bySub.get(flaky.id)!);
+  assertReceiversGot(eventId, [['/exact', exact], ['/prefix', prefix], ['/flaky', flaky]]);
+  await assertTemporalAgrees(eventId, [exact, prefix, flaky]);
 
   // Deleted subscriptions match nothing more (the catch-all would otherwise join every later test).
   for (const sub of subs) assert.equal((await stack.api('DELETE', `/v1/subscriptions/${sub.id}`)).status, 204);

@@ -30,13 +30,8 @@ after(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-test('a confirmation wait survives a restart of the Temporal server', async () => {
-  quietSdkLogs();
-  const port = await freePort();
-  const dbFile = path.join(dir, 'temporal.sqlite');
-  let server = await startDevServer(port, dbFile);
-  cleanups.push(() => stopDevServer(server));
-
+/** Gateway (on its own HTTP server), ledger and worker against the dev server on `port`, all cleaned up after. */
+async function startProduct(port: number) {
   const gatewayServer = http.createServer();
   await new Promise<void>((resolve) => gatewayServer.listen(0, '127.0.0.1', resolve));
   cleanups.push(() => new Promise((r) => gatewayServer.close(r)));
@@ -66,10 +61,12 @@ test('a confirmation wait survives a restart of the Temporal server', async () =
     await nativeConnection.close();
   });
   gatewayServer.on('request', createApp({ config, ledger, client, logger }));
-  const receiver = await new TestReceiver(() => ({ status: 202 })).start();
-  cleanups.push(() => receiver.stop());
+  return { gatewayUrl, ledger, client };
+}
 
-  const api = async (method: string, p: string, body?: unknown) => {
+/** The gateway's API with the test token: status and JSON body. */
+function gatewayApi(gatewayUrl: string) {
+  return async (method: string, p: string, body?: unknown) => {
     const res = await fetch(`${gatewayUrl}${p}`, {
       method,
       headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json' },
@@ -77,6 +74,20 @@ test('a confirmation wait survives a restart of the Temporal server', async () =
     });
     return { status: res.status, body: (await res.json()) as Record<string, string> };
   };
+}
+
+test('a confirmation wait survives a restart of the Temporal server', async () => {
+  quietSdkLogs();
+  const port = await freePort();
+  const dbFile = path.join(dir, 'temporal.sqlite');
+  let server = await startDevServer(port, dbFile);
+  // Reads `server` when it runs: the restarted server is the one stopped.
+  cleanups.push(() => stopDevServer(server));
+  const { gatewayUrl, ledger, client } = await startProduct(port);
+  const receiver = await new TestReceiver(() => ({ status: 202 })).start();
+  cleanups.push(() => receiver.stop());
+
+  const api = gatewayApi(gatewayUrl);
   const sub = await api('POST', '/v1/subscriptions', {
     tenantId: 'default',
     url: receiver.url('/slow-worker'),
