@@ -10,7 +10,8 @@ type Schema = z.ZodType;
 const json = (schema: Schema, io: 'input' | 'output') =>
   z.toJSONSchema(schema, { io, target: 'openapi-3.0', unrepresentable: 'any' });
 
-const problem = {
+/** Every problem answer, declared once in components and referred to by each status that may carry it. */
+const PROBLEM_RESPONSE = {
   description: 'Problem details (RFC 9457)',
   content: {
     'application/problem+json': {
@@ -111,7 +112,7 @@ function operationOf(route: Route) {
   const answers = Object.entries(route.responses).map(([status, r]) => [status, r.schema ? ok(r.description, r.schema) : { description: r.description }]);
   // A tenant's caller may be over its tenant's limits on any route (429, Retry-After).
   const quota = route.access === 'tenant' ? [429] : [];
-  const problems = [400, ...(route.public ? [] : [401, 413, 415]), ...(route.public || route.access === 'tenant' ? [] : [403]), ...quota, ...route.problems].map((status) => [String(status), problem]);
+  const problems = [400, ...(route.public ? [] : [401, 413, 415]), ...(route.public || route.access === 'tenant' ? [] : [403]), ...quota, ...route.problems].map((status) => [String(status), { $ref: '#/components/responses/Problem' }]);
   return {
     summary: route.summary,
     security: securityOf(route),
@@ -135,7 +136,7 @@ export function buildOpenApiDocument(routes: Route[] = ROUTES) {
         'Durable webhook delivery on Temporal. /v1 routes take the operator token (`Authorization: Bearer <API_TOKEN>`); those tagged `tenant` also take a tenant key or a portal session, confined to that tenant.',
     },
     tags: [{ name: 'tenant', description: 'Open to tenant keys and portal sessions, confined to their tenant.' }],
-    components: { securitySchemes: SECURITY_SCHEMES },
+    components: { securitySchemes: SECURITY_SCHEMES, responses: { Problem: PROBLEM_RESPONSE } },
     security: [{ operatorToken: [] }],
     paths,
   };
