@@ -7,6 +7,7 @@ import { eventWorkflowId } from '../src/contract';
 import { eventAndShardStats, type HistoryStats } from './fanout-histories';
 import { insertSubscriptions } from './fanout-setup';
 import { FANOUT_EVENT_ID, FanOutWatch, type Sample } from './fanout-watch';
+import { publish } from './load';
 import { type PhaseResult, phaseWindow } from './measure';
 import { peakRssMb } from './procs';
 import type { BenchReceiver } from './receiver';
@@ -202,7 +203,7 @@ export async function fanOutPhase(stack: Stack, receiver: BenchReceiver, { subsc
 
   const repeatsBefore = receiver.repeats;
   const usage = await phaseWindow(stack);
-  await stack.api.publish(FANOUT_EVENT_ID, 0, FANOUT_EVENT_TYPE);
+  await publish(stack.api, FANOUT_EVENT_ID, 0, FANOUT_EVENT_TYPE);
   const watch = new FanOutWatch(stack, receiver, N, say);
   const acceptedAtWallMs = Date.now();
   say(`fan-out: event ${FANOUT_EVENT_ID} accepted; deadline ${timeoutSeconds} s`);

@@ -24,9 +24,8 @@ export interface FifoResult {
 }
 
 async function subscribe(stack: Stack, receiver: BenchReceiver, path: string, ordering: 'fifo' | 'unordered'): Promise<string> {
-  const res = await stack.api.call('POST', '/v1/subscriptions', { tenantId: 'default', url: receiver.url(path), eventTypes: [FIFO_EVENT_TYPE], ordering });
-  if (res.status !== 201) throw new Error(`POST /v1/subscriptions (${ordering}): ${res.status} ${JSON.stringify(res.json)}`);
-  return (res.json as { id: string }).id;
+  const subscription = await stack.api.subscriptions.create({ tenantId: 'default', url: receiver.url(path), eventTypes: [FIFO_EVENT_TYPE], ordering });
+  return subscription.id;
 }
 
 /** Seconds from the first post until every event's first attempt reached `path`. */

@@ -5,6 +5,7 @@
 // grows with N.
 import { configSchema } from '../src/core/config';
 import { insertSubscriptions } from './fanout-setup';
+import { publish } from './load';
 import { rssMb } from './procs';
 import { type BenchReceiver } from './receiver';
 import { round } from './report';
@@ -54,7 +55,7 @@ export async function inFlightPhase(stack: Stack, receiver: BenchReceiver, { del
   const awaiting = stack.ledger
     .prepare("SELECT count(*) FROM deliveries WHERE event_id = ? AND status = 'awaiting_confirmation'")
     .pluck();
-  await stack.api.publish(EVENT_ID, 0, EVENT_TYPE);
+  await publish(stack.api, EVENT_ID, 0, EVENT_TYPE);
   const t0 = performance.now();
   const deadline = t0 + timeoutSeconds * 1000;
   const timeline: Sample[] = [];

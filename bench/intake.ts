@@ -9,6 +9,7 @@
 // its own: `npx tsx bench/intake.ts` (prints the results; writes no file).
 import { runPhaseAlone } from './alone';
 import { countEnv } from './env';
+import { publish } from './load';
 import { GiveUp, waitUntil } from './procs';
 import { pad, percentile, round } from './report';
 import { deathCheck, type Stack } from './stack';
@@ -71,7 +72,7 @@ function postSingles(stack: Stack, ids: string[]): Promise<number[]> {
   return inLanes(
     ids.map((id, n) => ({ id, n })),
     intakeParams.singleConcurrency,
-    ({ id, n }) => stack.api.publish(id, n, SINGLE_TYPE),
+    ({ id, n }) => publish(stack.api, id, n, SINGLE_TYPE),
   );
 }
 
@@ -80,11 +81,10 @@ function postBatches(stack: Stack, ids: string[]): Promise<number[]> {
   for (let i = 0; i < ids.length; i += intakeParams.batchSize) batches.push(ids.slice(i, i + intakeParams.batchSize));
   return inLanes(batches, 1, async (batch) => {
     const events = batch.map((id, n) => ({ id, tenantId: 'default', type: BATCH_TYPE, data: data(n) }));
-    const res = await stack.api.call('POST', '/v1/events/batch', { events });
-    const results = (res.json as { results?: { status: number }[] } | undefined)?.results ?? [];
+    const results = await stack.api.events.sendBatch(events);
     const accepted = results.filter((r) => r.status === 202).length;
-    if (res.status !== 207 || accepted !== batch.length) {
-      throw new Error(`POST /v1/events/batch: ${res.status}, ${accepted} of ${batch.length} accepted: ${JSON.stringify(res.json).slice(0, 300)}`);
+    if (accepted !== batch.length) {
+      throw new Error(`POST /v1/events/batch: ${accepted} of ${batch.length} accepted: ${JSON.stringify(results.filter((r) => r.status !== 202)).slice(0, 300)}`);
     }
   });
 }

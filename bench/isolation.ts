@@ -68,8 +68,7 @@ export async function isolationPhase(stack: Stack, receiver: BenchReceiver, opti
 
   // Default timeout and schedule, as a user who never tuned them would have.
   const hangPath = `${HANGING_PATH_PREFIX}-1`;
-  const created = await stack.api.call('POST', '/v1/subscriptions', { tenantId: 'default', url: receiver.url(hangPath), eventTypes: [HANG_EVENT_TYPE] });
-  if (created.status !== 201) throw new Error(`POST /v1/subscriptions (hanging): ${created.status} ${JSON.stringify(created.json)}`);
+  const hanging = await stack.api.subscriptions.create({ tenantId: 'default', url: receiver.url(hangPath), eventTypes: [HANG_EVENT_TYPE] });
   const requestsBefore = receiver.requestsTo(hangPath);
   say(`isolation: the same load plus a subscriber that never answers`);
   const withHang = await run('ih', HANG_EVENT_TYPE);
@@ -78,11 +77,8 @@ export async function isolationPhase(stack: Stack, receiver: BenchReceiver, opti
   if (hangingRequests === 0) throw new Error('isolation: the hanging subscriber got no request, so nothing was measured');
 
   // Stop the hanging deliveries' retries so they weigh on nothing measured after this.
-  for (let i = 0; i < count; i++) {
-    const res = await stack.api.call('POST', `/v1/events/ih-${pad(i)}/cancel`);
-    if (res.status >= 300) throw new Error(`cancel ih-${pad(i)}: ${res.status} ${JSON.stringify(res.json)}`);
-  }
-  await stack.api.call('PATCH', `/v1/subscriptions/${(created.json as { id: string }).id}`, { status: 'disabled' });
+  for (let i = 0; i < count; i++) await stack.api.events.cancel(`ih-${pad(i)}`);
+  await stack.api.subscriptions.update(hanging.id, { status: 'disabled' });
 
   return {
     healthyDeliveriesPerSecond: rate,

@@ -74,8 +74,7 @@ async function closedLoopCeiling(stack: Stack, receiver: BenchReceiver): Promise
 
 /** The phase, on a running bench stack; `ceiling`: the one-subscriber deliveries/s measured before, if any. */
 export async function latencyPhase(stack: Stack, receiver: BenchReceiver, say: (m: string) => void, ceiling?: number): Promise<LatencyResult> {
-  const res = await stack.api.call('POST', '/v1/subscriptions', { tenantId: 'default', url: receiver.url(PATH), eventTypes: [TYPE] });
-  if (res.status !== 201) throw new Error(`POST /v1/subscriptions: ${res.status} ${JSON.stringify(res.json)}`);
+  await stack.api.subscriptions.create({ tenantId: 'default', url: receiver.url(PATH), eventTypes: [TYPE] });
   await paced(stack, receiver, 'lw', 5); // warm-up: code paths compiled, connections open
   const ceilingPerSecond = ceiling ?? (await closedLoopCeiling(stack, receiver));
   say(`latency: ceiling ${ceilingPerSecond} deliveries/s; ${latencyDefaults.seconds} s at 5 events/s`);

@@ -41,9 +41,8 @@ export async function subscribeAndWarmUp(ctx: BenchContext): Promise<Audience> {
   const paths = Array.from({ length: params.subscribers }, (_, i) => `/sub-${i + 1}`);
   const subscriptionIds: string[] = [];
   for (const p of paths) {
-    const res = await stack.api.call('POST', '/v1/subscriptions', { tenantId: 'default', url: receiver.url(p), eventTypes: ['bench.*'] });
-    if (res.status !== 201) throw new Error(`POST /v1/subscriptions: ${res.status} ${JSON.stringify(res.json)}`);
-    subscriptionIds.push((res.json as { id: string }).id);
+    const subscription = await stack.api.subscriptions.create({ tenantId: 'default', url: receiver.url(p), eventTypes: ['bench.*'] });
+    subscriptionIds.push(subscription.id);
   }
   const acceptedAt = new Map<string, number>();
   say(`warm-up: ${params.warmupEvents} events`);

@@ -41,9 +41,8 @@ export interface ShapesOptions {
 }
 
 async function subscribe(stack: Stack, receiver: BenchReceiver, path: string, eventType: string): Promise<string> {
-  const res = await stack.api.call('POST', '/v1/subscriptions', { tenantId: 'default', url: receiver.url(path), eventTypes: [eventType] });
-  if (res.status !== 201) throw new Error(`POST /v1/subscriptions: ${res.status} ${JSON.stringify(res.json)}`);
-  return (res.json as { id: string }).id;
+  const subscription = await stack.api.subscriptions.create({ tenantId: 'default', url: receiver.url(path), eventTypes: [eventType] });
+  return subscription.id;
 }
 
 /** History events of a workflow and of the children it started (one level down). */

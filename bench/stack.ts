@@ -4,9 +4,11 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import SQLite from 'better-sqlite3';
+import type { Agent } from 'undici';
+import type { WebhooksClient } from '../clients/typescript/src';
 import { resolveTemporalCli } from '../scripts/lib/temporal-cli';
 import { devServerArgs } from '../scripts/lib/dev-server';
-import { GatewayClient } from './load';
+import { apiOverPool } from './load';
 import { freePort, GiveUp, type Proc, startProcess, stopProcess, waitUntil } from './procs';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -21,7 +23,10 @@ export interface Stack {
   gateway: Proc;
   worker: Proc;
   client: Client;
-  api: GatewayClient;
+  /** The gateway's API through the producer client (clients/typescript), over `apiPool`. */
+  api: WebhooksClient;
+  /** The client's keep-alive connections to the gateway, as many as the load's concurrency. */
+  apiPool: Agent;
   /** The ledger, read-only: the bench never writes through this handle. */
   ledger: SQLite.Database;
   /** The ledger's SQLite file, for a separate writable handle (the fan-out phase's setup). */
@@ -117,10 +122,10 @@ const nodeArgs = (entry: string) => ['--import', 'tsx', '--import', pathToFileUR
  */
 async function startGatewayAndWorker(temporal: Proc, client: Client, env: NodeJS.ProcessEnv, concurrency: number, say: Say) {
   const gateway = startProcess('gateway', process.execPath, nodeArgs('src/gateway/main.ts'), env, ROOT);
-  const api = new GatewayClient(`http://127.0.0.1:${env.PORT}`, API_TOKEN, concurrency);
+  const { api, pool: apiPool } = apiOverPool(`http://127.0.0.1:${env.PORT}`, API_TOKEN, concurrency);
   await waitUntil(async () => {
     deathCheck(temporal, gateway);
-    return (await api.call('GET', '/healthz')).status === 200;
+    return (await api.http.GET('/healthz')).response.status === 200;
   }, { what: 'gateway GET /healthz = 200', timeoutMs: 60_000 });
   say(`gateway healthy on 127.0.0.1:${env.PORT} (pid ${gateway.pid})`);
 
@@ -134,7 +139,7 @@ async function startGatewayAndWorker(temporal: Proc, client: Client, env: NodeJS
     return workflows.pollers.length > 0 && activities.pollers.length > 0;
   }, { what: 'the worker to poll its task queue', timeoutMs: 120_000, intervalMs: 250 });
   say(`worker polling ${TASK_QUEUE} (pid ${worker.pid})`);
-  return { gateway, worker, api };
+  return { gateway, worker, api, apiPool };
 }
 
 /**
@@ -145,16 +150,16 @@ export async function startStack(dir: string, options: StackOptions): Promise<St
   const { temporal, address, metricsUrl, client } = await startTemporal(dir, options);
   const dbFile = path.join(dir, 'ledger.sqlite');
   const env = productEnv(dbFile, address, await freePort());
-  const { gateway, worker, api } = await startGatewayAndWorker(temporal, client, env, options.concurrency, options.say);
+  const { gateway, worker, api, apiPool } = await startGatewayAndWorker(temporal, client, env, options.concurrency, options.say);
   const ledger = new SQLite(dbFile, { readonly: true, fileMustExist: true });
-  return { temporal, address, metricsUrl, gateway, worker, client, api, ledger, ledgerFile: dbFile };
+  return { temporal, address, metricsUrl, gateway, worker, client, api, apiPool, ledger, ledgerFile: dbFile };
 }
 
 export async function stopStack(stack: Stack, say: (message: string) => void): Promise<void> {
   // Best effort on every step: a failure closing one thing must not leave a process running.
   const quietly = (p: Promise<unknown>) => p.catch((err: unknown) => say(`while stopping: ${String(err)}`));
   stack.ledger.close();
-  await quietly(stack.api.close());
+  await quietly(stack.apiPool.close());
   await quietly(stack.client.connection.close());
   await Promise.all([stopProcess(stack.gateway), stopProcess(stack.worker)]);
   await stopProcess(stack.temporal);

@@ -34,14 +34,8 @@ export interface TenantsResult {
   duringBacklog: Latency & { backlogDeliveries: number; backlogDrainedSeconds: number };
 }
 
-async function call(stack: Stack, method: 'POST' | 'PUT', path: string, body: unknown): Promise<Record<string, unknown>> {
-  const res = await stack.api.call(method, path, body);
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.json)}`);
-  return res.json as Record<string, unknown>;
-}
-
 async function subscribe(stack: Stack, tenantId: string, url: string, eventType: string): Promise<void> {
-  await call(stack, 'POST', '/v1/subscriptions', { tenantId, url, eventTypes: [eventType], timeoutMs: 30_000, retrySchedule: ['0'] });
+  await stack.api.subscriptions.create({ tenantId, url, eventTypes: [eventType], timeoutMs: 30_000, retrySchedule: ['0'] });
 }
 
 /** The small tenant's events, paced; resolves with accept → first attempt of each, in ms. */
@@ -50,7 +44,7 @@ async function smallTenantLatency(stack: Stack, receiver: BenchReceiver, tag: st
   for (let i = 0; i < o.smallEvents; i++) {
     const id = `${tag}-${i}`;
     const next = performance.now() + o.intervalMs;
-    await call(stack, 'POST', '/v1/events', { id, tenantId: SMALL, type: 'small.created', data: { i } });
+    await stack.api.events.send({ id, tenantId: SMALL, type: 'small.created', data: { i } });
     acceptedAt.set(id, performance.now());
     await new Promise((r) => setTimeout(r, Math.max(0, next - performance.now())));
   }
@@ -66,8 +60,8 @@ async function smallTenantLatency(stack: Stack, receiver: BenchReceiver, tag: st
 }
 
 export async function tenantsPhase(stack: Stack, receiver: BenchReceiver, o: TenantsOptions): Promise<TenantsResult> {
-  await call(stack, 'PUT', `/v1/tenants/${BIG}`, { name: 'large tenant' });
-  await call(stack, 'PUT', `/v1/tenants/${SMALL}`, { name: 'small tenant' });
+  await stack.api.tenants.put(BIG, { name: 'large tenant' });
+  await stack.api.tenants.put(SMALL, { name: 'small tenant' });
   await subscribe(stack, SMALL, receiver.url('/small'), 'small.created');
   for (let i = 0; i < o.hangingEndpoints; i++) await subscribe(stack, BIG, receiver.url(`${HANGING_PATH_PREFIX}-big-${i}`), 'big.hang');
   for (let i = 0; i < o.backlogSubscribers; i++) await subscribe(stack, BIG, receiver.url(`/big-${i}`), 'big.created');
@@ -76,17 +70,17 @@ export async function tenantsPhase(stack: Stack, receiver: BenchReceiver, o: Ten
   const alone = await smallTenantLatency(stack, receiver, 'ta', o);
 
   o.say(`tenants: beside the large tenant's ${o.hangingEndpoints} endpoints that never answer`);
-  const hang = await call(stack, 'POST', '/v1/events', { id: 'th-big', tenantId: BIG, type: 'big.hang', data: {} });
+  const hang = await stack.api.events.send({ id: 'th-big', tenantId: BIG, type: 'big.hang', data: {} });
   const latency = await smallTenantLatency(stack, receiver, 'th', o);
   const hangingRequests = Array.from({ length: o.hangingEndpoints }, (_, i) => receiver.requestsTo(`${HANGING_PATH_PREFIX}-big-${i}`)).reduce((a, b) => a + b, 0);
   const besideHanging = { ...latency, hangingRequests };
-  await call(stack, 'POST', `/v1/events/${String(hang.id)}/cancel`, {});
+  await stack.api.events.cancel(hang.event.id);
 
   o.say(`tenants: during the large tenant's backlog of ${o.backlogEvents} events x ${o.backlogSubscribers} endpoints`);
   const started = performance.now();
   for (let i = 0; i < o.backlogEvents; i += 500) {
     const events = Array.from({ length: Math.min(500, o.backlogEvents - i) }, (_, j) => ({ id: `tb-${i + j}`, tenantId: BIG, type: 'big.created', data: { n: i + j } }));
-    await call(stack, 'POST', '/v1/events/batch', { events });
+    await stack.api.events.sendBatch(events);
   }
   const duringBacklog = await smallTenantLatency(stack, receiver, 'ts', o);
   const backlogDeliveries = o.backlogEvents * o.backlogSubscribers;
