@@ -310,7 +310,7 @@ describe('fresh starts against a Temporal server of the test', { skip: linuxOnly
 
   test('when the gateway dies while the worker is still starting, npm run dev stops and leaves nothing', () =>
     onceGatewayAnswers('gateway-dies', async (dev, started) => {
-      const gateway = started.find((pid) => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('main.ts'))!;
+      const gateway = started.find((pid) => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('gateway/main.ts'))!;
       const exited = new Promise<number | null>((resolve) => dev.child.once('exit', (code) => resolve(code)));
       process.kill(gateway, 'SIGKILL');
       assert.equal(await exited, 1, 'npm run dev stops, with an error');
