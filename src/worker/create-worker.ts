@@ -25,6 +25,17 @@ export interface WorkerDeps {
   tracing?: Tracing;
   /** Tests only: a resolver, or a narrower set of allowed addresses, for the receivers' address check. */
   addressCheck?: Pick<WebhookDispatcherOptions, 'resolve' | 'isAllowedAddress'>;
+  /**
+   * Tests only: the workflows bundled once for a whole test run, instead of by each worker. Not
+   * with tracing, whose workflow interceptors must be bundled in.
+   */
+  workflowBundle?: { codePath: string };
+}
+
+/** Where the worker's workflow code comes from: the bundle made for the run, or workflows/ bundled now. */
+function workflowSource(deps: WorkerDeps): { workflowBundle: { codePath: string } } | { workflowsPath: string } {
+  if (deps.workflowBundle && !deps.tracing) return { workflowBundle: deps.workflowBundle };
+  return { workflowsPath: require.resolve('../../workflows') };
 }
 
 /**
@@ -42,7 +53,7 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TASK_QUEUE,
-    workflowsPath: require.resolve('../../workflows'),
+    ...workflowSource(deps),
     activities: createActivities({
       ledger,
       dispatcher,

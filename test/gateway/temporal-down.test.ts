@@ -20,7 +20,7 @@ import { freePort, startDevServer, stopDevServer } from '../helpers/dev-server-p
 import { TestReceiver } from '../helpers/receiver';
 import { TEST_TOKEN } from '../helpers/stack';
 import { waitUntil } from '../helpers/wait';
-import { quietSdkLogs } from '../helpers/temporal';
+import { quietSdkLogs, testWorkflowBundle } from '../helpers/temporal';
 import { killHard, METRICS_OFF } from '../helpers/worker-process';
 
 // The gateway's own Temporal client (connectClient) against a real dev server that the tests pause,
@@ -132,7 +132,7 @@ async function deliveriesOfOneEvent(gateway: Awaited<ReturnType<typeof startGate
 async function startWorker(config: Config, ledger: Ledger) {
   quietSdkLogs();
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-  const worker = await createWorker({ config, connection, ledger, logger: createLogger('worker', 'silent') });
+  const worker = await createWorker({ config, connection, ledger, logger: createLogger('worker', 'silent'), workflowBundle: testWorkflowBundle() });
   const running = worker.run();
   let stopped: Promise<void> | undefined;
   const stop = () => {

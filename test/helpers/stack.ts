@@ -16,7 +16,7 @@ import { createWorker, type WorkerDeps } from '../../src/worker/create-worker';
 import { WebhooksClient } from '../../clients/typescript/src';
 import { checkAnswer, checkedFetch } from './api-shapes';
 import { testDatabase } from './database';
-import { startTemporal } from './temporal';
+import { startTemporal, testWorkflowBundle } from './temporal';
 
 export const TEST_TOKEN = 'test-token-0123456789abcdef';
 
@@ -117,7 +117,7 @@ function workerControl(opts: StackOptions, deps: Omit<WorkerDeps, 'fanOutPageSiz
   let running: Promise<void> | undefined;
   const startWorker = async () => {
     const { fanOutPageSize, fanOutShardSize, addressCheck } = opts;
-    worker = await createWorker({ ...deps, fanOutPageSize, fanOutShardSize, addressCheck });
+    worker = await createWorker({ ...deps, fanOutPageSize, fanOutShardSize, addressCheck, workflowBundle: testWorkflowBundle() });
     running = worker.run();
   };
   const stopWorker = async () => {

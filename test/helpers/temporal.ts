@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
@@ -29,6 +30,15 @@ export async function startTemporal(extraArgs: string[] = [], uiPort?: number): 
       extraArgs: ['--log-level', 'error', ...devDynamicConfigArgs(), ...extraArgs],
     },
   });
+}
+
+/**
+ * The workflows bundled once by scripts/run-tests.ts for the whole run, for in-process workers;
+ * undefined when a test file runs on its own (its worker bundles them then).
+ */
+export function testWorkflowBundle(): { codePath: string } | undefined {
+  const codePath = process.env.TEST_WORKFLOW_BUNDLE;
+  return codePath && fs.existsSync(codePath) ? { codePath } : undefined;
 }
 
 /** Whether Temporal has a workflow with this id (running or closed). */

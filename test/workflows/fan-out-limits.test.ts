@@ -6,6 +6,7 @@ import { createWorker } from '../../src/worker/create-worker';
 import { eventWorkflowId, fanOutShardWorkflowId } from '../../src/contract';
 import { waitForEventDone } from '../helpers/api';
 import { TestReceiver } from '../helpers/receiver';
+import { testWorkflowBundle } from '../helpers/temporal';
 import { useStack } from '../helpers/stack';
 import { waitUntil } from '../helpers/wait';
 
@@ -58,6 +59,7 @@ test('without shards the same fan-out would break the pending-children limit (th
   // A worker whose single shard holds every delivery, on its own task queue.
   const config = { ...stack.config, TASK_QUEUE: `${stack.config.TASK_QUEUE}-unsharded` };
   const worker = await createWorker({
+    workflowBundle: testWorkflowBundle(),
     config,
     connection: stack.env.nativeConnection,
     ledger: stack.ledger,

@@ -18,7 +18,7 @@ import { testDatabase } from '../helpers/database';
 import { freePort, startDevServer, stopDevServer } from '../helpers/dev-server-process';
 import { TestReceiver } from '../helpers/receiver';
 import { TEST_TOKEN } from '../helpers/stack';
-import { quietSdkLogs } from '../helpers/temporal';
+import { quietSdkLogs, testWorkflowBundle } from '../helpers/temporal';
 import { waitUntil } from '../helpers/wait';
 
 // This test restarts the Temporal server itself, so it runs one from the CLI with a database file
@@ -53,7 +53,7 @@ async function startProduct(port: number) {
   cleanups.push(() => connection.close());
   const client = new Client({ connection });
   const nativeConnection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-  const worker: Worker = await createWorker({ config, connection: nativeConnection, ledger, logger });
+  const worker: Worker = await createWorker({ config, connection: nativeConnection, ledger, logger, workflowBundle: testWorkflowBundle() });
   const running = worker.run();
   cleanups.push(async () => {
     worker.shutdown();
