@@ -91,6 +91,9 @@ export class EventQueries {
       .select(['id', 'type', 'created_at', 'data', 'tenant_id', 'target_subscription_id', 'about_subscription_id'])
       .where('created_at', '>=', instant(since))
       .where('created_at', '<', instant(until))
+      // Only events whose fan-out is recorded: an accepted one gets its deliveries from its own
+      // fan-out, which a delivery made here first would collide with (and a cancelled one has none).
+      .where('status', '=', 'dispatched')
       // A removed payload is never sent again.
       .where('data_removed_at', 'is', null)
       .where((eb) => eb.or([eb('tenant_id', '=', subscription.tenantId), eb('tenant_id', 'is', null)]))

@@ -93,6 +93,8 @@ test('shards and their pages cover every matching subscriber exactly once', asyn
 test('time windows compare instants, whatever precision the bounds are written with', async () => {
   const { event } = await ledger.events.insert({ tenantId: 'default', id: 'evt_window', type: 'window.test', data: {} });
   await ledger.db.updateTable('events').set({ created_at: '2026-11-28T06:50:00.303Z' }).where('id', '=', event.id).execute();
+  const sub = await ledger.subscriptions.create({ tenantId: 'default', url: 'https://example.com', eventTypes: ['window.*'], secret: 'whsec_x' });
+  await ledger.events.recordFanOut(event.id, 100, 'event:test');
   const inWindow = async (since: string, until: string) =>
     (await ledger.events.listInWindow({ id: 'sub_any', tenantId: 'default' }, since, until, undefined, 10)).some((e) => e.id === event.id);
   assert.equal(await inWindow('2026-11-28T06:50:00Z', '2026-11-28T06:50:01Z'), true, 'inside a whole-second window');
@@ -100,14 +102,24 @@ test('time windows compare instants, whatever precision the bounds are written w
   assert.equal(await inWindow('2026-11-28T06:50:00.303Z', '2026-11-28T06:50:00.304Z'), true, 'since is inclusive');
   assert.equal(await inWindow('2026-11-28T06:50:00.300Z', '2026-11-28T06:50:00.303Z'), false, 'until is exclusive');
 
-  const sub = await ledger.subscriptions.create({ tenantId: 'default', url: 'https://example.com', eventTypes: ['window.*'], secret: 'whsec_x' });
-  await ledger.events.recordFanOut(event.id, 100, 'event:test');
   const [delivery] = await ledger.deliveries.listForEvent(event.id);
   await ledger.db.updateTable('deliveries').set({ created_at: '2026-11-28T06:50:00.303Z' }).where('id', '=', delivery!.id).execute();
   const found = async (since: string, until: string) =>
     (await ledger.deliveries.find({ subscriptionId: sub.id, statuses: ['pending'], since, until, limit: 10 })).length;
   assert.equal(await found('2026-11-28T06:50:00Z', '2026-11-28T06:50:01Z'), 1);
   assert.equal(await found('2026-11-28T06:49:59Z', '2026-11-28T06:50:00Z'), 0);
+});
+
+test("a replay's window holds only fanned-out events: an accepted one's deliveries are its own fan-out's to make", async () => {
+  const sub = await ledger.subscriptions.create({ tenantId: 'default', url: 'https://example.com', eventTypes: ['later.*'], secret: 'whsec_x' });
+  const since = new Date(Date.now() - 60_000).toISOString();
+  const until = new Date(Date.now() + 60_000).toISOString();
+  const { event } = await ledger.events.insert({ tenantId: 'default', id: 'evt_not_yet_fanned_out', type: 'later.created', data: {} });
+  const listed = async () => (await ledger.events.listInWindow(sub, since, until, undefined, 100)).some((e) => e.id === event.id);
+  assert.equal(await listed(), false, 'accepted: not yet for a replay');
+  const { deliveries } = await ledger.events.recordFanOut(event.id, 100, 'event:test');
+  assert.equal(deliveries, 1, 'the fan-out makes its delivery without colliding');
+  assert.equal(await listed(), true, 'fanned out: a replay may re-deliver it');
 });
 
 test('a slot pool never gives out more than its max, and one lowered below what is in use gives out nothing until enough come back', async () => {
