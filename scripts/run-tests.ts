@@ -1,11 +1,13 @@
 // `npm test`: makes sure the Temporal CLI is there (installing it once into the cache), then runs
 // every test file with Node's test runner; each integration file starts its own dev server.
 // With TEST_POSTGRES_URL set (CI sets it: scripts/start-postgres.sh), the tests that use the ledger
-// run a second time against PostgreSQL.
-import { spawnSync } from 'node:child_process';
+// run a second time against PostgreSQL, side by side with the first pass, each line of output
+// tagged [sqlite] or [postgres] (TEST_SIDE_BY_SIDE=0: one pass after the other, untagged).
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import readline from 'node:readline';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { resolveTemporalCli } from './lib/temporal-cli';
 
@@ -73,27 +75,59 @@ async function bundleWorkflowsForRun(): Promise<string> {
   return codePath;
 }
 
-function run(label: string, list: string[], env: NodeJS.ProcessEnv): number {
-  console.error(`[test] ${label}: ${list.length} test files (Temporal CLI ${temporal})`);
-  const result = spawnSync(
-    process.execPath,
-    ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...list],
-    // Tracing stays off too, whatever the developer's shell exports (the tracing tests set their own).
-    { cwd: root, stdio: 'inherit', env: { ...process.env, ...METRICS_OFF, OTEL_EXPORTER_OTLP_ENDPOINT: '', TEMPORAL_CLI: temporal, ...env } },
-  );
-  return result.status ?? 1;
+interface Pass {
+  label: string;
+  /** Put before each line of its output when passes run side by side, e.g. `[postgres]`. */
+  tag: string;
+  files: string[];
+  env: NodeJS.ProcessEnv;
 }
 
+/** Copies a child's output to ours line by line, each line tagged with its pass. */
+function tagLines(from: NodeJS.ReadableStream, to: NodeJS.WritableStream, tag: string): void {
+  readline.createInterface({ input: from, crlfDelay: Infinity }).on('line', (line) => to.write(`${tag} ${line}\n`));
+}
+
+/** Runs one pass's files with Node's test runner, one file at a time; resolves with its exit status. */
+function runPass(pass: Pass, tagged: boolean): Promise<number> {
+  console.error(`[test] ${pass.label}: ${pass.files.length} test files (Temporal CLI ${temporal})`);
+  const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...pass.files], {
+    cwd: root,
+    stdio: tagged ? ['ignore', 'pipe', 'pipe'] : 'inherit',
+    // Tracing stays off too, whatever the developer's shell exports (the tracing tests set their own).
+    env: { ...process.env, ...METRICS_OFF, OTEL_EXPORTER_OTLP_ENDPOINT: '', TEMPORAL_CLI: temporal, ...pass.env },
+  });
+  if (tagged) {
+    tagLines(child.stdout!, process.stdout, pass.tag);
+    tagLines(child.stderr!, process.stderr, pass.tag);
+  }
+  return new Promise((resolve) => child.on('close', (code) => resolve(code ?? 1)));
+}
+
+/** The SQLite pass of every file and, with TEST_POSTGRES_URL, the PostgreSQL pass of the ledger's. */
+function passesOf(bundle: string): Pass[] {
+  const passes: Pass[] = [{ label: 'ledger on SQLite', tag: '[sqlite]', files, env: { TEST_DATABASE: 'sqlite', TEST_WORKFLOW_BUNDLE: bundle } }];
+  if (!process.env.TEST_POSTGRES_URL) {
+    console.error('[test] TEST_POSTGRES_URL is not set: skipping the PostgreSQL pass (scripts/start-postgres.sh prints one)');
+    return passes;
+  }
+  const ledgerTests = files.filter((f) => !DATABASE_INDEPENDENT.some((d) => path.relative(root, f).startsWith(d)));
+  return [...passes, { label: 'ledger on PostgreSQL', tag: '[postgres]', files: ledgerTests, env: { TEST_DATABASE: 'postgres', TEST_WORKFLOW_BUNDLE: bundle } }];
+}
+
+/**
+ * The passes run side by side: each test file has its own Temporal server, database, ports and
+ * task queue, so the two never meet, and most of a file's time is spent waiting on the network and
+ * timers, not the CPU. TEST_SIDE_BY_SIDE=0 runs them one after the other, with untagged output.
+ */
 async function main(): Promise<number> {
   const bundle = await bundleWorkflowsForRun();
   try {
-    let status = run('ledger on SQLite', files, { TEST_DATABASE: 'sqlite', TEST_WORKFLOW_BUNDLE: bundle });
-    if (process.env.TEST_POSTGRES_URL) {
-      const ledgerTests = files.filter((f) => !DATABASE_INDEPENDENT.some((d) => path.relative(root, f).startsWith(d)));
-      status = Math.max(status, run('ledger on PostgreSQL', ledgerTests, { TEST_DATABASE: 'postgres', TEST_WORKFLOW_BUNDLE: bundle }));
-    } else {
-      console.error('[test] TEST_POSTGRES_URL is not set: skipping the PostgreSQL pass (scripts/start-postgres.sh prints one)');
-    }
+    const passes = passesOf(bundle);
+    const sideBySide = passes.length > 1 && process.env.TEST_SIDE_BY_SIDE !== '0';
+    if (sideBySide) return Math.max(...(await Promise.all(passes.map((pass) => runPass(pass, true)))));
+    let status = 0;
+    for (const pass of passes) status = Math.max(status, await runPass(pass, false));
     return status;
   } finally {
     fs.rmSync(path.dirname(bundle), { recursive: true, force: true });
