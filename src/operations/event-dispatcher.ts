@@ -1,7 +1,7 @@
 import { context, ROOT_CONTEXT } from '@opentelemetry/api';
 import { DispatchBacklogFullError } from '../model/errors';
 import type { Logger } from '../core/logger';
-import { startEventWorkflow } from './events';
+import { startEventWorkflow } from '../temporal/event-workflow';
 import { RoundRobinQueue } from '../core/round-robin-queue';
 import type { ServiceDeps } from './deps';
 import { isTemporalUnavailable } from '../temporal/deadline';

@@ -1,7 +1,7 @@
 import { deliveryWorkflowId, eventWorkflowId, type ReconcileKind, type ReconcileProgress } from '../contract';
 import { requeueDelivery } from './fifo-queues';
 import { startDeliveryRun } from './deliveries';
-import { startEventWorkflow } from './events';
+import { startEventWorkflow } from '../temporal/event-workflow';
 import { heldByOwner, type Repair, repairDelivery, repairEvent } from '../delivery/reconcile-rules';
 import type { ServiceDeps } from './deps';
 import type { StaleDelivery } from '../store/recovery';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { startEventWorkflow } from '../../src/operations/events';
+import { startEventWorkflow } from '../../src/temporal/event-workflow';
 import { eventWorkflowId } from '../../src/contract';
 import { createSubscription, waitForEventDone } from '../helpers/api';
 import { TestReceiver } from '../helpers/receiver';
@@ -35,7 +35,7 @@ test(`a worker killed while recording a fan-out to ${SUBSCRIBERS.toLocaleString(
 
   const { event } = await stack.ledger.events.insert({ tenantId: 'default', id: 'evt_crash_fanout', type: 'crash.fanout', data: {} });
   const lock = await holdDeliveriesWriteLock(stack.config.DATABASE_URL);
-  await startEventWorkflow({ ledger: stack.ledger, client: stack.env.client, taskQueue: stack.config.TASK_QUEUE }, event, 'first');
+  await startEventWorkflow({ client: stack.env.client, taskQueue: stack.config.TASK_QUEUE }, event, 'first');
   await waitUntil(() => fanOutStarted(event.id), { what: 'recordFanOut to be running (and held by the lock)' });
   await killHard(workers.all[0]!);
   await lock.release();
