@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { confirmationTokenSchema, eventTypeSchema, resourceIdSchema } from '../model';
+import { confirmationTokenSchema, eventTypeSchema, problemSchema, resourceIdSchema } from '../model';
 import { CSRF_HEADER, SESSION_COOKIE } from './auth';
 import type { Route } from './route';
 import { ROUTES } from './routes';
@@ -13,27 +13,7 @@ const json = (schema: Schema, io: 'input' | 'output') =>
 /** Every problem answer, declared once in components and referred to by each status that may carry it. */
 const PROBLEM_RESPONSE = {
   description: 'Problem details (RFC 9457)',
-  content: {
-    'application/problem+json': {
-      schema: {
-        type: 'object',
-        properties: {
-          type: { type: 'string' },
-          title: { type: 'string' },
-          status: { type: 'integer' },
-          detail: { type: 'string' },
-          limit: { type: 'string', description: "429: the tenant's limit that was reached, e.g. requestsPerSecond" },
-          errors: {
-            type: 'array',
-            items: {
-              type: 'object',
-              properties: { in: { type: 'string' }, field: { type: 'string' }, message: { type: 'string' } },
-            },
-          },
-        },
-      },
-    },
-  },
+  content: { 'application/problem+json': { schema: json(problemSchema, 'output') } },
 };
 
 const ok = (description: string, schema: Schema) => ({

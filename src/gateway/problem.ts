@@ -5,9 +5,7 @@ import {
   DependencyUnavailableError,
   DispatchBacklogFullError,
   ExpiredError,
-  type FieldError,
   ForbiddenError,
-  type HealthCheck,
   HealthCheckFailedError,
   MalformedBodyError,
   NotFoundError,
@@ -20,21 +18,11 @@ import {
   ValidationError,
 } from '../model/errors';
 import type { Logger } from '../core/logger';
+import type { Problem } from '../model';
 import type { GatewayMetrics } from '../metrics';
 import { isTemporalUnavailable } from '../temporal/deadline';
 
-/** RFC 9457 problem details, with the failing fields for validation errors. */
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  errors?: FieldError[];
-  /** GET /healthz: each dependency's state. */
-  checks?: Record<string, HealthCheck>;
-  /** A 429: the tenant's limit that was reached (a key of the tenant's `limits`). */
-  limit?: string;
-}
+export type { Problem };
 
 type ErrorClass = abstract new (...args: never[]) => Error;
 

@@ -75,8 +75,21 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-export const fieldErrorSchema = z.object({
-  in: z.enum(['body', 'query', 'header', 'path']),
+export const fieldErrorSchema = z.strictObject({
+  in: z.enum(['body', 'query', 'header', 'path', 'quota']).describe("Where the bad value is; quota: a tenant's limit reached (429)."),
   field: z.string().describe('Dotted path to the value, e.g. events.3.tenantId.'),
   message: z.string(),
 });
+export type FieldError = z.infer<typeof fieldErrorSchema>;
+
+/** Every error answer (RFC 9457 problem details): the gateway's, the OpenAPI document's and the tests' one shape. */
+export const problemSchema = z.strictObject({
+  type: z.string(),
+  title: z.string(),
+  status: z.int(),
+  detail: z.string(),
+  errors: z.array(fieldErrorSchema).optional().describe('The fields at fault, each named.'),
+  checks: z.record(z.string(), z.enum(['ok', 'unavailable'])).optional().describe('GET /healthz: each dependency and whether it answered.'),
+  limit: z.string().optional().describe("429: the tenant's limit that was reached, e.g. requestsPerSecond"),
+});
+export type Problem = z.infer<typeof problemSchema>;

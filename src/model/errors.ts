@@ -2,13 +2,9 @@
 
 import type { TenantLimits } from './index';
 
-export interface FieldError {
-  /** Where the bad value is: body, query, header or path; `quota` for a tenant's limit reached (429). */
-  in: 'body' | 'query' | 'header' | 'path' | 'quota';
-  /** Dotted path to the value, e.g. `eventTypes.0`. */
-  field: string;
-  message: string;
-}
+import type { FieldError } from './common';
+
+export type { FieldError };
 
 export class ValidationError extends Error {
   constructor(readonly fields: FieldError[]) {

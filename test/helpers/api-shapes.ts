@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { buildOpenApiDocument } from '../../src/gateway/openapi';
 import type { Route } from '../../src/gateway/route';
 import { ROUTES } from '../../src/gateway/routes';
+import { type Problem, problemSchema } from '../../src/model';
 
 /**
  * Every answer a test gets from the gateway is held to its route's declaration: a success status
@@ -21,23 +22,6 @@ const MATCHERS = ROUTES.map((route) => ({
 export function routeFor(method: string, pathname: string): Route | undefined {
   return MATCHERS.find((m) => m.route.method === method.toLowerCase() && m.regex.test(pathname))?.route;
 }
-
-const fieldErrorSchema = z.strictObject({
-  in: z.enum(['body', 'query', 'header', 'path', 'quota']),
-  field: z.string(),
-  message: z.string(),
-});
-
-/** problem.ts's Problem: RFC 9457's members, the field errors, a health check's and a quota's extras. */
-const problemSchema = z.strictObject({
-  type: z.string(),
-  title: z.string(),
-  status: z.number().int(),
-  detail: z.string(),
-  errors: z.array(fieldErrorSchema).optional(),
-  checks: z.record(z.string(), z.enum(['ok', 'unavailable'])).optional(),
-  limit: z.string().optional(),
-});
 
 let documented: Map<string, Set<string>> | undefined;
 
@@ -116,7 +100,7 @@ export async function checkedFetch(request: Request): Promise<Response> {
   return response;
 }
 
-export type Problem = z.infer<typeof problemSchema>;
+export type { Problem };
 
 /** The problem of an answer (stack.api's), typed: for tests that send what the gateway must refuse. */
 export function problemOf(answer: { body: unknown }): Problem {

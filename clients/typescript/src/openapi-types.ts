@@ -1043,8 +1043,11 @@ export interface paths {
                                 /** @enum {number} */
                                 status: 400;
                                 errors: {
-                                    /** @enum {string} */
-                                    in: "body" | "query" | "header" | "path";
+                                    /**
+                                     * @description Where the bad value is; quota: a tenant's limit reached (429).
+                                     * @enum {string}
+                                     */
+                                    in: "body" | "query" | "header" | "path" | "quota";
                                     /** @description Dotted path to the value, e.g. events.3.tenantId. */
                                     field: string;
                                     message: string;
@@ -2736,17 +2739,27 @@ export interface components {
             };
             content: {
                 "application/problem+json": {
-                    type?: string;
-                    title?: string;
-                    status?: number;
-                    detail?: string;
+                    type: string;
+                    title: string;
+                    status: number;
+                    detail: string;
+                    /** @description The fields at fault, each named. */
+                    errors?: {
+                        /**
+                         * @description Where the bad value is; quota: a tenant's limit reached (429).
+                         * @enum {string}
+                         */
+                        in: "body" | "query" | "header" | "path" | "quota";
+                        /** @description Dotted path to the value, e.g. events.3.tenantId. */
+                        field: string;
+                        message: string;
+                    }[];
+                    /** @description GET /healthz: each dependency and whether it answered. */
+                    checks?: {
+                        [key: string]: "ok" | "unavailable";
+                    };
                     /** @description 429: the tenant's limit that was reached, e.g. requestsPerSecond */
                     limit?: string;
-                    errors?: {
-                        in?: string;
-                        field?: string;
-                        message?: string;
-                    }[];
                 };
             };
         };
