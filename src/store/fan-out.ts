@@ -223,12 +223,12 @@ async function matchingSubscriptions(db: Db, event: EventRow) {
   };
   // Each candidate has one of these patterns (the query's join): they stand for its types here.
   const eventTypes = patternsMatching(event.type);
-  return (await candidates(db, event)).filter((s) =>
+  return (await candidates(db, event, eventTypes)).filter((s) =>
     receives({ id: s.id, tenantId: s.tenant_id, eventTypes, filter: s.filter === null ? null : (JSON.parse(s.filter) as Filter) }, received),
   );
 }
 
-async function candidates(db: Db, event: EventRow) {
+async function candidates(db: Db, event: EventRow, patterns: string[]) {
   let query = db
     .selectFrom('subscriptions as s')
     .select(['s.id', 's.tenant_id', 's.filter'])
@@ -239,7 +239,6 @@ async function candidates(db: Db, event: EventRow) {
   // An operational event never reaches the endpoint it is about: a failing endpoint cannot feed itself.
   if (event.about_subscription_id !== null) query = query.where('s.id', '<>', event.about_subscription_id);
   if (event.target_subscription_id !== null) return query.where('s.id', '=', event.target_subscription_id).execute();
-  const patterns = patternsMatching(event.type);
   return query
     .where(({ exists, selectFrom }) =>
       exists(selectFrom('subscription_event_types as t').select('t.subscription_id').whereRef('t.subscription_id', '=', 's.id').where('t.pattern', 'in', patterns)),
